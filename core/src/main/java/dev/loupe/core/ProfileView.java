@@ -1,0 +1,137 @@
+package dev.loupe.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * An immutable dataset profile: header properties and one {@link ColumnView} per column.
+ * Views merge associatively and commutatively ({@link #merge}), with {@link #empty()} as the
+ * identity, so any number of workers can profile chunks and reduce their views in any order.
+ * They are written in the whylogs v1 file format and read from whylogs v1 and v0 files.
+ */
+public final class ProfileView {
+  private static final ProfileView EMPTY = new ProfileView(ProfileProperties.EMPTY, Map.of());
+
+  private final ProfileProperties properties;
+  private final Map<String, ColumnView> columns; // sorted by name
+
+  private ProfileView(ProfileProperties properties, Map<String, ColumnView> columns) {
+    this.properties = properties;
+    this.columns = Collections.unmodifiableMap(new TreeMap<>(columns));
+  }
+
+  /** The identity of merge: no columns, no properties. */
+  public static ProfileView empty() {
+    return EMPTY;
+  }
+
+  public static ProfileView of(ProfileProperties properties, Map<String, ColumnView> columns) {
+    return new ProfileView(properties, columns);
+  }
+
+  public ProfileProperties properties() {
+    return properties;
+  }
+
+  /** Columns by name, sorted. */
+  public Map<String, ColumnView> columns() {
+    return columns;
+  }
+
+  public Optional<ColumnView> column(String name) {
+    return Optional.ofNullable(columns.get(name));
+  }
+
+  public ProfileView withProperties(ProfileProperties p) {
+    return new ProfileView(p, columns);
+  }
+
+  /** The profile of both inputs' data together; neither input changes. */
+  public ProfileView merge(ProfileView other) {
+    if (other == EMPTY || (other.columns.isEmpty() && other.properties.equals(ProfileProperties.EMPTY))) {
+      return this;
+    }
+    if (this == EMPTY || (columns.isEmpty() && properties.equals(ProfileProperties.EMPTY))) {
+      return other;
+    }
+    Map<String, ColumnView> out = new TreeMap<>(columns);
+    other.columns.forEach((name, col) -> out.merge(name, col, ColumnView::merge));
+    return new ProfileView(properties.merge(other.properties), out);
+  }
+
+  /** Writes this profile as a whylogs v1 file. */
+  public void write(Path path) throws IOException {
+    Files.write(path, toBytes());
+  }
+
+  public void write(OutputStream out) throws IOException {
+    out.write(toBytes());
+  }
+
+  /** This profile as whylogs v1 file bytes. */
+  public byte[] toBytes() {
+    return ProfileFile.write(this);
+  }
+
+  /** Reads a whylogs v1 or v0 profile file; garbage gives a {@link ProfileFormatException}. */
+  public static ProfileView read(Path path) throws IOException {
+    long size = Files.size(path);
+    if (size > ProfileFile.MAX_FILE_BYTES) {
+      throw new ProfileFormatException(path + ": " + size + " bytes is larger than any profile Loupe reads ("
+          + ProfileFile.MAX_FILE_BYTES + "); is this a data file rather than a profile?");
+    }
+    return ProfileFile.read(Files.readAllBytes(path), path.toString());
+  }
+
+  public static ProfileView read(InputStream in) throws IOException {
+    return read(in, "<stream>");
+  }
+
+  public static ProfileView read(InputStream in, String source) throws IOException {
+    byte[] bytes = in.readNBytes(ProfileFile.MAX_FILE_BYTES + 1);
+    if (bytes.length > ProfileFile.MAX_FILE_BYTES) {
+      throw new ProfileFormatException(source + ": more than " + ProfileFile.MAX_FILE_BYTES
+          + " bytes, larger than any profile Loupe reads");
+    }
+    return ProfileFile.read(bytes, source);
+  }
+
+  public static ProfileView read(byte[] bytes, String source) throws ProfileFormatException {
+    return ProfileFile.read(bytes, source);
+  }
+
+  /** Per-column summaries (see {@link ColumnView#summary()}), by column name. */
+  public Map<String, Map<String, Object>> summary() {
+    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    columns.forEach((name, col) -> out.put(name, col.summary()));
+    return out;
+  }
+
+  /** The summary as JSON in the shape {@code loupe show --json} prints. */
+  public String toJson() {
+    return SummaryJson.toJson(this);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ProfileView v && properties.equals(v.properties) && columns.equals(v.columns);
+  }
+
+  @Override
+  public int hashCode() {
+    return properties.hashCode() * 31 + columns.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "ProfileView[" + properties + ", columns=" + columns.keySet() + "]";
+  }
+}

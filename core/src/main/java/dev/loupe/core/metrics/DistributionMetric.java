@@ -1,0 +1,264 @@
+package dev.loupe.core.metrics;
+
+import dev.loupe.core.ProfileFormatException;
+import dev.loupe.proto.v1.KllSketchMessage;
+import dev.loupe.proto.v1.MetricComponentMessage;
+import dev.loupe.proto.v1.MetricComponentMessage.ValueCase;
+import com.google.protobuf.ByteString;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.kll.KllSketch;
+import org.apache.datasketches.memory.Memory;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+
+/**
+ * The distribution of a column's numeric values: a KLL doubles sketch (k = 1024) for quantiles,
+ * min and max, plus the exact mean and m2 (sum of squared deviations) for mean and stddev. The
+ * count is the sketch's n. mean/m2 merge with Chan et al.'s parallel formula.
+ *
+ * <p>Quantiles are EXCLUSIVE, as whylogs reports them. Their rank error is
+ * {@link #normalizedRankError()} (about 0.33% for k = 1024, at 99% confidence).
+ */
+public final class DistributionMetric implements Metric<DistributionMetric> {
+  public static final String NAMESPACE = "distribution";
+  public static final int DEFAULT_K = 1024;
+  public static final DistributionMetric EMPTY = new DistributionMetric(KllDoublesSketch.newHeapInstance(DEFAULT_K), 0, 0);
+  public static final MetricKind<DistributionMetric> KIND = new Kind();
+
+  /** The quantiles the summary reports, with their summary names. */
+  public static final double[] SUMMARY_RANKS = {0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99};
+  public static final String[] SUMMARY_NAMES = {"q_01", "q_05", "q_10", "q_25", "median", "q_75", "q_90", "q_95", "q_99"};
+
+  private final KllDoublesSketch kll; // owned: never handed out, never updated after construction
+  private final double mean;
+  private final double m2;
+
+  private DistributionMetric(KllDoublesSketch kll, double mean, double m2) {
+    this.kll = kll;
+    this.mean = mean;
+    this.m2 = m2;
+  }
+
+  /** A metric from a sketch (copied) and the mean and m2 of the same values. */
+  public static DistributionMetric of(KllDoublesSketch sketch, double mean, double m2) {
+    if (sketch.isEmpty()) {
+      return EMPTY;
+    }
+    return new DistributionMetric(KllDoublesSketch.heapify(Memory.wrap(sketch.toByteArray())), mean, m2);
+  }
+
+  public long n() {
+    return kll.getN();
+  }
+
+  /** Mean of the values; NaN when empty. */
+  public double mean() {
+    return isEmpty() ? Double.NaN : mean;
+  }
+
+  public double m2() {
+    return m2;
+  }
+
+  /** Sample standard deviation sqrt(m2 / (n - 1)); NaN for fewer than two values. */
+  public double stddev() {
+    long n = n();
+    return n < 2 ? Double.NaN : Math.sqrt(m2 / (n - 1));
+  }
+
+  public double min() {
+    return isEmpty() ? Double.NaN : kll.getMinItem();
+  }
+
+  public double max() {
+    return isEmpty() ? Double.NaN : kll.getMaxItem();
+  }
+
+  /** The EXCLUSIVE quantile at normalized rank {@code rank}; NaN when empty. */
+  public double quantile(double rank) {
+    return isEmpty() ? Double.NaN : kll.getQuantile(rank, QuantileSearchCriteria.EXCLUSIVE);
+  }
+
+  /** EXCLUSIVE quantiles at the given ranks; NaNs when empty. */
+  public double[] quantiles(double[] ranks) {
+    if (isEmpty()) {
+      double[] out = new double[ranks.length];
+      java.util.Arrays.fill(out, Double.NaN);
+      return out;
+    }
+    return kll.getQuantiles(ranks, QuantileSearchCriteria.EXCLUSIVE);
+  }
+
+  /** The normalized rank of {@code value} (fraction of values below it, EXCLUSIVE). */
+  public double rank(double value) {
+    return isEmpty() ? Double.NaN : kll.getRank(value, QuantileSearchCriteria.EXCLUSIVE);
+  }
+
+  /** Cumulative fractions at the split points (EXCLUSIVE); one more entry than splits, the last 1.0. */
+  public double[] cdf(double[] splitPoints) {
+    return kll.getCDF(splitPoints, QuantileSearchCriteria.EXCLUSIVE);
+  }
+
+  /** Single-sided normalized rank error of this sketch at 99% confidence. */
+  public double normalizedRankError() {
+    return kll.getNormalizedRankError(false);
+  }
+
+  /** The sketch's k. */
+  public int k() {
+    return kll.getK();
+  }
+
+  /** A copy of the sketch, for callers that need DataSketches' own API. */
+  public KllDoublesSketch sketchCopy() {
+    return KllDoublesSketch.heapify(Memory.wrap(kll.toByteArray()));
+  }
+
+  @Override
+  public String namespace() {
+    return NAMESPACE;
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return kll.isEmpty();
+  }
+
+  @Override
+  public DistributionMetric merge(DistributionMetric o) {
+    if (o.isEmpty()) {
+      return this;
+    }
+    if (isEmpty()) {
+      return o;
+    }
+    KllDoublesSketch merged = KllDoublesSketch.newHeapInstance(Math.max(kll.getK(), o.kll.getK()));
+    merged.merge(kll);
+    merged.merge(o.kll);
+    double na = kll.getN();
+    double nb = o.kll.getN();
+    double n = na + nb;
+    double delta = o.mean - mean;
+    double newMean = mean + delta * (nb / n);
+    double newM2 = m2 + o.m2 + delta * delta * (na * nb / n);
+    return new DistributionMetric(merged, newMean, newM2);
+  }
+
+  @Override
+  public Map<String, MetricComponentMessage> toComponents() {
+    Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
+    byte[] bytes = KllWhylogsLayout.toWhylogs(kll.toByteArray());
+    c.put("kll", MetricComponentMessage.newBuilder()
+        .setKll(KllSketchMessage.newBuilder().setSketch(ByteString.copyFrom(bytes))).build());
+    c.put("mean", Components.d(isEmpty() ? 0.0 : mean));
+    c.put("m2", Components.d(isEmpty() ? 0.0 : m2));
+    return c;
+  }
+
+  @Override
+  public void summarize(Map<String, Object> out) {
+    boolean empty = isEmpty();
+    out.put("mean", empty ? null : mean);
+    out.put("stddev", n() < 2 ? null : stddev());
+    out.put("n", n());
+    out.put("max", empty ? null : max());
+    out.put("min", empty ? null : min());
+    double[] q = empty ? null : quantiles(SUMMARY_RANKS);
+    for (int i = 0; i < SUMMARY_NAMES.length; i++) {
+      out.put(SUMMARY_NAMES[i], empty ? null : q[i]);
+    }
+  }
+
+  /** Bytes of the sketch in DataSketches' own layout, for equality checks in tests and tools. */
+  public byte[] sketchBytes() {
+    return kll.toByteArray();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DistributionMetric other
+        && Double.compare(mean(), other.mean()) == 0
+        && Double.compare(m2, other.m2) == 0
+        && java.util.Arrays.equals(kll.toByteArray(), other.kll.toByteArray());
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(n()) * 31 + Double.hashCode(mean());
+  }
+
+  @Override
+  public String toString() {
+    return "DistributionMetric[n=" + n() + ", mean=" + mean() + ", min=" + min() + ", max=" + max() + "]";
+  }
+
+  private static final class Kind implements MetricKind<DistributionMetric> {
+    @Override
+    public String namespace() {
+      return NAMESPACE;
+    }
+
+    @Override
+    public Class<DistributionMetric> type() {
+      return DistributionMetric.class;
+    }
+
+    @Override
+    public DistributionMetric zero() {
+      return EMPTY;
+    }
+
+    @Override
+    public Set<String> componentNames() {
+      return Set.of("kll", "mean", "m2");
+    }
+
+    @Override
+    public DistributionMetric decode(Map<String, MetricComponentMessage> c, String where)
+        throws ProfileFormatException {
+      byte[] bytes = Components.readSketch(c, "kll", ValueCase.KLL, where);
+      double mean = Components.readD(c, "mean", 0, where);
+      double m2 = Components.readD(c, "m2", 0, where);
+      if (bytes == null || bytes.length == 0) {
+        return EMPTY;
+      }
+      KllDoublesSketch sketch = heapifyKll(bytes, where);
+      if (sketch.isEmpty()) {
+        return EMPTY;
+      }
+      return new DistributionMetric(sketch, mean, m2);
+    }
+  }
+
+  /** Reads KLL doubles bytes in either whylogs layout, with checks that keep garbage from allocating. */
+  static KllDoublesSketch heapifyKll(byte[] bytes, String context) throws ProfileFormatException {
+    String where = context + ", component 'kll'";
+    byte[] java = KllWhylogsLayout.toJava(bytes);
+    if (java.length < 8) {
+      throw new ProfileFormatException(where + ": KLL sketch of " + java.length
+          + " bytes is shorter than its 8-byte preamble; the file is corrupt or truncated");
+    }
+    int family = java[2] & 0xff;
+    if (family != 15) {
+      throw new ProfileFormatException(where + ": expected a KLL sketch (family id 15) but found family id "
+          + family + "; the file is corrupt");
+    }
+    int k = (java[4] & 0xff) | ((java[5] & 0xff) << 8);
+    if (k < 8 || k > KllSketch.MAX_K) {
+      throw new ProfileFormatException(where + ": KLL k = " + k + " is outside 8.." + KllSketch.MAX_K
+          + "; the file is corrupt");
+    }
+    try {
+      KllDoublesSketch sketch = KllDoublesSketch.heapify(Memory.wrap(java));
+      if (!sketch.isEmpty() && sketch.getSerializedSizeBytes() != java.length) {
+        throw new ProfileFormatException(where + ": KLL sketch declares " + sketch.getSerializedSizeBytes()
+            + " bytes but " + java.length + " are stored; the file is corrupt or truncated");
+      }
+      return sketch;
+    } catch (RuntimeException e) {
+      throw Components.badSketch(context, "kll", "KLL", e);
+    }
+  }
+}

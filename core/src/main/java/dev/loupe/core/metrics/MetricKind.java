@@ -1,0 +1,31 @@
+package dev.loupe.core.metrics;
+
+import dev.loupe.core.ProfileFormatException;
+import dev.loupe.proto.v1.MetricComponentMessage;
+import java.util.Map;
+import java.util.Set;
+
+/** The codec and identity of one metric namespace; {@link MetricRegistry} holds one per namespace. */
+public interface MetricKind<M extends Metric<M>> {
+
+  String namespace();
+
+  Class<M> type();
+
+  /** The identity element: merges as identity, serializes as itself, summarizes as absent. */
+  M zero();
+
+  /** Component names this kind reads; anything else found under the namespace is kept as unknown. */
+  Set<String> componentNames();
+
+  /**
+   * Rebuilds a metric from its components (names without namespace). Missing components take their
+   * empty value. {@code where} locates the metric in messages, e.g. {@code "profile.bin, column 'age'"}.
+   */
+  M decode(Map<String, MetricComponentMessage> components, String where) throws ProfileFormatException;
+
+  /** Merges two metrics of this kind handed over as wildcards. */
+  default Metric<?> mergeUnchecked(Metric<?> a, Metric<?> b) {
+    return type().cast(a).merge(type().cast(b));
+  }
+}

@@ -1,0 +1,66 @@
+package dev.loupe.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.core.metrics.DistributionMetric;
+import dev.loupe.core.metrics.FrequentItemsMetric;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Reads profiles written by whylogs itself (shared/testdata/whylogs, values from its README). */
+class WhylogsInteropTest {
+
+  static Path testdata(String name) {
+    String dir = System.getProperty("loupe.shared.testdata", "../../shared/testdata");
+    Path p = Path.of(dir, "whylogs", name);
+    assertTrue(Files.exists(p), "missing fixture " + p.toAbsolutePath());
+    return p;
+  }
+
+  @Test
+  void readsWhylogsV1IntsAndDoubles() throws Exception {
+    ProfileView v = ProfileView.read(testdata("v1_ints_doubles.bin"));
+    assertEquals(Instant.ofEpochMilli(1686760766131L), v.properties().datasetTimestamp().orElseThrow());
+    assertEquals(Instant.ofEpochMilli(1686760766131L), v.properties().creationTimestamp().orElseThrow());
+    assertEquals(Set.of("doubles", "ints"), v.columns().keySet());
+
+    ColumnView d = v.column("doubles").orElseThrow();
+    assertEquals(2, d.counts().n());
+    assertEquals(0, d.counts().nulls());
+    assertEquals(2, d.types().fractional());
+    DistributionMetric dd = d.distribution().orElseThrow();
+    assertEquals(2, dd.n());
+    assertEquals(1.5, dd.mean(), 1e-12);
+    assertEquals(0.5, dd.m2(), 1e-12);
+    assertEquals(1.0, dd.min());
+    assertEquals(2.0, dd.max());
+    assertEquals(1024, dd.k());
+    assertEquals(2.0, d.cardinality().orElseThrow().estimate(), 1e-6);
+    assertTrue(d.frequentItems().map(FrequentItemsMetric::isEmpty).orElse(true));
+    assertTrue(d.ints().map(m -> m.isEmpty()).orElse(true));
+    assertEquals("fractional", d.inferredType());
+
+    ColumnView i = v.column("ints").orElseThrow();
+    assertEquals(2, i.counts().n());
+    assertEquals(2, i.types().integral());
+    assertEquals(1.5, i.distribution().orElseThrow().mean(), 1e-12);
+    assertEquals(0.5, i.distribution().orElseThrow().m2(), 1e-12);
+    assertEquals(1L, i.ints().orElseThrow().min().getAsLong());
+    assertEquals(2L, i.ints().orElseThrow().max().getAsLong());
+    assertEquals(2.0, i.cardinality().orElseThrow().estimate(), 1e-6);
+    List<FrequentItemsMetric.Item> items = i.frequentItems().orElseThrow().frequentItems();
+    assertEquals(List.of(new FrequentItemsMetric.Item("1", 1, 1, 1), new FrequentItemsMetric.Item("2", 1, 1, 1)), items);
+  }
+
+  @Test
+  void rewrittenWhylogsFileReadsBackEqual() throws Exception {
+    ProfileView v = ProfileView.read(testdata("v1_ints_doubles.bin"));
+    ProfileView again = ProfileView.read(v.toBytes(), "rewritten");
+    assertEquals(v, again);
+  }
+}
