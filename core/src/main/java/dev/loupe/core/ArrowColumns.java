@@ -1,0 +1,355 @@
+package dev.loupe.core;
+
+import java.math.BigDecimal;
+import java.util.function.Function;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.Decimal256Vector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float2Vector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.LargeVarCharVector;
+import org.apache.arrow.vector.NullVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.UInt1Vector;
+import org.apache.arrow.vector.UInt2Vector;
+import org.apache.arrow.vector.UInt4Vector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.ViewVarCharVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.LargeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+
+/**
+ * Feeds Arrow vectors into column trackers. Each common vector type has its own tight loop over
+ * the raw buffers (no boxing, no per-value allocation); rarer types take a generic path.
+ *
+ * <p>Type mapping (whylogs' view of the same pandas dtypes): all integer widths are integral;
+ * float16/32/64 and decimals are fractional; utf8, large utf8, utf8 view and dictionary-encoded
+ * strings are strings; booleans count in types/boolean and counts/true; lists of numbers are
+ * tensors; dates, times, timestamps, durations, intervals, binary, structs and maps are objects.
+ */
+final class ArrowColumns {
+  static final int STRING_CHUNK = 8192;
+
+  private ArrowColumns() {}
+
+  /** The kind a vector declares, after dictionary decoding. */
+  static ColumnKind kindOf(ValueVector v) {
+    if (v instanceof BaseIntVector && !(v instanceof UInt8Vector)) {
+      return ColumnKind.INTEGRAL;
+    }
+    if (v instanceof UInt8Vector) {
+      return ColumnKind.INTEGRAL;
+    }
+    if (v instanceof Float8Vector || v instanceof Float4Vector || v instanceof Float2Vector
+        || v instanceof DecimalVector || v instanceof Decimal256Vector) {
+      return ColumnKind.FRACTIONAL;
+    }
+    if (v instanceof VarCharVector || v instanceof LargeVarCharVector || v instanceof ViewVarCharVector) {
+      return ColumnKind.STRING;
+    }
+    return ColumnKind.OBJECT;
+  }
+
+  static ValueVector decodedVector(FieldVector v, DictionaryProvider dictionaries) {
+    DictionaryEncoding enc = v.getField().getDictionary();
+    if (enc == null) {
+      return v;
+    }
+    return dictionary(v, enc, dictionaries).getVector();
+  }
+
+  private static Dictionary dictionary(FieldVector v, DictionaryEncoding enc, DictionaryProvider dictionaries) {
+    if (dictionaries == null) {
+      throw new IllegalArgumentException("column '" + v.getName() + "' is dictionary-encoded (dictionary id "
+          + enc.getId() + ") but no DictionaryProvider was given; call trackDataframe(root, provider) "
+          + "with the reader that produced the batch");
+    }
+    Dictionary d = dictionaries.lookup(enc.getId());
+    if (d == null) {
+      throw new IllegalArgumentException("column '" + v.getName() + "': dictionary id " + enc.getId()
+          + " is not in the DictionaryProvider");
+    }
+    return d;
+  }
+
+  static void track(ColumnTracker t, FieldVector v, int rows, DictionaryProvider dictionaries) {
+    DictionaryEncoding enc = v.getField().getDictionary();
+    if (enc != null) {
+      trackDictionary(t, v, rows, dictionary(v, enc, dictionaries).getVector());
+      return;
+    }
+    trackPlain(t, v, rows);
+  }
+
+  private static void trackPlain(ColumnTracker t, ValueVector v, int rows) {
+    if (v instanceof BigIntVector b) {
+      bigInts(t, b, rows);
+    } else if (v instanceof IntVector i) {
+      ints(t, i, rows);
+    } else if (v instanceof Float8Vector f) {
+      doubles(t, f, rows);
+    } else if (v instanceof Float4Vector f) {
+      floats(t, f, rows);
+    } else if (v instanceof VarCharVector s) {
+      utf8(t, s.getOffsetBuffer(), s.getDataBuffer(), s, rows, false);
+    } else if (v instanceof LargeVarCharVector s) {
+      utf8(t, s.getOffsetBuffer(), s.getDataBuffer(), s, rows, true);
+    } else if (v instanceof BitVector b) {
+      booleans(t, b, rows);
+    } else if (v instanceof UInt8Vector u) {
+      for (int i = 0; i < rows; i++) {
+        if (u.isNull(i)) {
+          t.addNulls(1);
+        } else {
+          long x = u.get(i);
+          if (x >= 0) {
+            t.addLong(x);
+          } else {
+            t.addDouble(UInt8Vector.getNoOverflow(u.getDataBuffer(), i).doubleValue());
+          }
+        }
+      }
+    } else if (v instanceof BaseIntVector b) {
+      for (int i = 0; i < rows; i++) {
+        if (v.isNull(i)) {
+          t.addNulls(1);
+        } else {
+          t.addLong(b.getValueAsLong(i));
+        }
+      }
+    } else if (v instanceof Float2Vector f) {
+      for (int i = 0; i < rows; i++) {
+        if (f.isNull(i)) {
+          t.addNulls(1);
+        } else {
+          t.addDouble(f.getValueAsDouble(i));
+        }
+      }
+    } else if (v instanceof DecimalVector || v instanceof Decimal256Vector) {
+      for (int i = 0; i < rows; i++) {
+        Object o = v.getObject(i);
+        if (o == null) {
+          t.addNulls(1);
+        } else {
+          t.addDouble(((BigDecimal) o).doubleValue());
+        }
+      }
+    } else if (v instanceof ViewVarCharVector s) {
+      for (int i = 0; i < rows; i++) {
+        if (s.isNull(i)) {
+          t.addNulls(1);
+        } else {
+          t.addString(new String(s.get(i), java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+    } else if (v instanceof NullVector) {
+      t.addNulls(rows);
+    } else {
+      long nulls = countNulls(v, rows);
+      t.addNulls(nulls);
+      if (isNumericList(v)) {
+        t.addTensors(rows - nulls);
+      } else {
+        t.addObjects(rows - nulls);
+      }
+    }
+  }
+
+  private static boolean isNumericList(ValueVector v) {
+    ValueVector child;
+    if (v instanceof ListVector l) {
+      child = l.getDataVector();
+    } else if (v instanceof LargeListVector l) {
+      child = l.getDataVector();
+    } else if (v instanceof FixedSizeListVector l) {
+      child = l.getDataVector();
+    } else {
+      return false;
+    }
+    ColumnKind k = kindOf(child);
+    return k == ColumnKind.INTEGRAL || k == ColumnKind.FRACTIONAL;
+  }
+
+  private static long countNulls(ValueVector v, int rows) {
+    if (rows == v.getValueCount()) {
+      return v.getNullCount();
+    }
+    long nulls = 0;
+    for (int i = 0; i < rows; i++) {
+      if (v.isNull(i)) {
+        nulls++;
+      }
+    }
+    return nulls;
+  }
+
+  private static void bigInts(ColumnTracker t, BigIntVector v, int rows) {
+    ArrowBuf data = v.getDataBuffer();
+    if (v.getNullCount() == 0) {
+      for (int i = 0; i < rows; i++) {
+        t.addLong(data.getLong((long) i << 3));
+      }
+      return;
+    }
+    for (int i = 0; i < rows; i++) {
+      if (v.isSet(i) != 0) {
+        t.addLong(data.getLong((long) i << 3));
+      } else {
+        t.addNulls(1);
+      }
+    }
+  }
+
+  private static void ints(ColumnTracker t, IntVector v, int rows) {
+    ArrowBuf data = v.getDataBuffer();
+    if (v.getNullCount() == 0) {
+      for (int i = 0; i < rows; i++) {
+        t.addLong(data.getInt((long) i << 2));
+      }
+      return;
+    }
+    for (int i = 0; i < rows; i++) {
+      if (v.isSet(i) != 0) {
+        t.addLong(data.getInt((long) i << 2));
+      } else {
+        t.addNulls(1);
+      }
+    }
+  }
+
+  private static void doubles(ColumnTracker t, Float8Vector v, int rows) {
+    ArrowBuf data = v.getDataBuffer();
+    if (v.getNullCount() == 0) {
+      for (int i = 0; i < rows; i++) {
+        t.addDouble(data.getDouble((long) i << 3));
+      }
+      return;
+    }
+    for (int i = 0; i < rows; i++) {
+      if (v.isSet(i) != 0) {
+        t.addDouble(data.getDouble((long) i << 3));
+      } else {
+        t.addNulls(1);
+      }
+    }
+  }
+
+  private static void floats(ColumnTracker t, Float4Vector v, int rows) {
+    ArrowBuf data = v.getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      if (v.isSet(i) != 0) {
+        t.addDouble(data.getFloat((long) i << 2));
+      } else {
+        t.addNulls(1);
+      }
+    }
+  }
+
+  private static void booleans(ColumnTracker t, BitVector v, int rows) {
+    long trues = 0;
+    long falses = 0;
+    long nulls = 0;
+    ArrowBuf data = v.getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      if (v.isSet(i) == 0) {
+        nulls++;
+      } else if ((data.getByte(i >>> 3) >>> (i & 7) & 1) != 0) {
+        trues++;
+      } else {
+        falses++;
+      }
+    }
+    t.addNulls(nulls);
+    t.addBooleans(trues, falses);
+  }
+
+  private static void utf8(ColumnTracker t, ArrowBuf offsets, ArrowBuf data, ValueVector v, int rows, boolean large) {
+    Utf8Distinct distinct = new Utf8Distinct(Math.min(rows, STRING_CHUNK));
+    long nulls = 0;
+    for (int from = 0; from < rows; from += STRING_CHUNK) {
+      int to = Math.min(rows, from + STRING_CHUNK);
+      for (int i = from; i < to; i++) {
+        if (v.isNull(i)) {
+          nulls++;
+          continue;
+        }
+        long start;
+        long end;
+        if (large) {
+          start = offsets.getLong((long) i << 3);
+          end = offsets.getLong((long) (i + 1) << 3);
+        } else {
+          start = offsets.getInt((long) i << 2);
+          end = offsets.getInt((long) (i + 1) << 2);
+        }
+        distinct.add(data, start, (int) (end - start));
+      }
+      distinct.drainTo(t, data);
+    }
+    t.addNulls(nulls);
+  }
+
+  private static void trackDictionary(ColumnTracker t, FieldVector indices, int rows, ValueVector dict) {
+    if (!(indices instanceof BaseIntVector idx)) {
+      throw new IllegalArgumentException("column '" + indices.getName() + "': dictionary indices must be integers, found "
+          + indices.getMinorType());
+    }
+    int size = dict.getValueCount();
+    long[] counts = new long[size];
+    long nulls = 0;
+    for (int i = 0; i < rows; i++) {
+      if (indices.isNull(i)) {
+        nulls++;
+        continue;
+      }
+      long k = idx.getValueAsLong(i);
+      if (k < 0 || k >= size) {
+        throw new IllegalArgumentException("column '" + indices.getName() + "', row " + i + ": dictionary index " + k
+            + " is outside the dictionary's " + size + " entries");
+      }
+      counts[(int) k]++;
+    }
+    t.addNulls(nulls);
+    if (dict instanceof VarCharVector || dict instanceof LargeVarCharVector) {
+      Function<Integer, byte[]> bytes = dict instanceof VarCharVector s ? s::get : ((LargeVarCharVector) dict)::get;
+      for (int k = 0; k < size; k++) {
+        if (counts[k] == 0) {
+          continue;
+        }
+        if (dict.isNull(k)) {
+          t.addNulls(counts[k]);
+        } else {
+          t.addDistinctUtf8(bytes.apply(k), counts[k]);
+        }
+      }
+      return;
+    }
+    // other dictionary value types are rare: replay each entry as often as it is used
+    for (int k = 0; k < size; k++) {
+      for (long c = 0; c < counts[k]; c++) {
+        if (dict.isNull(k)) {
+          t.addNulls(1);
+        } else {
+          trackPlainOne(t, dict, k);
+        }
+      }
+    }
+  }
+
+  private static void trackPlainOne(ColumnTracker t, ValueVector dict, int k) {
+    RowValues.add(t, dict.getObject(k));
+  }
+}

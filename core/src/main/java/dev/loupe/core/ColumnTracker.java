@@ -1,0 +1,338 @@
+package dev.loupe.core;
+
+import dev.loupe.core.metrics.CardinalityMetric;
+import dev.loupe.core.metrics.CountsMetric;
+import dev.loupe.core.metrics.DistributionMetric;
+import dev.loupe.core.metrics.FrequentItemsMetric;
+import dev.loupe.core.metrics.IntsMetric;
+import dev.loupe.core.metrics.Metric;
+import dev.loupe.core.metrics.TypesMetric;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.kll.KllDoublesSketch;
+
+/**
+ * The mutable state of one column while a {@link DatasetProfile} is fed. Values are buffered by
+ * kind and flushed in batches: one vectorized KLL update, batch moments merged with Chan's
+ * formula, and integers and strings pre-aggregated so that the frequent-items sketch sees each
+ * distinct value once per batch. Not thread-safe.
+ *
+ * <p>Which value feeds which metric (whylogs' rules, see {@link ColumnKind}): integers feed
+ * distribution, ints, cardinality and frequent items; doubles feed distribution and cardinality
+ * (NaN counts as null and nan, infinities also in counts/inf); strings feed cardinality and
+ * frequent items; booleans, objects and tensors only counts and types.
+ */
+final class ColumnTracker {
+  static final int BATCH = 1024;
+
+  private boolean hasDist;
+  private boolean hasInts;
+  private boolean hasCard;
+  private boolean hasFreq;
+
+  private long n;
+  private long nulls;
+  private long nan;
+  private long inf;
+  private long trues;
+  private long integral;
+  private long fractional;
+  private long bools;
+  private long strings;
+  private long objects;
+  private long tensors;
+
+  private KllDoublesSketch kll;
+  private long momentsN;
+  private double mean;
+  private double m2;
+  private long min = Long.MAX_VALUE;
+  private long max = Long.MIN_VALUE;
+  private boolean anyInt;
+  private HllSketch hll;
+  private ItemsSketch<String> items;
+
+  private final long[] longBuf = new long[BATCH];
+  private int longCount;
+  private final double[] doubleBuf = new double[BATCH];
+  private int doubleCount;
+  private double[] scratch;
+  private LongCounts longCounts;
+  private Map<String, long[]> stringCounts;
+
+  ColumnTracker() {}
+
+  ColumnTracker(ColumnKind kind) {
+    seed(kind);
+  }
+
+  void seed(ColumnKind kind) {
+    switch (kind) {
+      case INTEGRAL -> {
+        ensureDist();
+        ensureInts();
+        ensureCard();
+        ensureFreq();
+      }
+      case FRACTIONAL -> {
+        ensureDist();
+        ensureCard();
+      }
+      case STRING -> {
+        ensureDist();
+        ensureCard();
+        ensureFreq();
+      }
+      case OBJECT -> { }
+      default -> throw new IllegalArgumentException(kind.toString());
+    }
+  }
+
+  private void ensureDist() {
+    if (!hasDist) {
+      hasDist = true;
+      kll = KllDoublesSketch.newHeapInstance(DistributionMetric.DEFAULT_K);
+    }
+  }
+
+  private void ensureInts() {
+    hasInts = true;
+  }
+
+  private void ensureCard() {
+    if (!hasCard) {
+      hasCard = true;
+      // HLL_8 updates fastest; the view holds (and the file stores) the HLL_4 copy
+      hll = new HllSketch(CardinalityMetric.DEFAULT_LG_K, TgtHllType.HLL_8);
+    }
+  }
+
+  private void ensureFreq() {
+    if (!hasFreq) {
+      hasFreq = true;
+      items = new ItemsSketch<>(1 << FrequentItemsMetric.DEFAULT_LG_MAX_MAP_SIZE);
+    }
+  }
+
+  // ---- single values (row path and Arrow loops) ----
+
+  void addNulls(long count) {
+    n += count;
+    nulls += count;
+  }
+
+  void addLong(long v) {
+    n++;
+    longBuf[longCount++] = v;
+    if (longCount == BATCH) {
+      flushLongs();
+    }
+  }
+
+  void addDouble(double v) {
+    n++;
+    if (v != v) {
+      nulls++;
+      nan++;
+      return;
+    }
+    if (v == Double.POSITIVE_INFINITY || v == Double.NEGATIVE_INFINITY) {
+      inf++;
+    }
+    doubleBuf[doubleCount++] = v;
+    if (doubleCount == BATCH) {
+      flushDoubles();
+    }
+  }
+
+  void addBooleans(long trueCount, long falseCount) {
+    n += trueCount + falseCount;
+    bools += trueCount + falseCount;
+    trues += trueCount;
+  }
+
+  void addObjects(long count) {
+    n += count;
+    objects += count;
+  }
+
+  void addTensors(long count) {
+    n += count;
+    tensors += count;
+  }
+
+  /** A string value from the row path; pre-aggregated until the batch fills. */
+  void addString(String s) {
+    n++;
+    strings++;
+    ensureStringMetrics();
+    if (stringCounts == null) {
+      stringCounts = new HashMap<>();
+    }
+    stringCounts.computeIfAbsent(s, k -> new long[1])[0]++;
+    if (stringCounts.size() >= BATCH) {
+      flushStrings();
+    }
+  }
+
+  /**
+   * One distinct string of a batch, given as UTF-8 bytes (exactly {@code utf8.length} of them)
+   * that occurred {@code count} times.
+   */
+  void addDistinctUtf8(byte[] utf8, long count) {
+    n += count;
+    strings += count;
+    ensureStringMetrics();
+    hll.update(utf8); // DataSketches hashes the UTF-8 bytes, as update(String) does; empty is skipped
+    items.update(FrequentItemsMetric.itemOf(new String(utf8, StandardCharsets.UTF_8)), count);
+  }
+
+  private void ensureStringMetrics() {
+    ensureDist();
+    ensureCard();
+    ensureFreq();
+  }
+
+  // ---- flushing ----
+
+  void flush() {
+    flushLongs();
+    flushDoubles();
+    flushStrings();
+  }
+
+  private void flushLongs() {
+    int c = longCount;
+    if (c == 0) {
+      return;
+    }
+    longCount = 0;
+    integral += c;
+    ensureDist();
+    ensureInts();
+    ensureCard();
+    ensureFreq();
+    if (scratch == null) {
+      scratch = new double[BATCH];
+      longCounts = new LongCounts(BATCH);
+    }
+    long lo = min;
+    long hi = max;
+    long[] buf = longBuf;
+    double[] d = scratch;
+    LongCounts counts = longCounts;
+    HllSketch h = hll;
+    for (int i = 0; i < c; i++) {
+      long v = buf[i];
+      d[i] = v;
+      if (v < lo) {
+        lo = v;
+      }
+      if (v > hi) {
+        hi = v;
+      }
+      h.update(v);
+      counts.add(v);
+    }
+    min = lo;
+    max = hi;
+    anyInt = true;
+    addMoments(d, c);
+    kll.update(d, 0, c);
+    ItemsSketch<String> fi = items;
+    int cap = counts.capacity();
+    for (int s = 0; s < cap; s++) {
+      if (counts.used(s)) {
+        fi.update(FrequentItemsMetric.itemOf(counts.key(s)), counts.count(s));
+      }
+    }
+    counts.clear();
+  }
+
+  private void flushDoubles() {
+    int c = doubleCount;
+    if (c == 0) {
+      return;
+    }
+    doubleCount = 0;
+    fractional += c;
+    ensureDist();
+    ensureCard();
+    double[] buf = doubleBuf;
+    HllSketch h = hll;
+    for (int i = 0; i < c; i++) {
+      h.update(buf[i]);
+    }
+    addMoments(buf, c);
+    kll.update(buf, 0, c);
+  }
+
+  private void flushStrings() {
+    if (stringCounts == null || stringCounts.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<String, long[]> e : stringCounts.entrySet()) {
+      hll.update(e.getKey());
+      items.update(FrequentItemsMetric.itemOf(e.getKey()), e.getValue()[0]);
+    }
+    stringCounts.clear();
+  }
+
+  /** Folds the batch's mean and m2 (two passes, for accuracy) into the running ones (Chan et al.). */
+  private void addMoments(double[] v, int c) {
+    double sum = 0;
+    for (int i = 0; i < c; i++) {
+      sum += v[i];
+    }
+    double bMean = sum / c;
+    double bM2 = 0;
+    for (int i = 0; i < c; i++) {
+      double dev = v[i] - bMean;
+      bM2 += dev * dev;
+    }
+    if (momentsN == 0) {
+      mean = bMean;
+      m2 = bM2;
+      momentsN = c;
+      return;
+    }
+    double na = momentsN;
+    double nb = c;
+    double total = na + nb;
+    double delta = bMean - mean;
+    mean = mean + delta * (nb / total);
+    m2 = m2 + bM2 + delta * delta * (na * nb / total);
+    momentsN += c;
+  }
+
+  /** An immutable snapshot of the column so far; the tracker goes on accepting values. */
+  ColumnView view() {
+    flush();
+    List<Metric<?>> metrics = new ArrayList<>(6);
+    metrics.add(new CountsMetric(n, nulls, nan, inf, trues));
+    metrics.add(new TypesMetric(integral, fractional, bools, strings, objects, tensors));
+    if (hasDist) {
+      metrics.add(DistributionMetric.of(kll, mean, m2));
+    }
+    if (hasInts) {
+      metrics.add(anyInt ? IntsMetric.of(min, max) : IntsMetric.EMPTY);
+    }
+    if (hasCard) {
+      metrics.add(CardinalityMetric.of(hll));
+    }
+    if (hasFreq) {
+      metrics.add(FrequentItemsMetric.of(items, FrequentItemsMetric.DEFAULT_LG_MAX_MAP_SIZE));
+    }
+    return ColumnView.of(metrics);
+  }
+
+  long count() {
+    return n;
+  }
+}
