@@ -63,4 +63,36 @@ class WhylogsInteropTest {
     ProfileView again = ProfileView.read(v.toBytes(), "rewritten");
     assertEquals(v, again);
   }
+
+  @Test
+  void readsWhylogsV0ForMigration() throws Exception {
+    ProfileView v = ProfileView.read(testdata("v0_small.bin"));
+    assertEquals(Instant.ofEpochMilli(1621730385817L), v.properties().datasetTimestamp().orElseThrow());
+    assertEquals(Instant.ofEpochMilli(1621730384895L), v.properties().creationTimestamp().orElseThrow());
+    assertEquals("model-1", v.properties().tags().get("datasetId"));
+    assertEquals("org-1", v.properties().tags().get("orgId"));
+    assertEquals("tagValue", v.properties().tags().get("tag"));
+    assertEquals("test-session", v.properties().metadata().get("v0.session_id"));
+    assertEquals(Set.of("feature_1", "feature_2", "feature_3"), v.columns().keySet());
+
+    ColumnView f1 = v.column("feature_1").orElseThrow();
+    assertEquals(1, f1.counts().n());
+    assertEquals(0, f1.counts().nulls());
+    assertEquals(1, f1.types().integral());
+    assertEquals("integral", f1.inferredType());
+    assertEquals(1, f1.distribution().orElseThrow().n());
+    assertEquals(1.0, f1.cardinality().orElseThrow().estimate(), 1e-6);
+
+    ColumnView f2 = v.column("feature_2").orElseThrow();
+    assertEquals(1, f2.types().string());
+    assertEquals("string", f2.inferredType());
+    assertEquals(1, f2.frequentItems().orElseThrow().frequentItems().size());
+
+    ColumnView f3 = v.column("feature_3").orElseThrow();
+    assertEquals(1, f3.types().fractional());
+    assertEquals("fractional", f3.inferredType());
+
+    // a migrated profile is an ordinary v1 profile from then on
+    assertEquals(v, ProfileView.read(v.toBytes(), "migrated"));
+  }
 }
