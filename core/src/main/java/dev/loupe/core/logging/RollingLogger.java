@@ -1,0 +1,504 @@
+package dev.loupe.core.logging;
+
+import dev.loupe.core.DatasetProfile;
+import dev.loupe.core.ProfileProperties;
+import dev.loupe.core.ProfileView;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+
+/**
+ * Keeps a profile per dataset per time window and hands each finished window to its writers.
+ *
+ * <pre>{@code
+ * try (RollingLogger logger = RollingLogger.builder()
+ *     .window(Duration.ofHours(1))
+ *     .writer(new LocalDirectoryWriter(Path.of("profiles")))
+ *     .build()) {
+ *   logger.log("orders", Map.of("amount", 12.5, "country", "NZ"));
+ * }
+ * }</pre>
+ *
+ * <p>Windows are aligned to UTC boundaries (an hourly window starts on the hour). A row without a
+ * timestamp goes to the window containing "now"; a row with one goes to the window it belongs to,
+ * as long as that window is still open: a window stays open until its end plus the configured
+ * lateness, then it is written. A row for a window already written raises
+ * {@link LateDataException}; the row is not logged, and nothing is dropped silently.
+ *
+ * <p>Many threads may log at once. There is no global lock on the path of a row: each thread
+ * feeds its own {@link DatasetProfile} per window, guarded by a lock only the window's rotation
+ * ever contends for; rotation merges the per-thread profiles.
+ *
+ * <p>When a writer fails, the window's view is kept in memory and written again at every tick
+ * until it succeeds; {@link #close()} makes a last attempt and reports any window it could not
+ * write in its exception.
+ */
+public final class RollingLogger implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RollingLogger.class.getName());
+
+  private final long windowMillis;
+  private final Duration window;
+  private final Duration lateness;
+  private final Clock clock;
+  private final List<Writer> writers;
+  private final boolean heartbeat;
+  private final Map<String, String> tags;
+  private final String defaultDatasetId;
+  private final ScheduledExecutorService ticker;
+
+  private final ConcurrentHashMap<WindowKey, Window> open = new ConcurrentHashMap<>();
+  private final ThreadLocal<Map<Window, Slot>> slots = ThreadLocal.withInitial(HashMap::new);
+  private final Map<WindowKey, Integer> writtenParts = new ConcurrentHashMap<>();
+  private final Set<String> knownDatasets = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> lastHeartbeatStart = new ConcurrentHashMap<>();
+  private final List<Pending> pending = new CopyOnWriteArrayList<>();
+  private final ReentrantLock rotation = new ReentrantLock();
+  private final AtomicLong windowsWritten = new AtomicLong();
+  private final AtomicLong writeFailures = new AtomicLong();
+  private volatile boolean closed;
+
+  private record WindowKey(String datasetId, long start) {}
+
+  private static final class Window {
+    final WindowKey key;
+    final List<Slot> slots = new ArrayList<>(); // guarded by this
+    volatile boolean closed; // set under this; read without it on the hot path (see log)
+
+    Window(WindowKey key) {
+      this.key = key;
+    }
+  }
+
+  private static final class Slot {
+    final ReentrantLock lock = new ReentrantLock();
+    final DatasetProfile profile = new DatasetProfile(ProfileProperties.EMPTY);
+  }
+
+  private record Pending(Writer writer, ProfileView view, WindowInfo window) {}
+
+  private RollingLogger(Builder b) {
+    this.window = b.window;
+    this.windowMillis = b.window.toMillis();
+    this.lateness = b.lateness;
+    this.clock = b.clock;
+    this.writers = List.copyOf(b.writers);
+    this.heartbeat = b.heartbeat;
+    this.tags = Map.copyOf(b.tags);
+    this.defaultDatasetId = b.defaultDatasetId;
+    if (b.tick != null) {
+      ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "loupe-rolling-logger");
+        t.setDaemon(true);
+        return t;
+      });
+      long tick = b.tick.toMillis();
+      ticker.scheduleWithFixedDelay(this::tickQuietly, tick, tick, TimeUnit.MILLISECONDS);
+    } else {
+      ticker = null;
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- logging ----
+
+  /** Logs a row into the default dataset's current window. */
+  public void log(Map<String, ?> row) {
+    log(defaultDatasetId, null, p -> p.track(row));
+  }
+
+  /** Logs a row into {@code datasetId}'s current window. */
+  public void log(String datasetId, Map<String, ?> row) {
+    log(datasetId, null, p -> p.track(row));
+  }
+
+  /** Logs a row into the window of {@code timestamp}. */
+  public void log(String datasetId, Instant timestamp, Map<String, ?> row) {
+    log(datasetId, Objects.requireNonNull(timestamp, "timestamp"), p -> p.track(row));
+  }
+
+  /** Logs a record or JavaBean (see {@link DatasetProfile#track(Object)}). */
+  public void logObject(String datasetId, Instant timestamp, Object record) {
+    log(datasetId, timestamp, p -> p.track(record));
+  }
+
+  /** Logs an Arrow batch into the window of {@code timestamp} (null: now). */
+  public void log(String datasetId, Instant timestamp, VectorSchemaRoot batch, DictionaryProvider dictionaries) {
+    log(datasetId, timestamp, p -> p.trackDataframe(batch, dictionaries));
+  }
+
+  /**
+   * Runs {@code update} on this thread's profile of the window for {@code timestamp} (null: now).
+   * The update must not keep the profile.
+   */
+  public void log(String datasetId, Instant timestamp, Consumer<DatasetProfile> update) {
+    Objects.requireNonNull(datasetId, "datasetId");
+    if (closed) {
+      throw new IllegalStateException("the logger is closed");
+    }
+    knownDatasets.add(datasetId);
+    while (true) {
+      long now = clock.millis();
+      long ts = timestamp == null ? now : timestamp.toEpochMilli();
+      long start = Math.floorDiv(ts, windowMillis) * windowMillis;
+      if (timestamp != null && start + windowMillis + lateness.toMillis() <= now) {
+        throw new LateDataException(datasetId, timestamp, Instant.ofEpochMilli(start + windowMillis), lateness);
+      }
+      Window w = open.computeIfAbsent(new WindowKey(datasetId, start), Window::new);
+      Slot slot = slotFor(w);
+      if (slot == null) {
+        continue; // the window closed under us: look again
+      }
+      slot.lock.lock();
+      try {
+        if (isClosed(w)) {
+          continue;
+        }
+        update.accept(slot.profile);
+        return;
+      } finally {
+        slot.lock.unlock();
+      }
+    }
+  }
+
+  private Slot slotFor(Window w) {
+    Map<Window, Slot> mine = slots.get();
+    Slot s = mine.get(w);
+    if (s != null) {
+      return s;
+    }
+    synchronized (w) {
+      if (w.closed) {
+        return null;
+      }
+      s = new Slot();
+      w.slots.add(s);
+    }
+    if (mine.size() > 64) {
+      mine.keySet().removeIf(RollingLogger::isClosed);
+    }
+    mine.put(w, s);
+    return s;
+  }
+
+  /**
+   * Read under the slot's lock: close() sets the flag before it takes each slot's lock, so an
+   * update that saw "open" is always in the merged view, and one that runs later sees "closed".
+   */
+  private static boolean isClosed(Window w) {
+    return w.closed;
+  }
+
+  // ---- rotation ----
+
+  /** Writes every window whose end plus lateness has passed, and retries failed writes. */
+  public void flushDue() throws IOException {
+    rotate(false);
+  }
+
+  /** Writes every open window now, finished or not (later rows for them become later parts). */
+  public void flushAll() throws IOException {
+    rotate(true);
+  }
+
+  private void tickQuietly() {
+    try {
+      rotate(false);
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "rolling logger tick failed: " + e, e);
+    }
+  }
+
+  private void rotate(boolean all) throws IOException {
+    rotation.lock();
+    try {
+      long now = clock.millis();
+      long lateMs = lateness.toMillis();
+      List<Window> due = new ArrayList<>();
+      for (Window w : open.values()) {
+        if (all || w.key.start() + windowMillis + lateMs <= now) {
+          due.add(w);
+        }
+      }
+      due.sort((a, b) -> Long.compare(a.key.start(), b.key.start()));
+      for (Window w : due) {
+        ProfileView view = close(w);
+        if (view != null) {
+          hand(view, info(w.key));
+        }
+      }
+      if (heartbeat) {
+        heartbeats(now - lateMs);
+      }
+      retryPending();
+      writtenParts.keySet().removeIf(k -> k.start() + windowMillis + lateMs + windowMillis < now);
+    } finally {
+      rotation.unlock();
+    }
+  }
+
+  /** Closes a window and merges its per-thread profiles; null if it held nothing. */
+  private ProfileView close(Window w) {
+    open.remove(w.key, w);
+    List<Slot> taken;
+    synchronized (w) {
+      w.closed = true;
+      taken = new ArrayList<>(w.slots);
+    }
+    ProfileView merged = ProfileView.empty();
+    for (Slot s : taken) {
+      s.lock.lock();
+      try {
+        merged = merged.merge(s.profile.view());
+      } finally {
+        s.lock.unlock();
+      }
+    }
+    return merged.columns().isEmpty() ? null : merged;
+  }
+
+  private WindowInfo info(WindowKey key) {
+    int part = writtenParts.merge(key, 0, (old, zero) -> old + 1);
+    return new WindowInfo(key.datasetId(), Instant.ofEpochMilli(key.start()),
+        Instant.ofEpochMilli(key.start() + windowMillis), part, tags);
+  }
+
+  private void heartbeats(long horizon) throws IOException {
+    long lastComplete = Math.floorDiv(horizon, windowMillis) * windowMillis - windowMillis;
+    for (String id : knownDatasets) {
+      Long last = lastHeartbeatStart.get(id);
+      if (last != null && last >= lastComplete) {
+        continue;
+      }
+      lastHeartbeatStart.put(id, lastComplete);
+      WindowKey key = new WindowKey(id, lastComplete);
+      if (!writtenParts.containsKey(key) && !open.containsKey(key)) {
+        hand(ProfileView.empty(), info(key));
+      }
+    }
+  }
+
+  private void hand(ProfileView view, WindowInfo info) {
+    ProfileProperties props = ProfileProperties.of(info.start(), clock.instant(), info.tags(), Map.of());
+    ProfileView stamped = view.withProperties(view.properties().merge(props));
+    for (Writer writer : writers) {
+      try {
+        writer.write(stamped, info);
+        windowsWritten.incrementAndGet();
+      } catch (IOException | RuntimeException e) {
+        writeFailures.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "writing window " + info + " to " + writer + " failed (" + e
+            + "); kept in memory, retrying at the next tick");
+        pending.add(new Pending(writer, stamped, info));
+      }
+    }
+  }
+
+  private void retryPending() {
+    for (Pending p : pending) { // a snapshot: CopyOnWriteArrayList
+      try {
+        p.writer.write(p.view, p.window);
+        pending.remove(p);
+        windowsWritten.incrementAndGet();
+      } catch (IOException | RuntimeException e) {
+        writeFailures.incrementAndGet();
+      }
+    }
+  }
+
+  // ---- reading the current state ----
+
+  /** The merged view of {@code datasetId}'s window containing now, if it has data. */
+  public Optional<ProfileView> currentView(String datasetId) {
+    long now = clock.millis();
+    Window w = open.get(new WindowKey(datasetId, Math.floorDiv(now, windowMillis) * windowMillis));
+    if (w == null) {
+      return Optional.empty();
+    }
+    List<Slot> taken;
+    synchronized (w) {
+      taken = new ArrayList<>(w.slots);
+    }
+    ProfileView merged = ProfileView.empty();
+    for (Slot s : taken) {
+      s.lock.lock();
+      try {
+        merged = merged.merge(s.profile.view());
+      } finally {
+        s.lock.unlock();
+      }
+    }
+    return merged.columns().isEmpty() ? Optional.empty() : Optional.of(merged);
+  }
+
+  /** Datasets with an open window, with those windows' starts. */
+  public Map<String, List<Instant>> openWindows() {
+    Map<String, List<Instant>> out = new LinkedHashMap<>();
+    open.keySet().stream().sorted((a, b) -> a.datasetId().equals(b.datasetId())
+        ? Long.compare(a.start(), b.start()) : a.datasetId().compareTo(b.datasetId()))
+        .forEach(k -> out.computeIfAbsent(k.datasetId(), x -> new ArrayList<>()).add(Instant.ofEpochMilli(k.start())));
+    return Collections.unmodifiableMap(out);
+  }
+
+  public long windowsWritten() {
+    return windowsWritten.get();
+  }
+
+  public long writeFailures() {
+    return writeFailures.get();
+  }
+
+  /** Windows whose write failed and is being retried. */
+  public int pendingWrites() {
+    return pending.size();
+  }
+
+  public Duration window() {
+    return window;
+  }
+
+  /**
+   * Stops the ticker, writes every open window, makes a last attempt at failed writes and closes
+   * the writers. Throws if any window could not be written, naming them.
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    if (ticker != null) {
+      ticker.shutdownNow();
+      try {
+        ticker.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    rotate(true);
+    closed = true;
+    IOException failure = null;
+    if (!pending.isEmpty()) {
+      List<String> names = new ArrayList<>();
+      pending.forEach(p -> names.add(p.window + " -> " + p.writer));
+      failure = new IOException(pending.size() + " window(s) could not be written and are lost unless retried: " + names);
+    }
+    for (Writer w : writers) {
+      try {
+        w.close();
+      } catch (IOException | RuntimeException e) {
+        if (failure == null) {
+          failure = new IOException("closing " + w + " failed: " + e, e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Configures a {@link RollingLogger}. */
+  public static final class Builder {
+    private Duration window = Duration.ofHours(1);
+    private Duration lateness = Duration.ZERO;
+    private Clock clock = Clock.systemUTC();
+    private final List<Writer> writers = new ArrayList<>();
+    private boolean heartbeat;
+    private final Map<String, String> tags = new LinkedHashMap<>();
+    private String defaultDatasetId = "default";
+    private Duration tick;
+    private boolean tickSet;
+
+    private Builder() {}
+
+    /** Window length, from one second to days; windows align to UTC multiples of it. Default 1 hour. */
+    public Builder window(Duration d) {
+      if (d.toMillis() < 1000) {
+        throw new IllegalArgumentException("window " + d + " is shorter than one second");
+      }
+      this.window = d;
+      return this;
+    }
+
+    /** How long after its end a window still takes rows with timestamps. Default zero. */
+    public Builder lateness(Duration d) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("negative lateness " + d);
+      }
+      this.lateness = d;
+      return this;
+    }
+
+    /** The clock windows are measured by; tests pass a controllable one. Default UTC system clock. */
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c);
+      return this;
+    }
+
+    public Builder writer(Writer w) {
+      writers.add(Objects.requireNonNull(w));
+      return this;
+    }
+
+    /** Also write an empty profile for a known dataset's window that received no rows. Default off. */
+    public Builder heartbeat(boolean on) {
+      this.heartbeat = on;
+      return this;
+    }
+
+    /** A tag written into every window's profile. */
+    public Builder tag(String key, String value) {
+      tags.put(key, value);
+      return this;
+    }
+
+    public Builder defaultDatasetId(String id) {
+      this.defaultDatasetId = Objects.requireNonNull(id);
+      return this;
+    }
+
+    /**
+     * How often a background thread checks for finished windows; null for no thread (call
+     * {@link RollingLogger#flushDue()} yourself). Default: a tenth of the window, at most 1 second.
+     */
+    public Builder tick(Duration d) {
+      this.tick = d;
+      this.tickSet = true;
+      return this;
+    }
+
+    public RollingLogger build() {
+      if (writers.isEmpty()) {
+        throw new IllegalStateException("a RollingLogger needs at least one writer");
+      }
+      if (!tickSet) {
+        tick = Duration.ofMillis(Math.max(10, Math.min(1000, window.toMillis() / 10)));
+      }
+      return new RollingLogger(this);
+    }
+  }
+}
