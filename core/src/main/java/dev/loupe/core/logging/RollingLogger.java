@@ -390,9 +390,9 @@ public final class RollingLogger implements AutoCloseable {
       return;
     }
     if (ticker != null) {
-      ticker.shutdownNow();
+      ticker.shutdown(); // no interrupt: a tick may be writing a file, and an interrupt would break the write
       try {
-        ticker.awaitTermination(10, TimeUnit.SECONDS);
+        ticker.awaitTermination(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
