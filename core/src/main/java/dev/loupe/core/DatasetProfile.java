@@ -29,8 +29,14 @@ public final class DatasetProfile {
   private final Map<String, ColumnTracker> columns = new HashMap<>();
   private ProfileProperties properties;
 
+  /** A profile whose creation and dataset timestamps are now (set another with {@link #datasetTimestamp}). */
   public DatasetProfile() {
-    this(ProfileProperties.EMPTY.withCreationTimestamp(Instant.now()));
+    this(nowProperties());
+  }
+
+  private static ProfileProperties nowProperties() {
+    Instant now = Instant.now();
+    return ProfileProperties.EMPTY.withCreationTimestamp(now).withDatasetTimestamp(now);
   }
 
   public DatasetProfile(ProfileProperties properties) {

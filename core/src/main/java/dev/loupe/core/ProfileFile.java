@@ -74,13 +74,12 @@ final class ProfileFile {
       }
 
       ProfileProperties p = view.properties();
-      long now = System.currentTimeMillis();
+      // an unset timestamp is written as 0 and read back as unset
       DatasetProperties.Builder props = DatasetProperties.newBuilder()
           .setSchemaMajorVersion(1)
           .setSchemaMinorVersion(1)
-          .setCreationTimestamp(p.creationTimestamp().map(Instant::toEpochMilli).orElse(now))
-          .setDatasetTimestamp(p.datasetTimestamp().map(Instant::toEpochMilli)
-              .orElse(p.creationTimestamp().map(Instant::toEpochMilli).orElse(now)))
+          .setCreationTimestamp(p.creationTimestamp().map(Instant::toEpochMilli).orElse(0L))
+          .setDatasetTimestamp(p.datasetTimestamp().map(Instant::toEpochMilli).orElse(0L))
           .putAllTags(p.tags())
           .putAllMetadata(p.metadata());
       header.setProperties(props).setLength(chunks.size());
@@ -139,7 +138,8 @@ final class ProfileFile {
           throw new ProfileFormatException(where + ": chunk at byte " + (chunkStart + offset) + " has type "
               + ch.getType() + ", expected COLUMN; the file is corrupt");
         }
-        ChunkMessage chunk = c.fixed(ChunkMessage.parser(), ch.getLength(), "chunk of column '" + column + "'");
+        ChunkMessage chunk = c.fixed(ChunkMessage.parser(), Integer.toUnsignedLong(ch.getLength()),
+            "chunk of column '" + column + "'");
         for (Map.Entry<Integer, MetricComponentMessage> mc : chunk.getMetricComponentsMap().entrySet()) {
           String path = paths.get(mc.getKey());
           if (path == null) {
@@ -227,7 +227,7 @@ final class ProfileFile {
     }
 
     <T extends MessageLite> T fixed(Parser<T> parser, long length, String what) throws ProfileFormatException {
-      if (length > end - pos) {
+      if (length < 0 || length > end - pos) {
         throw new ProfileFormatException(source + ": the " + what + " at byte " + pos + " declares " + length
             + " bytes but only " + (end - pos) + " remain; the file is truncated or corrupt");
       }

@@ -5,7 +5,6 @@ import dev.loupe.core.ProfileFormatException;
 import dev.loupe.proto.v1.HllSketchMessage;
 import dev.loupe.proto.v1.MetricComponentMessage;
 import dev.loupe.proto.v1.MetricComponentMessage.ValueCase;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -16,8 +15,9 @@ import org.apache.datasketches.memory.Memory;
 
 /**
  * Approximate distinct count: an HLL sketch (lgK = 12, written as HLL_4). The relative standard
- * error is about 1.6% (1.04 / sqrt(4096)); {@code upper_1}/{@code lower_1} are the one-standard-
- * deviation bounds DataSketches derives for the sketch's actual state.
+ * error is about 1.3% for a sketch fed in one stream (HIP estimator) and 1.6% (1.04 / sqrt(4096))
+ * once merged; {@code upper_1}/{@code lower_1} are the one-standard-deviation bounds DataSketches
+ * derives for the sketch's actual state.
  */
 public final class CardinalityMetric implements Metric<CardinalityMetric> {
   public static final String NAMESPACE = "cardinality";
@@ -101,9 +101,30 @@ public final class CardinalityMetric implements Metric<CardinalityMetric> {
     return hll.toCompactByteArray();
   }
 
+  /**
+   * Equal when the sketches answer alike: same lgK, emptiness, estimate, composite estimate and
+   * bounds. (The serialized bytes of small sketches depend on insertion history, so they are not
+   * compared.)
+   */
   @Override
   public boolean equals(Object o) {
-    return o instanceof CardinalityMetric other && Arrays.equals(sketchBytes(), other.sketchBytes());
+    if (!(o instanceof CardinalityMetric other)) {
+      return false;
+    }
+    if (isEmpty() || other.isEmpty()) {
+      return isEmpty() == other.isEmpty();
+    }
+    if (lgK() != other.lgK() || hll.isEstimationMode() != other.hll.isEstimationMode()) {
+      return false;
+    }
+    for (int sd = 1; sd <= 3; sd++) {
+      if (Double.compare(upperBound(sd), other.upperBound(sd)) != 0
+          || Double.compare(lowerBound(sd), other.lowerBound(sd)) != 0) {
+        return false;
+      }
+    }
+    return Double.compare(estimate(), other.estimate()) == 0
+        && Double.compare(compositeEstimate(), other.compositeEstimate()) == 0;
   }
 
   @Override

@@ -127,7 +127,7 @@ public final class IntsMetric implements Metric<IntsMetric> {
         if (min == EMPTY_MIN && max == EMPTY_MAX) {
           return EMPTY;
         }
-        throw new ProfileFormatException(where + ", metric 'ints': min " + min + " is greater than max "
+        throw new ProfileFormatException(where + ": min " + min + " is greater than max "
             + max + "; the file is corrupt");
       }
       return new IntsMetric(min, max, false);

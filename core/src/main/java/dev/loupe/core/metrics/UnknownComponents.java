@@ -1,5 +1,6 @@
 package dev.loupe.core.metrics;
 
+import com.google.protobuf.ByteString;
 import dev.loupe.proto.v1.MetricComponentMessage;
 import java.util.Map;
 import java.util.Optional;
@@ -13,8 +14,10 @@ import org.apache.datasketches.kll.KllDoublesSketch;
  *   <li>type_id 1 (min) and 2 (max) integrals: min and max;</li>
  *   <li>other integrals (type_id 0): sum, whylogs' rule for plain integral components;</li>
  *   <li>KLL, HLL and frequent-items sketches: merged as sketches;</li>
- *   <li>anything else (doubles, opaque bytes, structs): kept when both sides hold the same value,
- *       otherwise dropped from the merged profile, because no rule would give the right answer.</li>
+ *   <li>anything else (doubles, opaque bytes, structs, components of differing kinds, sketches
+ *       that do not decode): no rule can know the right answer, so the one whose serialized
+ *       bytes are lexicographically smaller is kept: an arbitrary but order-free choice, which
+ *       keeps merging associative and commutative.</li>
  * </ul>
  * A component only one side holds is kept as it is.
  */
@@ -35,21 +38,17 @@ public final class UnknownComponents {
       if (mine == null) {
         out.put(e.getKey(), e.getValue());
       } else {
-        Optional<MetricComponentMessage> merged = mergeOne(mine, e.getValue());
-        if (merged.isPresent()) {
-          out.put(e.getKey(), merged.get());
-        } else {
-          out.remove(e.getKey());
-        }
+        out.put(e.getKey(), mergeOne(mine, e.getValue()).orElseGet(() -> smaller(mine, e.getValue())));
       }
     }
     return out;
   }
 
+  private static MetricComponentMessage smaller(MetricComponentMessage x, MetricComponentMessage y) {
+    return ByteString.unsignedLexicographicalComparator().compare(x.toByteString(), y.toByteString()) <= 0 ? x : y;
+  }
+
   static Optional<MetricComponentMessage> mergeOne(MetricComponentMessage x, MetricComponentMessage y) {
-    if (x.equals(y) && x.getValueCase() != MetricComponentMessage.ValueCase.N) {
-      return Optional.of(x);
-    }
     if (x.getValueCase() != y.getValueCase() || x.getTypeId() != y.getTypeId()) {
       return Optional.empty();
     }
@@ -64,7 +63,7 @@ public final class UnknownComponents {
           } else if (x.getTypeId() == 0) {
             v = x.getN() + y.getN();
           } else {
-            return x.getN() == y.getN() ? Optional.of(x) : Optional.empty();
+            return Optional.empty();
           }
           return Optional.of(x.toBuilder().setN(v).build());
         }
@@ -91,7 +90,7 @@ public final class UnknownComponents {
           return Optional.empty();
       }
     } catch (Exception e) {
-      // a foreign sketch we cannot read cannot be merged either; it is dropped, never guessed
+      // a foreign sketch we cannot read cannot be merged either
       return Optional.empty();
     }
   }
