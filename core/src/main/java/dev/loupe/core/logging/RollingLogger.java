@@ -83,6 +83,7 @@ public final class RollingLogger implements AutoCloseable {
     final WindowKey key;
     final List<Slot> slots = new ArrayList<>(); // guarded by this
     volatile boolean closed; // set under this; read without it on the hot path (see log)
+    ProfileView base = ProfileView.empty(); // guarded by this: restored state (see restoreWindow)
 
     Window(WindowKey key) {
       this.key = key;
@@ -264,11 +265,12 @@ public final class RollingLogger implements AutoCloseable {
   private ProfileView close(Window w) {
     open.remove(w.key, w);
     List<Slot> taken;
+    ProfileView merged;
     synchronized (w) {
       w.closed = true;
       taken = new ArrayList<>(w.slots);
+      merged = w.base;
     }
-    ProfileView merged = ProfileView.empty();
     for (Slot s : taken) {
       s.lock.lock();
       try {
@@ -338,11 +340,18 @@ public final class RollingLogger implements AutoCloseable {
     if (w == null) {
       return Optional.empty();
     }
+    ProfileView merged = snapshot(w);
+    return merged.columns().isEmpty() ? Optional.empty() : Optional.of(merged);
+  }
+
+  /** The merged view of an open window, without closing it. */
+  private static ProfileView snapshot(Window w) {
     List<Slot> taken;
+    ProfileView merged;
     synchronized (w) {
       taken = new ArrayList<>(w.slots);
+      merged = w.base;
     }
-    ProfileView merged = ProfileView.empty();
     for (Slot s : taken) {
       s.lock.lock();
       try {
@@ -351,7 +360,63 @@ public final class RollingLogger implements AutoCloseable {
         s.lock.unlock();
       }
     }
-    return merged.columns().isEmpty() ? Optional.empty() : Optional.of(merged);
+    return merged;
+  }
+
+  /** The state of one open window or of one write still to be retried, for checkpoints. */
+  public record WindowState(WindowInfo window, ProfileView view) {}
+
+  /**
+   * Every open window's merged view so far. With logging paused (the caller's job), this and
+   * {@link #pendingWriteStates()} are the logger's whole state: a service checkpoints them next to
+   * its journal position and restores them with {@link #restoreWindow} and {@link #restorePendingWrite}.
+   */
+  public List<WindowState> openWindowStates() {
+    List<WindowState> out = new ArrayList<>();
+    for (Window w : open.values()) {
+      ProfileView v = snapshot(w);
+      out.add(new WindowState(new WindowInfo(w.key.datasetId(), Instant.ofEpochMilli(w.key.start()),
+          Instant.ofEpochMilli(w.key.start() + windowMillis), 0, tags), v));
+    }
+    out.sort((a, b) -> a.window().start().compareTo(b.window().start()));
+    return out;
+  }
+
+  /** Windows whose write failed and is being retried, with their views. */
+  public List<WindowState> pendingWriteStates() {
+    List<WindowState> out = new ArrayList<>();
+    for (Pending p : pending) {
+      out.add(new WindowState(p.window, p.view));
+    }
+    return out;
+  }
+
+  /**
+   * Adds a restored view to {@code datasetId}'s window starting at {@code start} (opened if
+   * needed): it is merged into the window when the window is read or written.
+   */
+  public void restoreWindow(String datasetId, Instant start, ProfileView view) {
+    long s = start.toEpochMilli();
+    if (Math.floorMod(s, windowMillis) != 0) {
+      throw new IllegalArgumentException("window start " + start + " is not aligned to the window " + window);
+    }
+    knownDatasets.add(datasetId);
+    while (true) {
+      Window w = open.computeIfAbsent(new WindowKey(datasetId, s), Window::new);
+      synchronized (w) {
+        if (!w.closed) {
+          w.base = w.base.merge(view);
+          return;
+        }
+      }
+    }
+  }
+
+  /** Queues a restored write that had failed before a restart; it is retried at the next tick. */
+  public void restorePendingWrite(WindowInfo window, ProfileView view) {
+    for (Writer w : writers) {
+      pending.add(new Pending(w, view, window));
+    }
   }
 
   /** Datasets with an open window, with those windows' starts. */

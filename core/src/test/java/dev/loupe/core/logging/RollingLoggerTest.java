@@ -203,4 +203,38 @@ class RollingLoggerTest {
     assertEquals((long) threads * rowsPerThread, out.totalCount("x"));
     assertTrue(out.windows.size() > 10, "rotated many times: " + out.windows.size());
   }
+
+  @Test
+  void openWindowsAndFailedWritesSurviveAHandOverToANewLogger() throws Exception {
+    MutableClock clock = new MutableClock(T0);
+    MemoryWriter down = new MemoryWriter();
+    down.failing.set(true);
+    RollingLogger first = RollingLogger.builder().window(Duration.ofMinutes(1)).clock(clock).writer(down)
+        .tick(null).build();
+    first.log("d", Map.of("x", 1));
+    clock.advanceMillis(60_000);
+    first.flushDue(); // fails: pending
+    first.log("d", Map.of("x", 2));
+    first.log("d", Map.of("x", 3));
+    List<RollingLogger.WindowState> open = first.openWindowStates();
+    List<RollingLogger.WindowState> pending = first.pendingWriteStates();
+    assertEquals(1, open.size());
+    assertEquals(2, open.get(0).view().column("x").orElseThrow().counts().n());
+    assertEquals(1, pending.size());
+
+    MemoryWriter up = new MemoryWriter();
+    try (RollingLogger second = RollingLogger.builder().window(Duration.ofMinutes(1)).clock(clock).writer(up)
+        .tick(null).build()) {
+      for (RollingLogger.WindowState w : open) {
+        second.restoreWindow(w.window().datasetId(), w.window().start(), w.view());
+      }
+      for (RollingLogger.WindowState w : pending) {
+        second.restorePendingWrite(w.window(), w.view());
+      }
+      second.log("d", Map.of("x", 4));
+      assertEquals(3, second.currentView("d").orElseThrow().column("x").orElseThrow().counts().n());
+    }
+    assertEquals(2, up.windows.size());
+    assertEquals(4, up.totalCount("x"));
+  }
 }
