@@ -1,0 +1,123 @@
+package dev.loupe.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The {@code loupe} command. Errors print one line, {@code loupe: error: <message>}, and exit nonzero. */
+@Command(
+    name = "loupe",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Profiles data files and reads whylogs v1 profiles.",
+    subcommands = {ProfileCommand.class, ShowCommand.class},
+    footerHeading = "%nExit codes:%n",
+    footer = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
+public final class Main implements Runnable {
+  // the exit codes, listed in every command's help footer
+  static final String EXIT_0 = "  0  success";
+  static final String EXIT_1 = "  1  bad input or data: missing file, malformed CSV, not a profile, ...";
+  static final String EXIT_2 = "  2  usage error: unknown option, missing argument";
+  static final int EXIT_BAD_INPUT = 1;
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of an error.")
+  boolean verbose;
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing command: choose one of "
+        + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line: usage errors exit 2, failures exit 1, both as one line on stderr. */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setParameterExceptionHandler(Main::usageError);
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd));
+    return cl;
+  }
+
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("loupe: error: " + oneLine(e.getMessage()) + " (see '"
+        + cmd.getCommandSpec().qualifiedName() + " --help')");
+    err.flush();
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
+  }
+
+  private static int failure(Exception e, CommandLine cmd) {
+    PrintWriter err = cmd.getErr();
+    err.println("loupe: error: " + message(e));
+    if (verbose(cmd)) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return EXIT_BAD_INPUT;
+  }
+
+  private static boolean verbose(CommandLine cmd) {
+    for (CommandLine c = cmd; c != null; c = c.getParent()) {
+      if (c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What went wrong, on one line, naming the file where Java's own message does not. */
+  static String message(Throwable e) {
+    if (e instanceof UncheckedIOException u) {
+      e = u.getCause();
+    }
+    if (e instanceof FileSystemException f && f.getReason() == null) {
+      String what = e instanceof NoSuchFileException ? "no such file"
+          : e instanceof AccessDeniedException ? "permission denied"
+          : e.getClass().getSimpleName();
+      return oneLine(f.getFile() + ": " + what);
+    }
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof IOException) {
+      return oneLine(m);
+    }
+    // not a data problem but a bug: say so, and how to report it
+    return oneLine("unexpected " + e.getClass().getName() + ": " + m + " (rerun with --verbose and report it)");
+  }
+
+  private static String oneLine(String s) {
+    return s.replaceAll("\\R", " ");
+  }
+
+  /** The project version, from a resource Maven fills in. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"loupe " + p.getProperty("version", "(unknown version)")};
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.loupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+  private Path csv;
+
+  /** Exit code and captured streams of one in-process run. */
+  record Run(int code, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeEach
+  void writeCsv() throws IOException {
+    csv = dir.resolve("people.csv");
+    Files.writeString(csv, "name,age,height,member\nAda,36,1.65,true\nBob,,1.8,false\nAda,41,1.72,true\n",
+        StandardCharsets.UTF_8);
+  }
+
+  private Path file(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, text, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  @Test
+  void profilePrintsATableWithARowPerColumn() {
+    Run r = run("profile", csv.toString());
+    assertEquals(0, r.code(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(csv + ": 3 rows, 4 columns", lines.get(0));
+    for (String h : List.of("column", "type", "count", "nulls", "distinct", "mean", "stddev", "min", "median", "max",
+        "top values")) {
+      assertTrue(lines.get(1).contains(h), "header lacks " + h + ": " + lines.get(1));
+    }
+    assertTrue(lines.get(2).startsWith("------"));
+    assertEquals(7, lines.size(), r.out());
+    String age = lines.stream().filter(l -> l.startsWith("age ")).findFirst().orElseThrow();
+    assertEquals(List.of("age", "integral", "3", "1", "2", "38.5", "3.536", "36", "41", "41", "36", "(1),", "41",
+        "(1)"), List.of(age.split("\\s+")));
+    String name = lines.stream().filter(l -> l.startsWith("name ")).findFirst().orElseThrow();
+    assertTrue(name.contains("string") && name.endsWith("Ada (2), Bob (1)"), name);
+    String member = lines.stream().filter(l -> l.startsWith("member ")).findFirst().orElseThrow();
+    assertTrue(member.contains("boolean") && member.endsWith("true (2), false (1)"), member);
+    for (String l : lines) {
+      assertTrue(l.length() <= SummaryTable.WIDTH, "too wide: " + l);
+    }
+  }
+
+  @Test
+  void profileJsonIsTheProfileSummaryJson() throws IOException {
+    Run r = run("profile", csv.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode root = JSON.readTree(r.out());
+    assertTrue(root.path("properties").isObject());
+    assertEquals(List.of("age", "height", "member", "name"), List.copyOf(iterable(root.path("columns"))));
+    assertEquals(3, root.path("columns").path("age").path("counts/n").asLong());
+    assertEquals(1, root.path("columns").path("age").path("counts/null").asLong());
+    assertEquals("integral", root.path("columns").path("age").path("type").asText());
+    assertEquals("", r.err());
+  }
+
+  private static List<String> iterable(JsonNode object) {
+    List<String> names = new java.util.ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
+  void profileWritesABinThatShowReadsBack() throws IOException {
+    Path bin = dir.resolve("people.bin");
+    Run written = run("profile", csv.toString(), "-o", bin.toString(), "--json");
+    assertEquals(0, written.code(), written.err());
+    assertTrue(Files.size(bin) > 4);
+    assertEquals("WHY1", new String(Files.readAllBytes(bin), 0, 4, StandardCharsets.US_ASCII));
+
+    Run shown = run("show", bin.toString(), "--json");
+    assertEquals(0, shown.code(), shown.err());
+    assertEquals(JSON.readTree(written.out()), JSON.readTree(shown.out()));
+
+    Run table = run("show", bin.toString());
+    assertEquals(0, table.code(), table.err());
+    assertEquals(bin + ": 3 rows, 4 columns", table.out().lines().findFirst().orElseThrow());
+    assertTrue(table.out().contains("Ada (2), Bob (1)"), table.out());
+  }
+
+  @Test
+  void delimiterOptionReadsOtherSeparators() throws IOException {
+    Path semi = file("semi.txt", "a;b\n1;x\n2;y\n");
+    Run r = run("profile", semi.toString(), "--delimiter", ";", "--json");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("integral", JSON.readTree(r.out()).path("columns").path("a").path("type").asText());
+
+    Path tabs = file("tabs.txt", "a\tb\n1\tx\n");
+    Run t = run("profile", tabs.toString(), "-d", "tab", "--json");
+    assertEquals(0, t.code(), t.err());
+    assertEquals(2, JSON.readTree(t.out()).path("columns").size());
+  }
+
+  private static void assertOneErrorLine(Run r, int code, String... fragments) {
+    assertEquals(code, r.code(), r.err());
+    assertEquals(1, r.errLines().size(), "expected one line: " + r.err());
+    String line = r.errLines().get(0);
+    assertTrue(line.startsWith("loupe: error: "), line);
+    for (String f : fragments) {
+      assertTrue(line.contains(f), "'" + f + "' not in: " + line);
+    }
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void missingFilesAreOneLineErrorsWithExitCode1() {
+    Path missing = dir.resolve("nope.csv");
+    assertOneErrorLine(run("profile", missing.toString()), 1, missing + ": no such file");
+    assertOneErrorLine(run("show", missing.toString()), 1, missing + ": no such file");
+  }
+
+  @Test
+  void aCsvIsNotAProfile() {
+    assertOneErrorLine(run("show", csv.toString()), 1, csv.toString());
+  }
+
+  @Test
+  void raggedCsvNamesTheLine() throws IOException {
+    Path ragged = file("ragged.csv", "a,b\n1,2\n3,4,5\n");
+    assertOneErrorLine(run("profile", ragged.toString()), 1, ragged + ", line 3: expected 2 fields");
+  }
+
+  @Test
+  void emptyCsvIsAnError() throws IOException {
+    Path empty = file("empty.csv", "");
+    assertOneErrorLine(run("profile", empty.toString()), 1, "empty");
+  }
+
+  @Test
+  void usageErrorsExitWith2() {
+    assertOneErrorLine(run("profile"), 2, "FILE", "loupe profile --help");
+    assertOneErrorLine(run("profile", csv.toString(), "--bogus"), 2, "--bogus");
+    assertOneErrorLine(run("profile", csv.toString(), "--delimiter", "ab"), 2, "'ab' is not a single character");
+    assertOneErrorLine(run("frobnicate"), 2, "frobnicate");
+    assertOneErrorLine(run(), 2, "missing command");
+  }
+
+  @Test
+  void verbosePrintsTheStackTrace() {
+    Run r = run("--verbose", "show", dir.resolve("nope.bin").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.errLines().size() > 1, r.err());
+    assertTrue(r.err().contains("\tat "), r.err());
+    Run after = run("show", dir.resolve("nope.bin").toString(), "--verbose");
+    assertTrue(after.err().contains("\tat "), after.err());
+  }
+
+  @Test
+  void helpListsExitCodesAndVersionPrintsTheProjectVersion() {
+    for (String[] args : List.of(new String[] {"--help"}, new String[] {"profile", "--help"},
+        new String[] {"show", "--help"})) {
+      Run r = run(args);
+      assertEquals(0, r.code());
+      assertTrue(r.out().contains("Exit codes:") && r.out().contains("usage error"), r.out());
+    }
+    Run v = run("--version");
+    assertEquals(0, v.code());
+    assertTrue(v.out().trim().matches("loupe \\d+\\.\\d+\\.\\d+.*"), v.out());
+    assertFalse(v.out().contains("${"), v.out());
+  }
+
+  @Test
+  void compactNumbers() {
+    assertEquals("38.5", SummaryTable.number(38.5));
+    assertEquals("16.439", SummaryTable.number(16.43912));
+    assertEquals("1234.6", SummaryTable.number(1234.5678));
+    assertEquals("0.01235", SummaryTable.number(0.012345));
+    assertEquals("1.23e-5", SummaryTable.number(0.0000123));
+    assertEquals("1.23e9", SummaryTable.number(1.23e9));
+    assertEquals("-7", SummaryTable.number(-7.0));
+    assertEquals("123456789", SummaryTable.number(123456789.0).replace("1.23e8", "123456789"));
+    assertEquals("2.92e8", SummaryTable.number(292_000_000L));
+    assertEquals("-", SummaryTable.number(null));
+    assertEquals("a\\nb", SummaryTable.printable("a\nb"));
+    assertEquals("abc…", SummaryTable.fit("abcdef", 4));
+  }
+}

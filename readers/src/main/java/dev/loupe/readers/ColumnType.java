@@ -1,0 +1,111 @@
+package dev.loupe.readers;
+
+import de.siegmar.fastcsv.reader.CsvRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+
+/**
+ * The type inferred for a CSV column, and how its cells go into the Arrow vector of that type.
+ * A cell that does not fit ({@link #write} returns false) is left null in the vector and reported
+ * beside the batch, typed on its own by {@link CellText#classify}.
+ */
+enum ColumnType {
+  /** Every non-empty sampled cell is a 64-bit integer. */
+  INTEGER(new ArrowType.Int(64, true)) {
+    @Override
+    boolean write(FieldVector v, int row, String cell) {
+      if (!CellText.isLong(cell)) {
+        return false;
+      }
+      ((BigIntVector) v).setSafe(row, Long.parseLong(cell));
+      return true;
+    }
+  },
+  /** Every non-empty sampled cell is a number (or NaN, inf), and at least one is not an integer. */
+  FRACTIONAL(new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)) {
+    @Override
+    boolean write(FieldVector v, int row, String cell) {
+      Double d = CellText.parseDouble(cell);
+      if (d == null) {
+        return false;
+      }
+      ((Float8Vector) v).setSafe(row, d);
+      return true;
+    }
+  },
+  /** Every non-empty sampled cell is true or false, in any case. */
+  BOOLEAN(ArrowType.Bool.INSTANCE) {
+    @Override
+    boolean write(FieldVector v, int row, String cell) {
+      Boolean b = CellText.parseBoolean(cell);
+      if (b == null) {
+        return false;
+      }
+      ((BitVector) v).setSafe(row, b ? 1 : 0);
+      return true;
+    }
+  },
+  /** Anything else: every cell is its text. */
+  STRING(ArrowType.Utf8.INSTANCE) {
+    @Override
+    boolean write(FieldVector v, int row, String cell) {
+      ((VarCharVector) v).setSafe(row, cell.getBytes(StandardCharsets.UTF_8));
+      return true;
+    }
+  },
+  /**
+   * The sample held no value at all. Each later cell is typed on its own: text goes into the
+   * (string) vector, numbers and booleans are reported beside the batch as what they are.
+   */
+  UNDECIDED(ArrowType.Utf8.INSTANCE) {
+    @Override
+    boolean write(FieldVector v, int row, String cell) {
+      return CellText.classify(cell) instanceof String && STRING.write(v, row, cell);
+    }
+  };
+
+  private final ArrowType arrowType;
+
+  ColumnType(ArrowType arrowType) {
+    this.arrowType = arrowType;
+  }
+
+  ArrowType arrowType() {
+    return arrowType;
+  }
+
+  /** Sets {@code vector[row]} from a non-empty cell; false (vector untouched) when the cell does not fit. */
+  abstract boolean write(FieldVector vector, int row, String cell);
+
+  /** The narrowest type that fits every non-empty cell of {@code column} in {@code sample}. */
+  static ColumnType infer(List<CsvRecord> sample, int column) {
+    boolean any = false;
+    boolean longs = true;
+    boolean doubles = true;
+    boolean booleans = true;
+    for (CsvRecord r : sample) {
+      String cell = r.getField(column);
+      if (cell.isEmpty()) {
+        continue;
+      }
+      any = true;
+      longs = longs && CellText.isLong(cell);
+      doubles = doubles && (longs || CellText.parseDouble(cell) != null);
+      booleans = booleans && CellText.parseBoolean(cell) != null;
+      if (!doubles && !booleans) {
+        return STRING;
+      }
+    }
+    if (!any) {
+      return UNDECIDED;
+    }
+    return longs ? INTEGER : doubles ? FRACTIONAL : BOOLEAN;
+  }
+}
