@@ -264,21 +264,7 @@ public final class RollingLogger implements AutoCloseable {
   /** Closes a window and merges its per-thread profiles; null if it held nothing. */
   private ProfileView close(Window w) {
     open.remove(w.key, w);
-    List<Slot> taken;
-    ProfileView merged;
-    synchronized (w) {
-      w.closed = true;
-      taken = new ArrayList<>(w.slots);
-      merged = w.base;
-    }
-    for (Slot s : taken) {
-      s.lock.lock();
-      try {
-        merged = merged.merge(s.profile.view());
-      } finally {
-        s.lock.unlock();
-      }
-    }
+    ProfileView merged = merged(w, true);
     return merged.columns().isEmpty() ? null : merged;
   }
 
@@ -340,15 +326,21 @@ public final class RollingLogger implements AutoCloseable {
     if (w == null) {
       return Optional.empty();
     }
-    ProfileView merged = snapshot(w);
+    ProfileView merged = merged(w, false);
     return merged.columns().isEmpty() ? Optional.empty() : Optional.of(merged);
   }
 
-  /** The merged view of an open window, without closing it. */
-  private static ProfileView snapshot(Window w) {
+  /**
+   * The merged view of a window's restored base and per-thread profiles. With {@code closing},
+   * the window is marked closed first, so no update can slip in after its slot was read.
+   */
+  private static ProfileView merged(Window w, boolean closing) {
     List<Slot> taken;
     ProfileView merged;
     synchronized (w) {
+      if (closing) {
+        w.closed = true;
+      }
       taken = new ArrayList<>(w.slots);
       merged = w.base;
     }
@@ -374,7 +366,7 @@ public final class RollingLogger implements AutoCloseable {
   public List<WindowState> openWindowStates() {
     List<WindowState> out = new ArrayList<>();
     for (Window w : open.values()) {
-      ProfileView v = snapshot(w);
+      ProfileView v = merged(w, false);
       out.add(new WindowState(new WindowInfo(w.key.datasetId(), Instant.ofEpochMilli(w.key.start()),
           Instant.ofEpochMilli(w.key.start() + windowMillis), 0, tags), v));
     }

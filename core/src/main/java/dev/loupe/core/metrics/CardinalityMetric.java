@@ -23,7 +23,8 @@ public final class CardinalityMetric implements Metric<CardinalityMetric> {
   public static final String NAMESPACE = "cardinality";
   public static final int DEFAULT_LG_K = 12;
   public static final CardinalityMetric EMPTY = new CardinalityMetric(new HllSketch(DEFAULT_LG_K, TgtHllType.HLL_4));
-  public static final MetricKind<CardinalityMetric> KIND = new Kind();
+  public static final MetricKind<CardinalityMetric> KIND =
+      MetricKind.of(NAMESPACE, CardinalityMetric.class, () -> EMPTY, Set.of("hll"), CardinalityMetric::decode);
 
   private final HllSketch hll; // owned, never updated after construction
 
@@ -137,45 +138,22 @@ public final class CardinalityMetric implements Metric<CardinalityMetric> {
     return "CardinalityMetric[est=" + estimate() + "]";
   }
 
-  private static final class Kind implements MetricKind<CardinalityMetric> {
-    @Override
-    public String namespace() {
-      return NAMESPACE;
-    }
-
-    @Override
-    public Class<CardinalityMetric> type() {
-      return CardinalityMetric.class;
-    }
-
-    @Override
-    public CardinalityMetric zero() {
+  private static CardinalityMetric decode(Map<String, MetricComponentMessage> c, String where)
+      throws ProfileFormatException {
+    byte[] bytes = Components.readSketch(c, "hll", ValueCase.HLL, where);
+    if (bytes == null || bytes.length == 0) {
       return EMPTY;
     }
-
-    @Override
-    public Set<String> componentNames() {
-      return Set.of("hll");
+    if (bytes.length < 8 || (bytes[2] & 0xff) != 7) {
+      throw new ProfileFormatException(where + ", component 'hll': expected an HLL sketch (family id 7, "
+          + "at least 8 bytes) but found " + bytes.length + " bytes"
+          + (bytes.length > 2 ? " with family id " + (bytes[2] & 0xff) : "") + "; the file is corrupt");
     }
-
-    @Override
-    public CardinalityMetric decode(Map<String, MetricComponentMessage> c, String where)
-        throws ProfileFormatException {
-      byte[] bytes = Components.readSketch(c, "hll", ValueCase.HLL, where);
-      if (bytes == null || bytes.length == 0) {
-        return EMPTY;
-      }
-      if (bytes.length < 8 || (bytes[2] & 0xff) != 7) {
-        throw new ProfileFormatException(where + ", component 'hll': expected an HLL sketch (family id 7, "
-            + "at least 8 bytes) but found " + bytes.length + " bytes"
-            + (bytes.length > 2 ? " with family id " + (bytes[2] & 0xff) : "") + "; the file is corrupt");
-      }
-      try {
-        HllSketch sketch = HllSketch.heapify(Memory.wrap(bytes));
-        return sketch.isEmpty() ? EMPTY : new CardinalityMetric(sketch);
-      } catch (RuntimeException e) {
-        throw Components.badSketch(where, "hll", "HLL", e);
-      }
+    try {
+      HllSketch sketch = HllSketch.heapify(Memory.wrap(bytes));
+      return sketch.isEmpty() ? EMPTY : new CardinalityMetric(sketch);
+    } catch (RuntimeException e) {
+      throw Components.badSketch(where, "hll", "HLL", e);
     }
   }
 }

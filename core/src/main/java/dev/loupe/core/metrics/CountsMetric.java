@@ -14,7 +14,8 @@ public record CountsMetric(long n, long nulls, long nan, long inf, long trueCoun
     implements Metric<CountsMetric> {
   public static final String NAMESPACE = "counts";
   public static final CountsMetric ZERO = new CountsMetric(0, 0, 0, 0, 0);
-  public static final MetricKind<CountsMetric> KIND = new Kind();
+  public static final MetricKind<CountsMetric> KIND =
+      MetricKind.of(NAMESPACE, CountsMetric.class, () -> ZERO, Set.of("n", "null", "nan", "inf", "true"), CountsMetric::decode);
 
   @Override
   public String namespace() {
@@ -51,36 +52,13 @@ public record CountsMetric(long n, long nulls, long nan, long inf, long trueCoun
     out.put("true", trueCount);
   }
 
-  private static final class Kind implements MetricKind<CountsMetric> {
-    @Override
-    public String namespace() {
-      return NAMESPACE;
-    }
-
-    @Override
-    public Class<CountsMetric> type() {
-      return CountsMetric.class;
-    }
-
-    @Override
-    public CountsMetric zero() {
-      return ZERO;
-    }
-
-    @Override
-    public Set<String> componentNames() {
-      return Set.of("n", "null", "nan", "inf", "true");
-    }
-
-    @Override
-    public CountsMetric decode(Map<String, MetricComponentMessage> c, String where) throws ProfileFormatException {
-      // older whylogs files lack nan, inf and true: they default to 0
-      return new CountsMetric(
-          Components.readN(c, "n", 0, where),
-          Components.readN(c, "null", 0, where),
-          Components.readN(c, "nan", 0, where),
-          Components.readN(c, "inf", 0, where),
-          Components.readN(c, "true", 0, where));
-    }
+  private static CountsMetric decode(Map<String, MetricComponentMessage> c, String where) throws ProfileFormatException {
+    // older whylogs files lack nan, inf and true: they default to 0
+    return new CountsMetric(
+        Components.readN(c, "n", 0, where),
+        Components.readN(c, "null", 0, where),
+        Components.readN(c, "nan", 0, where),
+        Components.readN(c, "inf", 0, where),
+        Components.readN(c, "true", 0, where));
   }
 }

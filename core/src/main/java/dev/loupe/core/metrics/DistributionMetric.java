@@ -26,7 +26,8 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
   public static final String NAMESPACE = "distribution";
   public static final int DEFAULT_K = 1024;
   public static final DistributionMetric EMPTY = new DistributionMetric(KllDoublesSketch.newHeapInstance(DEFAULT_K), 0, 0);
-  public static final MetricKind<DistributionMetric> KIND = new Kind();
+  public static final MetricKind<DistributionMetric> KIND =
+      MetricKind.of(NAMESPACE, DistributionMetric.class, () -> EMPTY, Set.of("kll", "mean", "m2"), DistributionMetric::decode);
 
   /** The quantiles the summary reports, with their summary names. */
   public static final double[] SUMMARY_RANKS = {0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99};
@@ -195,42 +196,19 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
     return "DistributionMetric[n=" + n() + ", mean=" + mean() + ", min=" + min() + ", max=" + max() + "]";
   }
 
-  private static final class Kind implements MetricKind<DistributionMetric> {
-    @Override
-    public String namespace() {
-      return NAMESPACE;
-    }
-
-    @Override
-    public Class<DistributionMetric> type() {
-      return DistributionMetric.class;
-    }
-
-    @Override
-    public DistributionMetric zero() {
+  private static DistributionMetric decode(Map<String, MetricComponentMessage> c, String where)
+      throws ProfileFormatException {
+    byte[] bytes = Components.readSketch(c, "kll", ValueCase.KLL, where);
+    double mean = Components.readD(c, "mean", 0, where);
+    double m2 = Components.readD(c, "m2", 0, where);
+    if (bytes == null || bytes.length == 0) {
       return EMPTY;
     }
-
-    @Override
-    public Set<String> componentNames() {
-      return Set.of("kll", "mean", "m2");
+    KllDoublesSketch sketch = heapifyKll(bytes, where);
+    if (sketch.isEmpty()) {
+      return EMPTY;
     }
-
-    @Override
-    public DistributionMetric decode(Map<String, MetricComponentMessage> c, String where)
-        throws ProfileFormatException {
-      byte[] bytes = Components.readSketch(c, "kll", ValueCase.KLL, where);
-      double mean = Components.readD(c, "mean", 0, where);
-      double m2 = Components.readD(c, "m2", 0, where);
-      if (bytes == null || bytes.length == 0) {
-        return EMPTY;
-      }
-      KllDoublesSketch sketch = heapifyKll(bytes, where);
-      if (sketch.isEmpty()) {
-        return EMPTY;
-      }
-      return new DistributionMetric(sketch, mean, m2);
-    }
+    return new DistributionMetric(sketch, mean, m2);
   }
 
   /** Reads KLL doubles bytes in either whylogs layout, with checks that keep garbage from allocating. */

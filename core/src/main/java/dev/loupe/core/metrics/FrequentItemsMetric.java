@@ -27,7 +27,8 @@ public final class FrequentItemsMetric implements Metric<FrequentItemsMetric> {
   public static final int DEFAULT_LG_MAX_MAP_SIZE = 10;
   public static final int MAX_ITEM_CHARS = 128;
   public static final FrequentItemsMetric EMPTY = new FrequentItemsMetric(new ItemsSketch<>(1 << DEFAULT_LG_MAX_MAP_SIZE), DEFAULT_LG_MAX_MAP_SIZE);
-  public static final MetricKind<FrequentItemsMetric> KIND = new Kind();
+  public static final MetricKind<FrequentItemsMetric> KIND =
+      MetricKind.of(NAMESPACE, FrequentItemsMetric.class, () -> EMPTY, Set.of("frequent_strings"), FrequentItemsMetric::decode);
 
   private final ItemsSketch<String> sketch; // owned, never updated after construction
   private final int lgMaxMapSize;
@@ -171,41 +172,18 @@ public final class FrequentItemsMetric implements Metric<FrequentItemsMetric> {
     return "FrequentItemsMetric[stream=" + streamLength() + ", items=" + sketch.getNumActiveItems() + "]";
   }
 
-  private static final class Kind implements MetricKind<FrequentItemsMetric> {
-    @Override
-    public String namespace() {
-      return NAMESPACE;
-    }
-
-    @Override
-    public Class<FrequentItemsMetric> type() {
-      return FrequentItemsMetric.class;
-    }
-
-    @Override
-    public FrequentItemsMetric zero() {
+  private static FrequentItemsMetric decode(Map<String, MetricComponentMessage> c, String where)
+      throws ProfileFormatException {
+    byte[] bytes = Components.readSketch(c, "frequent_strings", ValueCase.FREQUENT_ITEMS, where);
+    if (bytes == null || bytes.length == 0) {
       return EMPTY;
     }
-
-    @Override
-    public Set<String> componentNames() {
-      return Set.of("frequent_strings");
-    }
-
-    @Override
-    public FrequentItemsMetric decode(Map<String, MetricComponentMessage> c, String where)
-        throws ProfileFormatException {
-      byte[] bytes = Components.readSketch(c, "frequent_strings", ValueCase.FREQUENT_ITEMS, where);
-      if (bytes == null || bytes.length == 0) {
-        return EMPTY;
-      }
-      int lgMax = checkPreamble(bytes, where + ", component 'frequent_strings'");
-      try {
-        ItemsSketch<String> sketch = ItemsSketch.getInstance(Memory.wrap(bytes), Utf8StringSerDe.INSTANCE);
-        return sketch.isEmpty() ? EMPTY : new FrequentItemsMetric(sketch, lgMax);
-      } catch (RuntimeException e) {
-        throw Components.badSketch(where, "frequent_strings", "frequent-items", e);
-      }
+    int lgMax = checkPreamble(bytes, where + ", component 'frequent_strings'");
+    try {
+      ItemsSketch<String> sketch = ItemsSketch.getInstance(Memory.wrap(bytes), Utf8StringSerDe.INSTANCE);
+      return sketch.isEmpty() ? EMPTY : new FrequentItemsMetric(sketch, lgMax);
+    } catch (RuntimeException e) {
+      throw Components.badSketch(where, "frequent_strings", "frequent-items", e);
     }
   }
 

@@ -16,7 +16,8 @@ import java.util.Set;
 public final class IntsMetric implements Metric<IntsMetric> {
   public static final String NAMESPACE = "ints";
   public static final IntsMetric EMPTY = new IntsMetric(0, 0, true);
-  public static final MetricKind<IntsMetric> KIND = new Kind();
+  public static final MetricKind<IntsMetric> KIND =
+      MetricKind.of(NAMESPACE, IntsMetric.class, () -> EMPTY, Set.of("min", "max"), IntsMetric::decode);
 
   static final long EMPTY_MAX = -Long.MAX_VALUE;
   static final long EMPTY_MIN = Long.MAX_VALUE;
@@ -98,39 +99,16 @@ public final class IntsMetric implements Metric<IntsMetric> {
     return empty ? "IntsMetric[empty]" : "IntsMetric[min=" + min + ", max=" + max + "]";
   }
 
-  private static final class Kind implements MetricKind<IntsMetric> {
-    @Override
-    public String namespace() {
-      return NAMESPACE;
-    }
-
-    @Override
-    public Class<IntsMetric> type() {
-      return IntsMetric.class;
-    }
-
-    @Override
-    public IntsMetric zero() {
-      return EMPTY;
-    }
-
-    @Override
-    public Set<String> componentNames() {
-      return Set.of("min", "max");
-    }
-
-    @Override
-    public IntsMetric decode(Map<String, MetricComponentMessage> c, String where) throws ProfileFormatException {
-      long max = Components.readN(c, "max", EMPTY_MAX, where);
-      long min = Components.readN(c, "min", EMPTY_MIN, where);
-      if (min > max) {
-        if (min == EMPTY_MIN && max == EMPTY_MAX) {
-          return EMPTY;
-        }
-        throw new ProfileFormatException(where + ": min " + min + " is greater than max "
-            + max + "; the file is corrupt");
+  private static IntsMetric decode(Map<String, MetricComponentMessage> c, String where) throws ProfileFormatException {
+    long max = Components.readN(c, "max", EMPTY_MAX, where);
+    long min = Components.readN(c, "min", EMPTY_MIN, where);
+    if (min > max) {
+      if (min == EMPTY_MIN && max == EMPTY_MAX) {
+        return EMPTY;
       }
-      return new IntsMetric(min, max, false);
+      throw new ProfileFormatException(where + ": min " + min + " is greater than max "
+          + max + "; the file is corrupt");
     }
+    return new IntsMetric(min, max, false);
   }
 }

@@ -11,7 +11,8 @@ public record TypesMetric(long integral, long fractional, long bool, long string
     implements Metric<TypesMetric> {
   public static final String NAMESPACE = "types";
   public static final TypesMetric ZERO = new TypesMetric(0, 0, 0, 0, 0, 0);
-  public static final MetricKind<TypesMetric> KIND = new Kind();
+  public static final MetricKind<TypesMetric> KIND =
+      MetricKind.of(NAMESPACE, TypesMetric.class, () -> ZERO, Set.of("integral", "fractional", "boolean", "string", "object", "tensor"), TypesMetric::decode);
 
   @Override
   public String namespace() {
@@ -70,36 +71,13 @@ public record TypesMetric(long integral, long fractional, long bool, long string
     out.put("tensor", tensor);
   }
 
-  private static final class Kind implements MetricKind<TypesMetric> {
-    @Override
-    public String namespace() {
-      return NAMESPACE;
-    }
-
-    @Override
-    public Class<TypesMetric> type() {
-      return TypesMetric.class;
-    }
-
-    @Override
-    public TypesMetric zero() {
-      return ZERO;
-    }
-
-    @Override
-    public Set<String> componentNames() {
-      return Set.of("integral", "fractional", "boolean", "string", "object", "tensor");
-    }
-
-    @Override
-    public TypesMetric decode(Map<String, MetricComponentMessage> c, String where) throws ProfileFormatException {
-      return new TypesMetric(
-          Components.readN(c, "integral", 0, where),
-          Components.readN(c, "fractional", 0, where),
-          Components.readN(c, "boolean", 0, where),
-          Components.readN(c, "string", 0, where),
-          Components.readN(c, "object", 0, where),
-          Components.readN(c, "tensor", 0, where));
-    }
+  private static TypesMetric decode(Map<String, MetricComponentMessage> c, String where) throws ProfileFormatException {
+    return new TypesMetric(
+        Components.readN(c, "integral", 0, where),
+        Components.readN(c, "fractional", 0, where),
+        Components.readN(c, "boolean", 0, where),
+        Components.readN(c, "string", 0, where),
+        Components.readN(c, "object", 0, where),
+        Components.readN(c, "tensor", 0, where));
   }
 }
