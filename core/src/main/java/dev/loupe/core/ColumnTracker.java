@@ -30,6 +30,7 @@ import org.apache.datasketches.kll.KllDoublesSketch;
  */
 final class ColumnTracker {
   static final int BATCH = 1024;
+  static final int MAX_PENDING_DISTINCT = 4096;
 
   private boolean hasDist;
   private boolean hasInts;
@@ -203,6 +204,7 @@ final class ColumnTracker {
 
   void flush() {
     flushLongs();
+    drainLongCounts();
     flushDoubles();
     flushStrings();
   }
@@ -227,7 +229,6 @@ final class ColumnTracker {
     long[] buf = longBuf;
     double[] d = scratch;
     LongCounts counts = longCounts;
-    HllSketch h = hll;
     for (int i = 0; i < c; i++) {
       long v = buf[i];
       d[i] = v;
@@ -237,7 +238,6 @@ final class ColumnTracker {
       if (v > hi) {
         hi = v;
       }
-      h.update(v);
       counts.add(v);
     }
     min = lo;
@@ -245,11 +245,31 @@ final class ColumnTracker {
     anyInt = true;
     addMoments(d, c);
     kll.update(d, 0, c);
+    if (counts.size() >= MAX_PENDING_DISTINCT) {
+      drainLongCounts();
+    }
+  }
+
+  /**
+   * Hands the integers counted so far to the HLL and frequent-items sketches, each distinct value
+   * once with its count. Counting across batches (up to {@value #MAX_PENDING_DISTINCT} distinct
+   * values) means a low-cardinality column updates those sketches a handful of times, however
+   * many rows it has. HLL updates are idempotent and frequent-items updates take weights, so the
+   * sketches hold what per-value updates would (frequent items within the same error bounds).
+   */
+  private void drainLongCounts() {
+    LongCounts counts = longCounts;
+    if (counts == null || counts.size() == 0) {
+      return;
+    }
     ItemsSketch<String> fi = items;
+    HllSketch h = hll;
     int cap = counts.capacity();
     for (int s = 0; s < cap; s++) {
       if (counts.used(s)) {
-        fi.update(FrequentItemsMetric.itemOf(counts.key(s)), counts.count(s));
+        long key = counts.key(s);
+        h.update(key);
+        fi.update(FrequentItemsMetric.itemOf(key), counts.count(s));
       }
     }
     counts.clear();

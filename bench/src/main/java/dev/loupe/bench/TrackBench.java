@@ -1,0 +1,211 @@
+package dev.loupe.bench;
+
+import dev.loupe.core.DatasetProfile;
+import dev.loupe.core.metrics.CardinalityMetric;
+import dev.loupe.core.metrics.DistributionMetric;
+import dev.loupe.core.metrics.FrequentItemsMetric;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The hot path per column type: {@code trackDataframe} on one Arrow batch, beside the floor, the
+ * raw DataSketches updates the same column needs (KLL + HLL for numbers, plus frequent items for
+ * integers and strings, with the same item strings), in the same run. Scores are nanoseconds per
+ * value.
+ *
+ * <pre>
+ * ./mvnw -q -pl bench -am package -DskipTests
+ * java --add-opens=java.base/java.nio=ALL-UNNAMED -jar bench/target/loupe-benchmarks.jar TrackBench
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx2g"})
+public class TrackBench {
+  static final int ROWS = 65_536;
+
+  @Param({"double", "long", "string_low_card", "string_high_card", "dictionary_string"})
+  public String column;
+
+  private BufferAllocator alloc;
+  private VectorSchemaRoot root;
+  private DictionaryProvider.MapDictionaryProvider dictionaries;
+  private VarCharVector dictValues;
+  private DatasetProfile profile;
+
+  // the floor's sketches and inputs
+  private double[] doubles;
+  private long[] longs;
+  private String[] strings;
+  private KllDoublesSketch kll;
+  private HllSketch hll;
+  private ItemsSketch<String> items;
+
+  @Setup(Level.Trial)
+  public void data() {
+    alloc = new RootAllocator();
+    SplittableRandom r = new SplittableRandom(42);
+    FieldVector v;
+    switch (column) {
+      case "double" -> {
+        Float8Vector f = new Float8Vector("x", alloc);
+        f.allocateNew(ROWS);
+        doubles = new double[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+          doubles[i] = r.nextDouble() * 1000;
+          f.set(i, doubles[i]);
+        }
+        v = f;
+      }
+      case "long" -> {
+        BigIntVector b = new BigIntVector("x", alloc);
+        b.allocateNew(ROWS);
+        longs = new long[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+          longs[i] = r.nextInt(1000);
+          b.set(i, longs[i]);
+        }
+        v = b;
+      }
+      case "string_low_card", "string_high_card" -> {
+        int card = column.equals("string_low_card") ? 50 : 1_000_000;
+        VarCharVector s = new VarCharVector("x", alloc);
+        s.allocateNew();
+        strings = new String[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+          strings[i] = "value-" + r.nextInt(card);
+          s.setSafe(i, strings[i].getBytes(StandardCharsets.UTF_8));
+        }
+        v = s;
+      }
+      case "dictionary_string" -> {
+        dictValues = new VarCharVector("dict", alloc);
+        dictValues.allocateNew();
+        for (int k = 0; k < 50; k++) {
+          dictValues.setSafe(k, ("value-" + k).getBytes(StandardCharsets.UTF_8));
+        }
+        dictValues.setValueCount(50);
+        Dictionary dict = new Dictionary(dictValues, new DictionaryEncoding(1L, false, new ArrowType.Int(32, true)));
+        dictionaries = new DictionaryProvider.MapDictionaryProvider(dict);
+        IntVector idx = new IntVector("x", new FieldType(true, new ArrowType.Int(32, true), dict.getEncoding()), alloc);
+        idx.allocateNew(ROWS);
+        strings = new String[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+          int k = r.nextInt(50);
+          idx.set(i, k);
+          strings[i] = "value-" + k;
+        }
+        v = idx;
+      }
+      default -> throw new IllegalArgumentException(column);
+    }
+    v.setValueCount(ROWS);
+    root = VectorSchemaRoot.of(v);
+    root.setRowCount(ROWS);
+  }
+
+  @Setup(Level.Iteration)
+  public void sketches() {
+    profile = new DatasetProfile();
+    kll = KllDoublesSketch.newHeapInstance(DistributionMetric.DEFAULT_K);
+    hll = new HllSketch(CardinalityMetric.DEFAULT_LG_K, TgtHllType.HLL_8);
+    items = new ItemsSketch<>(1 << FrequentItemsMetric.DEFAULT_LG_MAX_MAP_SIZE);
+  }
+
+  @TearDown(Level.Trial)
+  public void free() {
+    root.close();
+    if (dictValues != null) {
+      dictValues.close();
+    }
+    alloc.close();
+  }
+
+  /** Loupe: every metric of the column (counts, types, moments, KLL, HLL, ints, frequent items). */
+  @Benchmark
+  @OperationsPerInvocation(ROWS)
+  public DatasetProfile loupe() {
+    return profile.trackDataframe(root, dictionaries);
+  }
+
+  /** The floor: only the raw sketch updates, from a Java array (no Arrow reads, no counts). */
+  @Benchmark
+  @OperationsPerInvocation(ROWS)
+  public Object rawSketches() {
+    switch (column) {
+      case "double" -> {
+        for (double d : doubles) {
+          kll.update(d);
+          hll.update(d);
+        }
+      }
+      case "long" -> {
+        for (long l : longs) {
+          kll.update((double) l);
+          hll.update(l);
+          items.update(Long.toString(l));
+        }
+      }
+      default -> {
+        for (String s : strings) {
+          hll.update(s);
+          items.update(s);
+        }
+      }
+    }
+    return hll;
+  }
+
+  /** Reading the Arrow buffer alone, to show what the floor leaves out. */
+  @Benchmark
+  @OperationsPerInvocation(ROWS)
+  public long arrowReadOnly() {
+    FieldVector v = root.getVector(0);
+    ArrowBuf data = v.getDataBuffer();
+    long acc = 0;
+    int width = v instanceof IntVector ? 4 : 8;
+    if (v instanceof VarCharVector) {
+      return data.getByte(0);
+    }
+    for (int i = 0; i < ROWS; i++) {
+      acc += width == 8 ? data.getLong((long) i << 3) : data.getInt((long) i << 2);
+    }
+    return acc;
+  }
+}
