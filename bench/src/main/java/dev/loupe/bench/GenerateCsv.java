@@ -23,7 +23,7 @@ public final class GenerateCsv {
 
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
-    long targetBytes = (args.length > 1 ? Long.parseLong(args[1]) : 1024) * 1024 * 1024 / 1024;
+    long targetBytes = (args.length > 1 ? Long.parseLong(args[1]) : 1024) * 1024 * 1024;
     SplittableRandom r = new SplittableRandom(7);
     long written = 0;
     long row = 0;
