@@ -1,0 +1,179 @@
+package dev.loupe.server;
+
+import dev.loupe.core.ProfileView;
+import dev.loupe.core.logging.LocalDirectoryWriter;
+import dev.loupe.core.logging.WindowInfo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * The logger's whole state at one journal position, written atomically (fsynced temporary file,
+ * rename): the journal sequence number it covers, the clock it was taken at, the window settings,
+ * every open window's view, every window handed out but not yet confirmed by its destination
+ * (the outbox), and the next part number of recently written windows.
+ *
+ * <pre>
+ * "LOUPECK1"                               8-byte magic
+ * int    version (1)
+ * long   seq, clockMillis, windowMillis, latenessMillis
+ * int    n open windows;    each: window, view
+ * int    n pending writes;  each: window, view
+ * int    n outbox entries;  each: window, view
+ * int    n part counters;   each: UTF datasetId, long start, int nextPart
+ * int    CRC32C of everything before it
+ * window = UTF datasetId, long start, long end, int part, int nTags, (UTF key, UTF value)*
+ * view   = int length, whylogs v1 profile bytes
+ * </pre>
+ */
+final class Checkpoint {
+  private static final byte[] MAGIC = "LOUPECK1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  record Entry(WindowInfo window, ProfileView view) {}
+
+  record PartKey(String datasetId, long start) {}
+
+  final long seq;
+  final long clockMillis;
+  final long windowMillis;
+  final long latenessMillis;
+  final List<Entry> open;
+  final List<Entry> pending;
+  final List<Entry> outbox;
+  final Map<PartKey, Integer> nextParts;
+
+  Checkpoint(long seq, long clockMillis, long windowMillis, long latenessMillis, List<Entry> open,
+      List<Entry> pending, List<Entry> outbox, Map<PartKey, Integer> nextParts) {
+    this.seq = seq;
+    this.clockMillis = clockMillis;
+    this.windowMillis = windowMillis;
+    this.latenessMillis = latenessMillis;
+    this.open = List.copyOf(open);
+    this.pending = List.copyOf(pending);
+    this.outbox = List.copyOf(outbox);
+    this.nextParts = Map.copyOf(nextParts);
+  }
+
+  byte[] toBytes() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.write(MAGIC);
+    out.writeInt(1);
+    out.writeLong(seq);
+    out.writeLong(clockMillis);
+    out.writeLong(windowMillis);
+    out.writeLong(latenessMillis);
+    for (List<Entry> list : List.of(open, pending, outbox)) {
+      out.writeInt(list.size());
+      for (Entry e : list) {
+        writeWindow(out, e.window());
+        byte[] v = e.view().toBytes();
+        out.writeInt(v.length);
+        out.write(v);
+      }
+    }
+    out.writeInt(nextParts.size());
+    List<Map.Entry<PartKey, Integer>> parts = new ArrayList<>(nextParts.entrySet());
+    parts.sort(Comparator.comparing((Map.Entry<PartKey, Integer> e) -> e.getKey().datasetId())
+        .thenComparingLong(e -> e.getKey().start()));
+    for (Map.Entry<PartKey, Integer> e : parts) {
+      out.writeUTF(e.getKey().datasetId());
+      out.writeLong(e.getKey().start());
+      out.writeInt(e.getValue());
+    }
+    out.flush();
+    CRC32C crc = new CRC32C();
+    crc.update(bytes.toByteArray());
+    out.writeInt((int) crc.getValue());
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  void write(Path file) throws IOException {
+    LocalDirectoryWriter.writeAtomically(file, toBytes());
+  }
+
+  /** The checkpoint in {@code file}, or null if there is none; a damaged one is an error naming the file. */
+  static Checkpoint read(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return null;
+    }
+    byte[] all = Files.readAllBytes(file);
+    String what = file + ": not a Loupe server checkpoint or damaged";
+    if (all.length < MAGIC.length + 4 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
+      throw new IOException(what + " (bad magic); move it away to start from the journal alone");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(all, 0, all.length - 4);
+    int stored = ((all[all.length - 4] & 0xff) << 24) | ((all[all.length - 3] & 0xff) << 16)
+        | ((all[all.length - 2] & 0xff) << 8) | (all[all.length - 1] & 0xff);
+    if ((int) crc.getValue() != stored) {
+      throw new IOException(what + " (checksum mismatch); it was written atomically, so the disk is suspect");
+    }
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, MAGIC.length, all.length - 4))) {
+      int version = in.readInt();
+      if (version != 1) {
+        throw new IOException(file + ": checkpoint version " + version + " is newer than this server reads (1)");
+      }
+      long seq = in.readLong();
+      long clock = in.readLong();
+      long window = in.readLong();
+      long lateness = in.readLong();
+      List<List<Entry>> lists = new ArrayList<>();
+      for (int l = 0; l < 3; l++) {
+        int n = in.readInt();
+        List<Entry> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          WindowInfo w = readWindow(in);
+          byte[] v = new byte[in.readInt()];
+          in.readFully(v);
+          list.add(new Entry(w, ProfileView.read(v, file + " (window " + w.datasetId() + " " + w.start() + ")")));
+        }
+        lists.add(list);
+      }
+      int n = in.readInt();
+      Map<PartKey, Integer> parts = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        parts.put(new PartKey(in.readUTF(), in.readLong()), in.readInt());
+      }
+      return new Checkpoint(seq, clock, window, lateness, lists.get(0), lists.get(1), lists.get(2), parts);
+    }
+  }
+
+  private static void writeWindow(DataOutputStream out, WindowInfo w) throws IOException {
+    out.writeUTF(w.datasetId());
+    out.writeLong(w.start().toEpochMilli());
+    out.writeLong(w.end().toEpochMilli());
+    out.writeInt(w.part());
+    out.writeInt(w.tags().size());
+    for (Map.Entry<String, String> t : w.tags().entrySet()) {
+      out.writeUTF(t.getKey());
+      out.writeUTF(t.getValue());
+    }
+  }
+
+  private static WindowInfo readWindow(DataInputStream in) throws IOException {
+    String ds = in.readUTF();
+    long start = in.readLong();
+    long end = in.readLong();
+    int part = in.readInt();
+    int nTags = in.readInt();
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (int i = 0; i < nTags; i++) {
+      tags.put(in.readUTF(), in.readUTF());
+    }
+    return new WindowInfo(ds, Instant.ofEpochMilli(start), Instant.ofEpochMilli(end), part, tags);
+  }
+}

@@ -1,0 +1,321 @@
+package dev.loupe.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.core.ProfileView;
+import dev.loupe.core.SummaryJson;
+import dev.loupe.core.logging.LocalDirectoryWriter;
+import dev.loupe.core.logging.Writer;
+import dev.loupe.s3.S3Clients;
+import dev.loupe.s3.S3Writer;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The Loupe server: the whylogs container's HTTP API in front of a journaled, checkpointed
+ * {@link dev.loupe.core.logging.RollingLogger} whose windows go to a local directory or S3.
+ *
+ * <pre>{@code
+ * try (LoupeServer server = LoupeServer.start(ServerConfig.fromEnvironment(System.getenv()))) {
+ *   server.awaitStop();
+ * }
+ * }</pre>
+ *
+ * Endpoints: {@code POST /logs}, {@code POST /logs/arrow?datasetId=}, {@code POST /writeProfiles},
+ * {@code GET /profiles/{datasetId}}, {@code GET /health}, {@code GET /metrics}. See docs/server.md.
+ */
+public final class LoupeServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(LoupeServer.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Dataset ids end up in file names and S3 keys. */
+  private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+  /** Jetty and Javalin log every start and stop at INFO; keep the server's own lines readable. */
+  private static final java.util.logging.Logger[] QUIET = quietLibraries();
+
+  private final ServerConfig config;
+  private final Metrics metrics = new Metrics();
+  private final Ingest ingest;
+  private final Javalin app;
+  private final byte[][] keys;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean closed;
+
+  private LoupeServer(ServerConfig config, S3Client s3) throws IOException {
+    this.config = config;
+    this.keys = config.apiKeys().stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    Writer destination = destination(config, s3);
+    this.ingest = new Ingest(config, List.of(destination), metrics);
+    Javalin a = null;
+    try {
+      a = Javalin.create(cfg -> {
+        cfg.startup.showJavalinBanner = false;
+        cfg.startup.showOldJavalinVersionWarning = false;
+        cfg.http.maxRequestSize = config.maxBodyBytes();
+        cfg.jetty.host = config.host();
+        cfg.jetty.port = config.port();
+        cfg.routes.post("/logs", this::logs);
+        cfg.routes.post("/logs/arrow", this::logsArrow);
+        cfg.routes.post("/writeProfiles", this::writeProfiles);
+        cfg.routes.get("/profiles/{datasetId}", this::profile);
+        cfg.routes.get("/health", this::health);
+        cfg.routes.get("/metrics", this::metrics);
+        cfg.routes.exception(BadRequestException.class, (e, ctx) -> {
+          metrics.rejected(reason(e.status()));
+          error(ctx, e.status(), e.getMessage());
+        });
+        cfg.routes.exception(Exception.class, (e, ctx) -> {
+          metrics.rejected("server_error");
+          LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed: " + e, e);
+          error(ctx, 500, "internal error: " + e + "; the request was not acknowledged, retry it");
+        });
+      });
+      a.start();
+    } catch (RuntimeException e) {
+      if (a != null) {
+        a.stop();
+      }
+      ingest.close();
+      throw new IOException("cannot start the HTTP server on " + config.host() + ":" + config.port() + ": "
+          + e.getMessage(), e);
+    }
+    this.app = a;
+    LOG.log(System.Logger.Level.INFO, "Loupe server listening on " + config.host() + ":" + app.port() + " "
+        + config.describe());
+  }
+
+  private static java.util.logging.Logger[] quietLibraries() {
+    if (System.getProperty("java.util.logging.config.file") != null) {
+      return new java.util.logging.Logger[0]; // the operator configured logging
+    }
+    java.util.logging.Logger[] ls = {java.util.logging.Logger.getLogger("org.eclipse.jetty"),
+        java.util.logging.Logger.getLogger("io.javalin")};
+    for (java.util.logging.Logger l : ls) {
+      l.setLevel(java.util.logging.Level.WARNING);
+    }
+    return ls;
+  }
+
+  /** Starts a server; the destination's S3 client (if any) comes from the configuration. */
+  public static LoupeServer start(ServerConfig config) throws IOException {
+    return new LoupeServer(config, null);
+  }
+
+  /** Starts a server whose S3 destination uses {@code s3} (tests, custom credentials). */
+  public static LoupeServer start(ServerConfig config, S3Client s3) throws IOException {
+    return new LoupeServer(config, s3);
+  }
+
+  private Writer destination(ServerConfig c, S3Client s3) throws IOException {
+    Files.createDirectories(c.dataDir());
+    if (c.destination() == ServerConfig.Destination.S3) {
+      S3Writer w = S3Writer.builder()
+          .client(s3 != null ? s3 : S3Clients.forEndpoint(c.s3Endpoint()))
+          .bucket(c.s3Bucket())
+          .prefix(c.s3Prefix())
+          .spoolDirectory(c.dataDir().resolve("spool"))
+          .build();
+      metrics.counter("loupe_uploads_total", w::uploads);
+      metrics.counter("loupe_upload_failures_total", w::uploadFailures);
+      metrics.gauge("loupe_spool_bytes", w::spoolBytes);
+      return w;
+    }
+    IdempotentLocalWriter w = new IdempotentLocalWriter(c.fileSystemRoot(), instanceId(c.dataDir()));
+    metrics.counter("loupe_uploads_total", w::written);
+    metrics.counter("loupe_upload_failures_total", w::failures);
+    metrics.gauge("loupe_spool_bytes", () -> 0L);
+    return w;
+  }
+
+  private static String instanceId(Path dataDir) throws IOException {
+    Path f = dataDir.resolve("instance-id");
+    if (Files.exists(f)) {
+      String id = Files.readString(f, StandardCharsets.UTF_8).trim();
+      if (!id.isEmpty()) {
+        return id;
+      }
+    }
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    LocalDirectoryWriter.writeAtomically(f, id.getBytes(StandardCharsets.UTF_8));
+    return id;
+  }
+
+  /** The port bound (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** Blocks until {@link #close()} has run (from another thread or a shutdown hook). */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Stops accepting requests, takes a last checkpoint and closes the destination (waits for uploads, bounded). */
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      app.stop();
+      ingest.close();
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  // ---- handlers ----
+
+  private void logs(Context ctx) throws IOException {
+    metrics.request("logs");
+    authorize(ctx);
+    byte[] body = body(ctx);
+    LogRequest req = LogRequest.parse(body);
+    checkDatasetId(req.datasetId);
+    int rows = ingest.logJson(req, body);
+    metrics.rows("json", rows);
+    ctx.contentType("application/json").result("{\"accepted\":" + rows + "}");
+  }
+
+  private void logsArrow(Context ctx) throws IOException {
+    metrics.request("logs_arrow");
+    authorize(ctx);
+    String datasetId = ctx.queryParam("datasetId");
+    if (datasetId == null) {
+      throw new BadRequestException(400, "missing query parameter datasetId: POST /logs/arrow?datasetId=NAME");
+    }
+    checkDatasetId(datasetId);
+    Long ts = null;
+    String t = ctx.queryParam("timestamp");
+    if (t != null) {
+      try {
+        ts = Long.parseLong(t);
+      } catch (NumberFormatException e) {
+        throw new BadRequestException(400, "query parameter timestamp '" + t + "' is not epoch milliseconds");
+      }
+    }
+    byte[] body = body(ctx);
+    long rows = ingest.logArrow(datasetId, ts, body);
+    metrics.rows("arrow", rows);
+    ctx.contentType("application/json").result("{\"accepted\":" + rows + "}");
+  }
+
+  private void writeProfiles(Context ctx) throws IOException {
+    metrics.request("write_profiles");
+    authorize(ctx);
+    int n = ingest.flushAll();
+    ctx.contentType("application/json").result("{\"windows\":" + n + "}");
+  }
+
+  private void profile(Context ctx) throws IOException {
+    metrics.request("profiles");
+    authorize(ctx);
+    String id = ctx.pathParam("datasetId");
+    checkDatasetId(id);
+    Optional<ProfileView> v = ingest.currentView(id);
+    if (v.isEmpty()) {
+      throw new BadRequestException(404, "dataset '" + id + "' has no rows in the current window");
+    }
+    ctx.contentType("application/json").result(SummaryJson.toJson(v.get()));
+  }
+
+  private void health(Context ctx) {
+    metrics.request("health");
+    boolean ok = ingest.healthy();
+    ctx.status(ok ? 200 : 503).contentType("application/json")
+        .result("{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"window\":\"" + ingest.window() + "\"}");
+  }
+
+  private void metrics(Context ctx) {
+    metrics.request("metrics");
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render());
+  }
+
+  // ---- helpers ----
+
+  /** X-API-Key against every configured key, each compare in constant time. */
+  private void authorize(Context ctx) {
+    if (config.authDisabled()) {
+      return;
+    }
+    String h = ctx.header("X-API-Key");
+    boolean ok = false;
+    if (h != null) {
+      byte[] got = h.getBytes(StandardCharsets.UTF_8);
+      for (byte[] k : keys) {
+        ok |= MessageDigest.isEqual(got, k);
+      }
+    }
+    if (!ok) {
+      throw new BadRequestException(401, h == null ? "missing X-API-Key header" : "X-API-Key not accepted");
+    }
+  }
+
+  private byte[] body(Context ctx) throws IOException {
+    long max = config.maxBodyBytes();
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > max) {
+      throw new BadRequestException(413, "request body of " + declared + " bytes is over the limit of " + max
+          + " bytes (LOUPE_MAX_BODY_BYTES); split it into smaller requests");
+    }
+    InputStream in = ctx.req().getInputStream();
+    if (declared >= 0) {
+      byte[] b = new byte[(int) declared];
+      int n = in.readNBytes(b, 0, b.length);
+      if (n != b.length) {
+        throw new BadRequestException(400, "request body ended after " + n + " of " + declared + " bytes");
+      }
+      return b;
+    }
+    byte[] b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
+    if (b.length > max) {
+      throw new BadRequestException(413, "request body is over the limit of " + max
+          + " bytes (LOUPE_MAX_BODY_BYTES); split it into smaller requests");
+    }
+    return b;
+  }
+
+  private static void checkDatasetId(String id) {
+    if (id == null || !DATASET_ID.matcher(id).matches() || id.chars().allMatch(c -> c == '.')) {
+      throw new BadRequestException(400, "datasetId '" + (id == null ? "" : id.length() > 200 ? id.substring(0, 200)
+          + "..." : id) + "' is not allowed: use 1 to 128 of A-Z a-z 0-9 . _ - (it becomes part of file names "
+          + "and S3 keys)");
+    }
+  }
+
+  private static String reason(int status) {
+    return switch (status) {
+      case 401 -> "auth";
+      case 404 -> "not_found";
+      case 413 -> "too_large";
+      case 429 -> "too_many_datasets";
+      case 503 -> "unavailable";
+      default -> "bad_request";
+    };
+  }
+
+  private static void error(Context ctx, int status, String message) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(Map.of("error", message)));
+    } catch (IOException e) {
+      ctx.status(status).result(message);
+    }
+  }
+}

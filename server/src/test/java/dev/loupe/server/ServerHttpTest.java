@@ -1,0 +1,222 @@
+package dev.loupe.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.core.ProfileView;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerHttpTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  private ServerConfig.Builder config() {
+    return ServerConfig.builder().host("127.0.0.1").port(0).apiKey(TestHttp.KEY).apiKey("second-key")
+        .dataDir(dir.resolve("data")).fileSystemRoot(dir.resolve("profiles")).window(Duration.ofHours(1));
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void singleAndMultipleRowsAreTrackedFlattenedAndWrittenOnWriteProfiles() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().build())) {
+      TestHttp http = new TestHttp(server.port());
+      HttpResponse<String> r = http.post("/logs", "{\"datasetId\": \"model-1\", \"tags\": {\"env\": \"test\"},"
+          + " \"single\": {\"age\": 42, \"name\": \"Ada\", \"address\": {\"city\": \"Wellington\", \"geo\": {\"lat\": -41.3}}}}");
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(1, json(r).get("accepted").asInt());
+      r = http.post("/logs", "{\"datasetId\": \"model-1\", \"multiple\": {\"columns\": [\"age\", \"name\", \"score\"],"
+          + " \"index\": [0, 1, 2], \"data\": [[37, \"Bo\", 1.5], [null, \"Cy\", NaN], [12, null, [1, 2, 3]]]}}");
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(3, json(r).get("accepted").asInt());
+
+      JsonNode summary = json(http.get("/profiles/model-1"));
+      JsonNode cols = summary.get("columns");
+      assertEquals(4, cols.get("age").get("counts/n").asLong());
+      assertEquals(1, cols.get("age").get("counts/null").asLong());
+      assertEquals(1, cols.get("address.city").get("counts/n").asLong());
+      assertEquals(1, cols.get("address.geo.lat").get("counts/n").asLong());
+      assertEquals(3, cols.get("score").get("counts/n").asLong());
+      assertEquals(1, cols.get("score").get("types/tensor").asLong());
+
+      r = http.post("/writeProfiles", new byte[0], TestHttp.KEY);
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(1, json(r).get("windows").asInt());
+      ProfileView written = TestHttp.mergeAll(dir.resolve("profiles"));
+      assertEquals(4, TestHttp.count(written, "age"));
+      assertEquals(4, TestHttp.count(written, "name"));
+      assertEquals(1, TestHttp.profileFiles(dir.resolve("profiles")).size());
+      assertEquals(404, http.get("/profiles/model-1").statusCode(), "the window was written out");
+    }
+  }
+
+  @Test
+  void dataBeforeColumnsIsAccepted() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().build())) {
+      TestHttp http = new TestHttp(server.port());
+      HttpResponse<String> r = http.post("/logs", "{\"multiple\": {\"data\": [[1, \"a\"], [2, \"b\"]],"
+          + " \"columns\": [\"x\", \"y\"]}, \"datasetId\": \"d\"}");
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(2, json(http.get("/profiles/d")).get("columns").get("y").get("counts/n").asLong());
+    }
+  }
+
+  @Test
+  void wrongOrMissingKeyIs401AndTracksNothing() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().build())) {
+      TestHttp http = new TestHttp(server.port());
+      String body = "{\"datasetId\": \"secure\", \"single\": {\"a\": 1}}";
+      HttpResponse<String> r = http.post("/logs", body.getBytes(StandardCharsets.UTF_8), null);
+      assertEquals(401, r.statusCode());
+      assertTrue(json(r).get("error").asText().contains("missing X-API-Key"), r.body());
+      assertEquals(401, http.post("/logs", body.getBytes(StandardCharsets.UTF_8), "test-key-2").statusCode());
+      assertEquals(401, http.post("/logs", body.getBytes(StandardCharsets.UTF_8), "").statusCode());
+      assertEquals(401, http.post("/writeProfiles", new byte[0], "nope").statusCode());
+      assertEquals(404, http.get("/profiles/secure").statusCode(), "nothing was tracked");
+      assertEquals(200, http.post("/logs", body.getBytes(StandardCharsets.UTF_8), "second-key").statusCode());
+      assertEquals(1, json(http.get("/profiles/secure")).get("columns").get("a").get("counts/n").asLong());
+      String metrics = http.get("/metrics").body();
+      assertTrue(metrics.contains("loupe_rejected_total{reason=\"auth\"} 4"), metrics);
+    }
+  }
+
+  @Test
+  void disabledAuthAcceptsRequestsWithoutAKey() throws Exception {
+    ServerConfig c = ServerConfig.fromEnvironment(java.util.Map.of("DISABLE_AUTH", "true", "PORT", "0",
+        "LOUPE_DATA_DIR", dir.resolve("data").toString()));
+    assertEquals("127.0.0.1", c.host(), "unauthenticated servers bind loopback unless told otherwise");
+    try (LoupeServer server = LoupeServer.start(c)) {
+      TestHttp http = new TestHttp(server.port());
+      HttpResponse<String> r = http.post("/logs", "{\"datasetId\": \"open\", \"single\": {\"a\": 1}}"
+          .getBytes(StandardCharsets.UTF_8), null);
+      assertEquals(200, r.statusCode(), r.body());
+    }
+  }
+
+  @Test
+  void malformedRequestsAre400WithAMessageAndTheServerKeepsServing() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().build())) {
+      TestHttp http = new TestHttp(server.port());
+      String[][] cases = {
+          {"{\"datasetId\": \"d\", \"single\": {\"a\": 1", "malformed JSON"},
+          {"not json at all", "malformed JSON"},
+          {"[1, 2]", "must be a JSON object"},
+          {"{\"single\": {\"a\": 1}}", "missing \"datasetId\""},
+          {"{\"datasetId\": \"d\"}", "missing rows"},
+          {"{\"datasetId\": 7, \"single\": {}}", "\"datasetId\" must be a string"},
+          {"{\"datasetId\": \"d\", \"timestamp\": \"yesterday\", \"single\": {\"a\": 1}}", "\"timestamp\" must be epoch"},
+          {"{\"datasetId\": \"d\", \"single\": [1, 2]}", "\"single\" must be an object"},
+          {"{\"datasetId\": \"d\", \"single\": {\"a\": 1}, \"multiple\": {\"columns\": [], \"data\": []}}",
+              "exactly one of"},
+          {"{\"datasetId\": \"d\", \"multiple\": {\"columns\": [\"a\", \"b\"], \"data\": [[1, 2], [3]]}}",
+              "row 1 of \"multiple.data\" has 1 value(s) but there are 2 columns [a, b]"},
+          {"{\"datasetId\": \"d\", \"multiple\": {\"columns\": [\"a\"], \"data\": [[1, 2]]}}",
+              "row 0 of \"multiple.data\" has more values than the 1 columns"},
+          {"{\"datasetId\": \"d\", \"multiple\": {\"data\": [[1]]}}", "needs \"columns\""},
+          {"{\"datasetId\": \"d\", \"multiple\": {\"columns\": [\"a\"], \"data\": [5]}}", "row 0 of \"multiple.data\" must be an array"},
+          {"{\"datasetId\": \"../etc\", \"single\": {\"a\": 1}}", "is not allowed"},
+          {"{\"datasetId\": \"..\", \"single\": {\"a\": 1}}", "is not allowed"},
+          {"{\"datasetId\": \"a/b\", \"single\": {\"a\": 1}}", "is not allowed"},
+          {"{\"datasetId\": \"d\", \"timestamp\": 1000, \"single\": {\"a\": 1}}", "has already been written"},
+          {"{\"datasetId\": \"d\", \"timestamp\": 99999999999999, \"single\": {\"a\": 1}}", "in the future"},
+      };
+      for (String[] c : cases) {
+        HttpResponse<String> r = http.post("/logs", c[0]);
+        assertEquals(400, r.statusCode(), c[0] + " -> " + r.body());
+        String msg = json(r).get("error").asText();
+        assertTrue(msg.contains(c[1]), c[0] + " -> " + msg);
+      }
+      assertEquals(404, http.get("/profiles/d").statusCode(), "no bad request tracked anything");
+      HttpResponse<String> ok = http.post("/logs", "{\"datasetId\": \"d\", \"single\": {\"a\": 1}}");
+      assertEquals(200, ok.statusCode(), ok.body());
+      assertEquals(400, http.post("/logs/arrow?datasetId=d", "garbage".getBytes(StandardCharsets.UTF_8), TestHttp.KEY)
+          .statusCode());
+      assertEquals(400, http.post("/logs/arrow", ArrowStreams.stream(1, 3), TestHttp.KEY).statusCode());
+      assertEquals(400, http.get("/profiles/bad%20id").statusCode());
+      assertEquals(1, json(http.get("/profiles/d")).get("columns").get("a").get("counts/n").asLong());
+    }
+  }
+
+  @Test
+  void bodiesOverTheLimitAre413() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().maxBodyBytes(1024).build())) {
+      TestHttp http = new TestHttp(server.port());
+      StringBuilder big = new StringBuilder("{\"datasetId\": \"d\", \"single\": {\"s\": \"");
+      big.append("x".repeat(2000)).append("\"}}");
+      HttpResponse<String> r = http.post("/logs", big.toString());
+      assertEquals(413, r.statusCode(), r.body());
+      assertTrue(json(r).get("error").asText().contains("LOUPE_MAX_BODY_BYTES"), r.body());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"d\", \"single\": {\"s\": \"small\"}}").statusCode());
+    }
+  }
+
+  @Test
+  void newDatasetsBeyondTheCapAre429() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().maxDatasets(2).build())) {
+      TestHttp http = new TestHttp(server.port());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"a\", \"single\": {\"x\": 1}}").statusCode());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"b\", \"single\": {\"x\": 1}}").statusCode());
+      HttpResponse<String> r = http.post("/logs", "{\"datasetId\": \"c\", \"single\": {\"x\": 1}}");
+      assertEquals(429, r.statusCode(), r.body());
+      assertTrue(json(r).get("error").asText().contains("LOUPE_MAX_DATASETS"), r.body());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"a\", \"single\": {\"x\": 2}}").statusCode());
+      assertEquals(200, http.post("/writeProfiles", new byte[0], TestHttp.KEY).statusCode());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"c\", \"single\": {\"x\": 1}}").statusCode(),
+          "rotated-out datasets free their places");
+    }
+  }
+
+  @Test
+  void arrowStreamsAreTracked() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().build())) {
+      TestHttp http = new TestHttp(server.port());
+      HttpResponse<String> r = http.post("/logs/arrow?datasetId=arrow-ds", ArrowStreams.stream(3, 1000), TestHttp.KEY);
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(3000, json(r).get("accepted").asLong());
+      JsonNode cols = json(http.get("/profiles/arrow-ds")).get("columns");
+      assertEquals(3000, cols.get("id").get("counts/n").asLong());
+      assertEquals(3000, cols.get("city").get("types/string").asLong());
+      assertEquals(3000, cols.get("score").get("types/fractional").asLong());
+      String metrics = http.get("/metrics").body();
+      assertTrue(metrics.contains("loupe_rows_total{format=\"arrow\"} 3000"), metrics);
+      assertTrue(metrics.contains("loupe_journal_bytes "), metrics);
+      assertEquals(200, http.get("/health").statusCode());
+    }
+  }
+
+  @Test
+  void openWindowsSurviveARestart() throws Exception {
+    ServerConfig c = config().build();
+    try (LoupeServer server = LoupeServer.start(c)) {
+      TestHttp http = new TestHttp(server.port());
+      for (int i = 0; i < 5; i++) {
+        assertEquals(200, http.post("/logs", "{\"datasetId\": \"r\", \"single\": {\"i\": " + i + "}}").statusCode());
+      }
+    }
+    assertEquals(0, TestHttp.profileFiles(dir.resolve("profiles")).size(), "a clean stop keeps windows open");
+    try (LoupeServer server = LoupeServer.start(c)) {
+      TestHttp http = new TestHttp(server.port());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"r\", \"single\": {\"i\": 5}}").statusCode());
+      assertEquals(6, json(http.get("/profiles/r")).get("columns").get("i").get("counts/n").asLong());
+      assertEquals(200, http.post("/writeProfiles", new byte[0], TestHttp.KEY).statusCode());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"r\", \"single\": {\"i\": 6}}").statusCode());
+    }
+    try (LoupeServer server = LoupeServer.start(c)) {
+      TestHttp http = new TestHttp(server.port());
+      assertEquals(200, http.post("/writeProfiles", new byte[0], TestHttp.KEY).statusCode());
+    }
+    assertEquals(2, TestHttp.profileFiles(dir.resolve("profiles")).size(), "part 0 and part 1, never replaced");
+    assertEquals(7, TestHttp.count(TestHttp.mergeAll(dir.resolve("profiles")), "i"));
+  }
+}
