@@ -140,7 +140,9 @@ final class Approx {
       assertEquals(0, Double.compare(x, y), what + ": " + x + " vs " + y);
       return;
     }
-    double tol = rel * Math.max(Math.abs(x), Math.abs(y)) + abs;
+    // a few units in the last place as a floor: near zero (subnormals) the relative and absolute
+    // terms underflow, and merge order may round the last bit differently
+    double tol = Math.max(rel * Math.max(Math.abs(x), Math.abs(y)) + abs, 4 * Math.ulp(Math.max(Math.abs(x), Math.abs(y))));
     assertTrue(Math.abs(x - y) <= tol, what + ": " + x + " vs " + y + " (tolerance " + tol + ")");
   }
 

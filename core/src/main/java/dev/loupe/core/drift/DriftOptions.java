@@ -1,0 +1,179 @@
+package dev.loupe.core.drift;
+
+import java.util.Objects;
+
+/**
+ * What {@link Drift#compare(dev.loupe.core.ProfileView, dev.loupe.core.ProfileView, DriftOptions)}
+ * runs and how it reads the numbers. Defaults are whylogs': Kolmogorov-Smirnov (100 quantiles)
+ * for numeric columns, chi-square for categorical ones, p &gt;= 0.15 no drift, 0.05 &lt;= p &lt; 0.15
+ * possible drift, p &lt; 0.05 drift; Hellinger (30 buckets) &lt; 0.15 no drift, 0.15..0.4 possible,
+ * &gt;= 0.4 drift.
+ *
+ * <pre>{@code
+ * DriftOptions o = DriftOptions.builder().numericAlgorithm(DriftAlgorithm.HELLINGER).build();
+ * }</pre>
+ */
+public final class DriftOptions {
+  private static final DriftOptions DEFAULTS = builder().build();
+
+  private final DriftAlgorithm numeric;
+  private final DriftAlgorithm categorical;
+  private final double pDrift;
+  private final double pPossible;
+  private final double hPossible;
+  private final double hDrift;
+  private final int ksQuantiles;
+  private final int hellingerBuckets;
+  private final boolean homogeneity;
+
+  private DriftOptions(Builder b) {
+    this.homogeneity = b.homogeneity;
+    this.numeric = b.numeric;
+    this.categorical = b.categorical;
+    this.pDrift = b.pDrift;
+    this.pPossible = b.pPossible;
+    this.hPossible = b.hPossible;
+    this.hDrift = b.hDrift;
+    this.ksQuantiles = b.ksQuantiles;
+    this.hellingerBuckets = b.hellingerBuckets;
+  }
+
+  public static DriftOptions defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public DriftAlgorithm numericAlgorithm() {
+    return numeric;
+  }
+
+  public DriftAlgorithm categoricalAlgorithm() {
+    return categorical;
+  }
+
+  public int ksQuantiles() {
+    return ksQuantiles;
+  }
+
+  public int hellingerBuckets() {
+    return hellingerBuckets;
+  }
+
+  /** Whether the chi-square test is the two-sample test of homogeneity rather than goodness of fit. */
+  public boolean chiSquareHomogeneity() {
+    return homogeneity;
+  }
+
+  /** The category of a p-value (KS, chi-square). */
+  public DriftCategory categoryOfPValue(double p) {
+    if (p >= pPossible) {
+      return DriftCategory.NO_DRIFT;
+    }
+    return p >= pDrift ? DriftCategory.POSSIBLE_DRIFT : DriftCategory.DRIFT;
+  }
+
+  /** The category of a Hellinger distance. */
+  public DriftCategory categoryOfDistance(double h) {
+    if (h < hPossible) {
+      return DriftCategory.NO_DRIFT;
+    }
+    return h < hDrift ? DriftCategory.POSSIBLE_DRIFT : DriftCategory.DRIFT;
+  }
+
+  public static final class Builder {
+    private DriftAlgorithm numeric = DriftAlgorithm.KOLMOGOROV_SMIRNOV;
+    private DriftAlgorithm categorical = DriftAlgorithm.CHI_SQUARE;
+    private double pDrift = 0.05;
+    private double pPossible = 0.15;
+    private double hPossible = 0.15;
+    private double hDrift = 0.4;
+    private int ksQuantiles = 100;
+    private int hellingerBuckets = 30;
+    private boolean homogeneity;
+
+    private Builder() {}
+
+    /**
+     * Chi-square as the two-sample test of homogeneity (a 2 x k contingency table, expected counts
+     * from the pooled proportions) instead of whylogs' goodness of fit to the reference proportions.
+     * Goodness of fit treats the reference as exact, which inflates the statistic by about
+     * 1 + n_target / n_ref: right when the reference is much larger than the target, too eager to
+     * flag drift when both are samples of similar size. Homogeneity also gives categories new in the
+     * target a finite contribution.
+     */
+    public Builder chiSquareHomogeneity(boolean on) {
+      this.homogeneity = on;
+      return this;
+    }
+
+    /** KOLMOGOROV_SMIRNOV (default) or HELLINGER. */
+    public Builder numericAlgorithm(DriftAlgorithm a) {
+      if (Objects.requireNonNull(a) == DriftAlgorithm.CHI_SQUARE) {
+        throw new IllegalArgumentException("numeric columns take KOLMOGOROV_SMIRNOV or HELLINGER, not CHI_SQUARE");
+      }
+      this.numeric = a;
+      return this;
+    }
+
+    /** CHI_SQUARE (default) or HELLINGER. */
+    public Builder categoricalAlgorithm(DriftAlgorithm a) {
+      if (Objects.requireNonNull(a) == DriftAlgorithm.KOLMOGOROV_SMIRNOV) {
+        throw new IllegalArgumentException("categorical columns take CHI_SQUARE or HELLINGER, not KOLMOGOROV_SMIRNOV");
+      }
+      this.categorical = a;
+      return this;
+    }
+
+    /** Hellinger for both kinds of column. */
+    public Builder hellinger() {
+      this.numeric = DriftAlgorithm.HELLINGER;
+      this.categorical = DriftAlgorithm.HELLINGER;
+      return this;
+    }
+
+    /** p below {@code drift} is drift; p below {@code possible} possible drift (defaults 0.05, 0.15). */
+    public Builder pValueThresholds(double drift, double possible) {
+      if (!(0 < drift && drift <= possible && possible < 1)) {
+        throw new IllegalArgumentException("need 0 < drift <= possible < 1, got drift=" + drift + ", possible=" + possible);
+      }
+      this.pDrift = drift;
+      this.pPossible = possible;
+      return this;
+    }
+
+    /** Hellinger at or above {@code possible} is possible drift, at or above {@code drift} drift (defaults 0.15, 0.4). */
+    public Builder hellingerThresholds(double possible, double drift) {
+      if (!(0 < possible && possible <= drift && drift <= 1)) {
+        throw new IllegalArgumentException("need 0 < possible <= drift <= 1, got possible=" + possible + ", drift=" + drift);
+      }
+      this.hPossible = possible;
+      this.hDrift = drift;
+      return this;
+    }
+
+    /** Quantiles of each sketch at which the KS test compares the two CDFs (default 100). */
+    public Builder ksQuantiles(int n) {
+      if (n < 2) {
+        throw new IllegalArgumentException("ksQuantiles must be at least 2, got " + n);
+      }
+      this.ksQuantiles = n;
+      return this;
+    }
+
+    /** Equal-width buckets of the numeric Hellinger distance (default 30). */
+    public Builder hellingerBuckets(int n) {
+      if (n < 2) {
+        throw new IllegalArgumentException("hellingerBuckets must be at least 2, got " + n);
+      }
+      this.hellingerBuckets = n;
+      return this;
+    }
+
+    public DriftOptions build() {
+      return new DriftOptions(this);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.loupe.core.segments;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.loupe.core.ProfileFormatException;
+import dev.loupe.core.ProfileProperties;
+import dev.loupe.core.ProfileView;
+import dev.loupe.proto.v1.DatasetSegmentHeader;
+import dev.loupe.proto.v1.SegmentTag;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * One segment's profile as a whylogs v1 segmented file (one segment per file, as whylogs writes
+ * them). The layout is the unsegmented one ({@code docs/file-format.md}) with a non-empty segment
+ * header:
+ *
+ * <pre>
+ * "WHY1"                    4 ASCII bytes
+ * DatasetSegmentHeader      delimited: has_segments = true;
+ *                           segments = [ {tags: [{key: "whylogs.tag.&lt;column&gt;", value}, ...]} ]
+ *                                      (one tag per segment column, in column order);
+ *                           offsets = {0: X}, X = the size of the delimited message
+ *                                      {has_segments: true, offsets: {0: 0}}, which is 9: whylogs
+ *                                      computes the first segment's offset that way, and readers
+ *                                      do not use it
+ * DatasetProfileHeader      as unsegmented, with properties.tags += the same whylogs.tag.* pairs and
+ *                           properties.metadata += segp_id, segp_name and segp_col (one column) or
+ *                           segp_cols ("(a)(b)", several); the profile's own metadata wins on a
+ *                           clash, as in whylogs
+ * chunk area                as unsegmented
+ * </pre>
+ *
+ * Reading takes the segment from the segment header (the source of truth) and removes from the
+ * view exactly what writing added (the whylogs.tag.* tags of the segment columns, and segp_*
+ * metadata whose value is the one Loupe writes), so {@code read(write(s, v))} gives back
+ * {@code (s, v)}.
+ */
+public final class SegmentFile {
+  public static final String TAG_PREFIX = "whylogs.tag.";
+  public static final String PARTITION_ID = "segp_id";
+  public static final String PARTITION_NAME = "segp_name";
+  public static final String SEGMENT_ON_COLUMN = "segp_col";
+  public static final String SEGMENT_ON_COLUMNS = "segp_cols";
+  private static final byte[] MAGIC = "WHY1".getBytes(StandardCharsets.US_ASCII);
+
+  private SegmentFile() {}
+
+  /** A segment and its profile, as read from one file. */
+  public record Contents(Segment segment, ProfileView view) {}
+
+  /** The file bytes of one segment's profile. */
+  public static byte[] toBytes(Segment segment, ProfileView view) {
+    byte[] plain = view.withProperties(withSegment(view.properties(), segment)).toBytes();
+    if (plain.length < 5 || plain[4] != 0) {
+      throw new IllegalStateException("an unsegmented profile file has the empty segment header 0x00 at byte 4");
+    }
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length + 64);
+      out.write(MAGIC);
+      header(segment).writeDelimitedTo(out);
+      out.write(plain, 5, plain.length - 5);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+  }
+
+  public static void write(Path path, Segment segment, ProfileView view) throws IOException {
+    Files.write(path, toBytes(segment, view));
+  }
+
+  static DatasetSegmentHeader header(Segment segment) {
+    dev.loupe.proto.v1.Segment.Builder seg = dev.loupe.proto.v1.Segment.newBuilder();
+    for (int i = 0; i < segment.columns().size(); i++) {
+      seg.addTags(SegmentTag.newBuilder().setKey(TAG_PREFIX + segment.columns().get(i)).setValue(segment.values().get(i)));
+    }
+    return DatasetSegmentHeader.newBuilder()
+        .setHasSegments(true)
+        .addSegments(seg)
+        .putOffsets(0, firstSegmentOffset())
+        .build();
+  }
+
+  /** The size of the delimited {@code {has_segments: true, offsets: {0: 0}}}: whylogs' value of offsets[0]. */
+  static long firstSegmentOffset() {
+    DatasetSegmentHeader h = DatasetSegmentHeader.newBuilder().setHasSegments(true).putOffsets(0, 0).build();
+    int size = h.getSerializedSize();
+    return CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+  }
+
+  /** The partition id Loupe writes for these segment columns: a name-based UUID, stable across runs. */
+  public static String partitionId(List<String> columns) {
+    return UUID.nameUUIDFromBytes(("loupe-segments:" + partitionName(columns)).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  /** The partition name: the column for one column, {@code (a)(b)} for several (whylogs' segp_cols form). */
+  public static String partitionName(List<String> columns) {
+    return columns.size() == 1 ? columns.get(0) : columnsForm(columns);
+  }
+
+  private static String columnsForm(List<String> columns) {
+    StringBuilder sb = new StringBuilder();
+    columns.forEach(c -> sb.append('(').append(c).append(')'));
+    return sb.toString();
+  }
+
+  private static Map<String, String> segmentMetadata(List<String> columns) {
+    Map<String, String> m = new TreeMap<>();
+    m.put(PARTITION_ID, partitionId(columns));
+    m.put(PARTITION_NAME, partitionName(columns));
+    if (columns.size() == 1) {
+      m.put(SEGMENT_ON_COLUMN, columns.get(0));
+    } else {
+      m.put(SEGMENT_ON_COLUMNS, columnsForm(columns));
+    }
+    return m;
+  }
+
+  static ProfileProperties withSegment(ProfileProperties p, Segment segment) {
+    Map<String, String> tags = new TreeMap<>(p.tags());
+    segment.asMap().forEach((c, v) -> tags.put(TAG_PREFIX + c, v));
+    Map<String, String> meta = segmentMetadata(segment.columns());
+    meta.putAll(p.metadata());
+    return ProfileProperties.of(p.datasetTimestamp().orElse(null), p.creationTimestamp().orElse(null), tags, meta);
+  }
+
+  static ProfileProperties withoutSegment(ProfileProperties p, Segment segment) {
+    Map<String, String> tags = new TreeMap<>(p.tags());
+    segment.asMap().forEach((c, v) -> tags.remove(TAG_PREFIX + c, v));
+    Map<String, String> meta = new TreeMap<>(p.metadata());
+    segmentMetadata(segment.columns()).forEach(meta::remove);
+    return ProfileProperties.of(p.datasetTimestamp().orElse(null), p.creationTimestamp().orElse(null), tags, meta);
+  }
+
+  public static Contents read(Path path) throws IOException {
+    return read(Files.readAllBytes(path), path.toString());
+  }
+
+  /**
+   * Reads one segmented profile file. An unsegmented file, a file with no or several segments, or
+   * segment tags not of the form {@code whylogs.tag.<column>} give a {@link ProfileFormatException}.
+   */
+  public static Contents read(byte[] bytes, String source) throws ProfileFormatException {
+    ProfileView view = ProfileView.read(bytes, source); // checks the whole file, segment header included
+    if (bytes.length < 5 || bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1] || bytes[2] != MAGIC[2] || bytes[3] != MAGIC[3]) {
+      throw new ProfileFormatException(source + ": a whylogs v0 profile has no segments; expected a v1 segmented "
+          + "profile file (read it with ProfileView.read)");
+    }
+    DatasetSegmentHeader h;
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes, 4, bytes.length - 4);
+      h = DatasetSegmentHeader.parseFrom(in.readBytes());
+    } catch (InvalidProtocolBufferException e) {
+      throw new ProfileFormatException(source + ": the segment header at byte 4 is not valid protobuf; the file is corrupt", e);
+    } catch (IOException e) {
+      throw new ProfileFormatException(source + ": the segment header at byte 4 cannot be read; the file is corrupt", e);
+    }
+    if (!h.getHasSegments()) {
+      throw new ProfileFormatException(source + ": not a segmented profile (its segment header says has_segments = false); "
+          + "read it with ProfileView.read");
+    }
+    if (h.getSegmentsCount() != 1) {
+      throw new ProfileFormatException(source + ": the segment header holds " + h.getSegmentsCount()
+          + " segments; Loupe reads files of exactly one segment, as whylogs writes them");
+    }
+    List<String> columns = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    for (SegmentTag t : h.getSegments(0).getTagsList()) {
+      if (!t.getKey().startsWith(TAG_PREFIX) || t.getKey().length() == TAG_PREFIX.length()) {
+        throw new ProfileFormatException(source + ": segment tag key '" + t.getKey() + "' is not of the form '"
+            + TAG_PREFIX + "<column>'; only column-value segments can be read");
+      }
+      String column = t.getKey().substring(TAG_PREFIX.length());
+      if (columns.contains(column)) {
+        throw new ProfileFormatException(source + ": segment column '" + column + "' appears twice in the segment header");
+      }
+      columns.add(column);
+      values.add(t.getValue());
+    }
+    if (columns.isEmpty()) {
+      throw new ProfileFormatException(source + ": the segment header's segment has no tags; expected one '"
+          + TAG_PREFIX + "<column>' tag per segment column");
+    }
+    Segment segment = Segment.of(columns, values);
+    return new Contents(segment, view.withProperties(withoutSegment(view.properties(), segment)));
+  }
+}
