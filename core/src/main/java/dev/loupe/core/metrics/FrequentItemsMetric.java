@@ -40,12 +40,44 @@ public final class FrequentItemsMetric implements Metric<FrequentItemsMetric> {
 
   /** A metric from a sketch built with {@code 1 << lgMaxMapSize} (copied). */
   public static FrequentItemsMetric of(ItemsSketch<String> source, int lgMaxMapSize) {
-    if (source.isEmpty()) {
+    if (source.getStreamLength() == 0) {
       return EMPTY;
     }
-    ItemsSketch<String> copy = new ItemsSketch<>(1 << lgMaxMapSize);
-    copy.merge(source);
-    return new FrequentItemsMetric(copy, lgMaxMapSize);
+    return new FrequentItemsMetric(heapify(serialize(source, lgMaxMapSize)), lgMaxMapSize);
+  }
+
+  /**
+   * The sketch's bytes. DataSketches writes a sketch that holds no items in its 8-byte empty form,
+   * even when purges emptied it after it had seen values (769 distinct strings do that to a
+   * 1024-slot map): the stream length and error offset would be lost, and with them the error
+   * bounds. Such a sketch is written here in the full form with zero items instead, which
+   * DataSketches (Java and C++) reads back with its stream length and offset.
+   */
+  static byte[] serialize(ItemsSketch<String> sketch, int lgMaxMapSize) {
+    if (sketch.getNumActiveItems() > 0 || sketch.getStreamLength() == 0) {
+      return sketch.toByteArray(Utf8StringSerDe.INSTANCE);
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 4).put((byte) 1).put((byte) 10).put((byte) lgMaxMapSize).put((byte) 3).put((byte) 0)
+        .putShort((short) 0).putInt(0).putInt(0)
+        .putLong(sketch.getStreamLength()).putLong(sketch.getMaximumError());
+    return b.array();
+  }
+
+  private static ItemsSketch<String> heapify(byte[] bytes) {
+    return ItemsSketch.getInstance(Memory.wrap(bytes), Utf8StringSerDe.INSTANCE);
+  }
+
+  /** {@code base} with another sketch's stream length and offset added: what merging an item-less sketch means. */
+  private static ItemsSketch<String> plusEmptied(ItemsSketch<String> base, ItemsSketch<String> emptied, int lg) {
+    byte[] bytes = serialize(base, lg);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    if (base.getStreamLength() == 0) {
+      return heapify(serialize(emptied, lg));
+    }
+    b.putLong(16, b.getLong(16) + emptied.getStreamLength());
+    b.putLong(24, b.getLong(24) + emptied.getMaximumError());
+    return heapify(bytes);
   }
 
   /** A value's string form in the sketch: the string itself, cut to 128 characters (code points). */
@@ -122,7 +154,7 @@ public final class FrequentItemsMetric implements Metric<FrequentItemsMetric> {
 
   @Override
   public boolean isEmpty() {
-    return sketch.isEmpty();
+    return sketch.getStreamLength() == 0; // not sketch.isEmpty(): purges can leave a used sketch item-less
   }
 
   @Override
@@ -134,6 +166,13 @@ public final class FrequentItemsMetric implements Metric<FrequentItemsMetric> {
       return o;
     }
     int lg = Math.max(lgMaxMapSize, o.lgMaxMapSize);
+    // DataSketches' merge skips an item-less sketch, dropping its stream length and offset
+    if (o.sketch.getNumActiveItems() == 0) {
+      return new FrequentItemsMetric(plusEmptied(sketch, o.sketch, lg), lg);
+    }
+    if (sketch.getNumActiveItems() == 0) {
+      return new FrequentItemsMetric(plusEmptied(o.sketch, sketch, lg), lg);
+    }
     ItemsSketch<String> merged = new ItemsSketch<>(1 << lg);
     merged.merge(sketch);
     merged.merge(o.sketch);
@@ -143,7 +182,7 @@ public final class FrequentItemsMetric implements Metric<FrequentItemsMetric> {
   @Override
   public Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
-    byte[] bytes = sketch.toByteArray(Utf8StringSerDe.INSTANCE);
+    byte[] bytes = serialize(sketch, lgMaxMapSize);
     c.put("frequent_strings", MetricComponentMessage.newBuilder()
         .setFrequentItems(FrequentItemsSketchMessage.newBuilder().setSketch(ByteString.copyFrom(bytes))).build());
     return c;
@@ -180,8 +219,8 @@ public final class FrequentItemsMetric implements Metric<FrequentItemsMetric> {
     }
     int lgMax = checkPreamble(bytes, where + ", component 'frequent_strings'");
     try {
-      ItemsSketch<String> sketch = ItemsSketch.getInstance(Memory.wrap(bytes), Utf8StringSerDe.INSTANCE);
-      return sketch.isEmpty() ? EMPTY : new FrequentItemsMetric(sketch, lgMax);
+      ItemsSketch<String> sketch = heapify(bytes);
+      return sketch.getStreamLength() == 0 ? EMPTY : new FrequentItemsMetric(sketch, lgMax);
     } catch (RuntimeException e) {
       throw Components.badSketch(where, "frequent_strings", "frequent-items", e);
     }
