@@ -21,14 +21,16 @@ import picocli.CommandLine.Spec;
     name = "loupe",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Profiles data files and reads whylogs v1 profiles.",
-    subcommands = {ProfileCommand.class, ShowCommand.class},
+    description = {"Profiles data files (CSV, TSV, Parquet, JSON lines, Arrow); merges, shows, compares (drift),",
+        "validates and reports on whylogs v1 profiles; runs the ingestion server."},
+    subcommands = {ProfileCommand.class, MergeCommand.class, ShowCommand.class, DriftCommand.class,
+        ValidateCommand.class, ReportCommand.class, ServeCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
 public final class Main implements Runnable {
   // the exit codes, listed in every command's help footer
   static final String EXIT_0 = "  0  success";
-  static final String EXIT_1 = "  1  bad input or data: missing file, malformed CSV, not a profile, ...";
+  static final String EXIT_1 = "  1  bad input or data: missing or empty file, malformed data, not a profile, S3 failure, ...";
   static final String EXIT_2 = "  2  usage error: unknown option, missing argument";
   static final int EXIT_BAD_INPUT = 1;
 
@@ -42,6 +44,11 @@ public final class Main implements Runnable {
   public void run() {
     throw new ParameterException(spec.commandLine(), "missing command: choose one of "
         + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  /** A progress bar only for a person watching: not with --quiet, nor when the output is not a terminal. */
+  static boolean showProgress(boolean quiet) {
+    return !quiet && System.console() != null;
   }
 
   public static void main(String[] args) {

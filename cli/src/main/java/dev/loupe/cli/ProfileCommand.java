@@ -1,35 +1,56 @@
 package dev.loupe.cli;
 
 import dev.loupe.core.ProfileView;
-import dev.loupe.readers.CsvReader;
+import dev.loupe.readers.FileProfiler;
+import dev.loupe.readers.Format;
+import dev.loupe.readers.Progress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "profile",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-        "Profiles a CSV or TSV file (.gz too) and prints a summary per column.",
-        "The header row names the columns; each column's type is inferred from the first 1000 rows."},
+        "Profiles data files and prints a summary per column; several files make one profile.",
+        "Formats: CSV and TSV (header row; each column's type inferred from the first 1000 rows), Parquet,",
+        "JSON lines (nested objects flattened to a.b columns) and Arrow IPC (file or stream);",
+        "chosen by the file name (.csv .tsv .parquet .jsonl .ndjson .json .arrow .arrows .feather;",
+        "any other name is CSV) or by --format. Text formats may be gzipped (.gz).",
+        "All cores are used by default (--threads)."},
     footerHeading = "%nExit codes:%n",
     footer = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
 final class ProfileCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE", description = "The CSV file (.tsv is tab-separated, .gz is decompressed).")
-  Path file;
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "The data files (.gz is decompressed).")
+  List<Path> files;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT.bin", description = "Also write the profile (whylogs v1 .bin).")
-  Path output;
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT.bin",
+      description = "Also write the profile (whylogs v1 .bin), to a file or to s3://bucket/key.")
+  String output;
 
   @Option(names = "--json", description = "Print the summary as JSON instead of a table.")
   boolean json;
+
+  @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+      description = "Read every file as csv, tsv, parquet, jsonl or arrow, whatever its name.")
+  Format format;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Profiling threads (default: all ${sys:loupe.cores} available processors).")
+  Integer threads;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress bar and no notes on stderr (errors still print).")
+  boolean quiet;
 
   @Option(names = {"-d", "--delimiter"}, paramLabel = "C", converter = CharConverter.class,
       description = "Field delimiter: one character, or 'tab'. Default: tab for .tsv, else comma.")
@@ -39,22 +60,71 @@ final class ProfileCommand implements Callable<Integer> {
       description = "Quote character (default: ${DEFAULT-VALUE}).")
   char quote;
 
+  @Mixin
+  S3Options s3;
+
   @Spec
   CommandSpec spec;
 
+  static {
+    System.setProperty("loupe.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+  }
+
   @Override
   public Integer call() throws Exception {
-    CsvReader.Builder b = CsvReader.builder().quote(quote);
+    if (threads != null && threads < 1) {
+      throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
+    }
+    Progress progress = new Progress();
+    FileProfiler.Builder b = FileProfiler.builder().quote(quote).progress(progress);
+    if (threads != null) {
+      b.threads(threads);
+    }
     if (delimiter != null) {
       b.delimiter(delimiter);
     }
-    ProfileView view = b.build().profile(file);
-    if (output != null) {
-      view.write(output);
-      spec.commandLine().getErr().println("loupe: wrote the profile to " + output);
+    if (format != null) {
+      b.format(format);
     }
-    Output.print(spec.commandLine().getOut(), view, file.toString(), json);
+    FileProfiler profiler;
+    try {
+      profiler = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    ProfileView view;
+    try (ProgressBar bar = Main.showProgress(quiet) ? new ProgressBar(progress, spec.commandLine().getErr()) : null) {
+      view = profiler.profile(files);
+    }
+    try (S3Options store = s3) {
+      if (output != null) {
+        s3.write(view, output);
+        if (!quiet) {
+          spec.commandLine().getErr().println("loupe: wrote the profile to " + output);
+        }
+      }
+    }
+    Output.print(spec.commandLine().getOut(), view, source(), json);
     return 0;
+  }
+
+  private String source() {
+    if (files.size() == 1) {
+      return files.get(0).toString();
+    }
+    return files.get(0) + " and " + (files.size() - 1) + (files.size() == 2 ? " more file" : " more files");
+  }
+
+  /** A format name: csv, tsv, parquet, jsonl (json, ndjson), arrow (ipc, feather). */
+  static final class FormatConverter implements ITypeConverter<Format> {
+    @Override
+    public Format convert(String s) {
+      try {
+        return Format.of(s);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   /** A single character; {@code tab} and {@code \t} mean the tab character. */

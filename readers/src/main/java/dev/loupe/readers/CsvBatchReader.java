@@ -5,28 +5,17 @@ import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import dev.loupe.core.DatasetProfile;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Reads a CSV file as Arrow batches, one column vector per header field, typed by inference over
@@ -57,16 +46,14 @@ public final class CsvBatchReader implements AutoCloseable {
   private final String source;
   private final char delimiter;
   private final int batchSize;
-  private final BufferAllocator allocator;
   private final de.siegmar.fastcsv.reader.CsvReader<CsvRecord> csv;
   private final CloseableIterator<CsvRecord> records;
   private final List<String> names;
   private final ColumnType[] types;
-  private final VectorSchemaRoot root;
-  private final FieldVector[] vectors;
-  private final List<OffTypeValue> offType = new ArrayList<>();
+  private final CsvBatch batch;
   private List<CsvRecord> sample;
   private int samplePos;
+  private long lastLine;
   private boolean closed;
 
   private CsvBatchReader(InputStream in, String source, char delimiter, char quote, int sampleRows, int batchSize,
@@ -74,18 +61,17 @@ public final class CsvBatchReader implements AutoCloseable {
     this.source = source;
     this.delimiter = delimiter;
     this.batchSize = batchSize;
-    this.allocator = allocator;
     this.csv = de.siegmar.fastcsv.reader.CsvReader.builder()
         .fieldSeparator(delimiter)
         .quoteCharacter(quote)
         .skipEmptyLines(true)
-        .detectBomHeader(true)
         .allowUnclosedQuote(false)
         // ragged rows are reported by readRecord(), with the file name and what was expected
         .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
         .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-        .ofCsvRecord(in, StandardCharsets.UTF_8);
-    VectorSchemaRoot created = null;
+        // bad UTF-8 is an error, not silently replaced; the byte-order mark is dropped
+        .ofCsvRecord(Inputs.strictUtf8(in));
+    CsvBatch created = null;
     try {
       this.records = csv.iterator();
       CsvRecord header = readRecord(-1);
@@ -98,18 +84,11 @@ public final class CsvBatchReader implements AutoCloseable {
         sample.add(r);
       }
       this.types = new ColumnType[names.size()];
-      List<Field> fields = new ArrayList<>();
       for (int c = 0; c < types.length; c++) {
         types[c] = ColumnType.infer(sample, c);
-        fields.add(Field.nullable(names.get(c), types[c].arrowType()));
       }
-      created = VectorSchemaRoot.create(new Schema(fields), allocator);
-      this.vectors = created.getFieldVectors().toArray(new FieldVector[0]);
-      for (FieldVector v : vectors) {
-        v.setInitialCapacity(Math.min(batchSize, Math.max(sample.size(), 1)));
-        v.allocateNew();
-      }
-      this.root = created;
+      created = new CsvBatch(names, types, allocator, Math.min(batchSize, Math.max(sample.size(), 1)));
+      this.batch = created;
     } catch (IOException | RuntimeException e) {
       if (created != null) {
         created.close();
@@ -122,30 +101,17 @@ public final class CsvBatchReader implements AutoCloseable {
   /** Opens {@code file}, decompressing it when its name ends in {@code .gz}, and reads the header and the sample. */
   static CsvBatchReader open(Path file, char delimiter, char quote, int sampleRows, int batchSize,
       BufferAllocator allocator) throws IOException {
-    if (!Files.exists(file)) {
-      throw new NoSuchFileException(file.toString(), null, "no such file");
-    }
-    if (Files.isDirectory(file)) {
-      throw new FileSystemException(file.toString(), null, "is a directory, not a CSV file");
-    }
-    InputStream in = Files.newInputStream(file);
+    return open(file, delimiter, quote, sampleRows, batchSize, allocator, null);
+  }
+
+  static CsvBatchReader open(Path file, char delimiter, char quote, int sampleRows, int batchSize,
+      BufferAllocator allocator, Progress progress) throws IOException {
+    InputStream in = Inputs.open(file, progress, "a CSV file");
     try {
-      if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gz")) {
-        in = gunzip(in, file.toString());
-      }
       return new CsvBatchReader(in, file.toString(), delimiter, quote, sampleRows, batchSize, allocator);
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;
-    }
-  }
-
-  private static InputStream gunzip(InputStream in, String source) throws IOException {
-    try {
-      return new GZIPInputStream(in, 1 << 16);
-    } catch (ZipException | EOFException e) {
-      throw new DataFormatException(source + ": the name ends in .gz but the file is not gzip-compressed ("
-          + e.getMessage() + "); rename it or compress it", e);
     }
   }
 
@@ -156,82 +122,58 @@ public final class CsvBatchReader implements AutoCloseable {
 
   /** The batch loaded last. The same root (and vectors) for every batch: copy what you keep. */
   public VectorSchemaRoot root() {
-    return root;
+    return batch.root();
   }
 
   /** Cells of the current batch that do not fit their column's type, in row order. */
   public List<OffTypeValue> offTypeValues() {
-    return Collections.unmodifiableList(offType);
+    return batch.offTypeValues();
+  }
+
+  List<String> names() {
+    return names;
+  }
+
+  ColumnType[] types() {
+    return types.clone();
   }
 
   /**
    * Loads up to the batch size of the next rows into {@link #root()}.
    *
    * @return false at the end of the file (the root then holds no rows)
-   * @throws DataFormatException for a row with another number of fields than the header, or
-   *     malformed quoting; the message names the file and the line
+   * @throws DataFormatException for a row with another number of fields than the header, for
+   *     malformed quoting or bytes that are not UTF-8; the message names the file and the line
    */
   public boolean loadNextBatch() throws IOException {
+    checkOpen();
+    batch.clear();
+    int row = 0;
+    for (CsvRecord r; row < batchSize && (r = next()) != null; row++) {
+      batch.add(r);
+    }
+    return batch.finish() > 0;
+  }
+
+  /** The next records (at most {@code max}), for another thread to put into its own {@link CsvBatch}; null at the end. */
+  List<CsvRecord> nextRecords(int max) throws IOException {
+    checkOpen();
+    List<CsvRecord> out = new ArrayList<>(Math.min(max, 1024));
+    for (CsvRecord r; out.size() < max && (r = next()) != null; ) {
+      out.add(r);
+    }
+    return out.isEmpty() ? null : out;
+  }
+
+  private void checkOpen() {
     if (closed) {
       throw new IllegalStateException(source + ": the reader is closed");
     }
-    for (FieldVector v : vectors) {
-      v.reset();
-    }
-    offType.clear();
-    int row = 0;
-    for (CsvRecord r; row < batchSize && (r = next()) != null; row++) {
-      for (int c = 0; c < vectors.length; c++) {
-        String cell = r.getField(c);
-        if (cell.isEmpty()) {
-          vectors[c].setNull(row);
-        } else if (!types[c].write(vectors[c], row, cell)) {
-          vectors[c].setNull(row);
-          offType.add(new OffTypeValue(c, row, CellText.classify(cell)));
-        }
-      }
-    }
-    root.setRowCount(row);
-    return row > 0;
   }
 
-  /**
-   * Profiles the current batch: each column through its vector (columnar), except that a column's
-   * off-type cells are left out of the vector pass and tracked one by one as what they are.
-   */
+  /** Profiles the current batch (see {@link CsvBatch#trackInto}). */
   void trackInto(DatasetProfile profile) {
-    int rows = root.getRowCount();
-    if (offType.isEmpty()) {
-      profile.trackDataframe(root);
-      return;
-    }
-    BitSet[] off = new BitSet[vectors.length];
-    for (OffTypeValue o : offType) {
-      if (off[o.column()] == null) {
-        off[o.column()] = new BitSet(rows);
-      }
-      off[o.column()].set(o.row());
-    }
-    for (int c = 0; c < vectors.length; c++) {
-      FieldVector v = vectors[c];
-      if (off[c] == null) {
-        profile.trackColumn(v.getName(), v, rows, null);
-        continue;
-      }
-      // the vector holds the off-type cells as nulls: profile a copy without them
-      try (FieldVector kept = v.getField().createVector(allocator)) {
-        kept.allocateNew();
-        int n = 0;
-        for (int i = off[c].nextClearBit(0); i < rows; i = off[c].nextClearBit(i + 1)) {
-          kept.copyFromSafe(i, n++, v);
-        }
-        kept.setValueCount(n);
-        profile.trackColumn(v.getName(), kept, n, null);
-      }
-    }
-    for (OffTypeValue o : offType) {
-      profile.track(Collections.singletonMap(names.get(o.column()), o.value()));
-    }
+    batch.trackInto(profile);
   }
 
   private CsvRecord next() throws IOException {
@@ -253,10 +195,20 @@ public final class CsvBatchReader implements AutoCloseable {
       }
       r = records.next();
     } catch (CsvParseException e) {
-      throw new DataFormatException(source + ": malformed CSV: " + e.getMessage(), e);
+      String m = e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
+      boolean huge = m.toLowerCase(java.util.Locale.ROOT).contains("maximum");
+      throw new DataFormatException(source + ": malformed CSV: " + m
+          + (huge ? "; fields and records are bounded, and one this large usually means an unclosed quote" : ""), e);
     } catch (UncheckedIOException e) {
-      throw new IOException(source + ": " + e.getCause().getMessage(), e.getCause());
+      IOException cause = e.getCause();
+      if (cause instanceof java.nio.charset.CharacterCodingException) {
+        throw new DataFormatException(source + ", after line " + lastLine
+            + ": the file is not valid UTF-8 (" + cause.getMessage() + "); convert it first, for example with "
+            + "'iconv -f latin1 -t utf-8'", cause);
+      }
+      throw new IOException(source + ": " + cause.getMessage(), cause);
     }
+    lastLine = r.getStartingLineNumber();
     if (width >= 0 && r.getFieldCount() != width) {
       throw new DataFormatException(source + ", line " + r.getStartingLineNumber() + ": expected " + width
           + " fields, as in the header, but found " + r.getFieldCount() + "; "
@@ -297,7 +249,7 @@ public final class CsvBatchReader implements AutoCloseable {
     }
     closed = true;
     try {
-      root.close();
+      batch.close();
     } finally {
       csv.close();
     }

@@ -1,9 +1,12 @@
 package dev.loupe.readers;
 
+import de.siegmar.fastcsv.reader.CsvRecord;
 import dev.loupe.core.DatasetProfile;
+import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -42,6 +45,10 @@ public final class CsvReader {
     return new Builder();
   }
 
+  char quote() {
+    return quote;
+  }
+
   /** The profile of the whole file. */
   public ProfileView profile(Path file) throws IOException {
     return profile(file, new DatasetProfile()).view();
@@ -65,6 +72,51 @@ public final class CsvReader {
   }
 
   /**
+   * The profile of the whole file on {@code threads} threads: this thread parses (FastCSV) and hands
+   * chunks of records to the profiling threads, each of which converts them to its own Arrow batch
+   * and profiles it. Column types are inferred once, from the file's first rows, so the result
+   * equals the one-thread profile up to the merge laws.
+   */
+  ProfileView profile(Path file, int threads, ProfileProperties props, Progress progress) throws IOException {
+    try (RootAllocator allocator = new RootAllocator();
+         CsvBatchReader reader = CsvBatchReader.open(file, delimiterFor(file), quote, sampleRows, batchSize,
+             allocator, progress)) {
+      List<String> names = reader.names();
+      ColumnType[] types = reader.types();
+      boolean[] first = {true};
+      Workers.Source<List<CsvRecord>> source = () -> {
+        List<CsvRecord> chunk = reader.nextRecords(batchSize);
+        if (chunk == null && first[0]) {
+          chunk = List.of(); // a header without rows still names the columns
+        }
+        first[0] = false;
+        return chunk;
+      };
+      return Workers.pipeline(threads, props, source, () -> new Workers.Sink<>() {
+        private final CsvBatch batch = new CsvBatch(names, types, allocator, batchSize);
+
+        @Override
+        public void accept(List<CsvRecord> chunk, DatasetProfile profile) {
+          batch.clear();
+          for (CsvRecord r : chunk) {
+            batch.add(r);
+          }
+          batch.finish();
+          batch.trackInto(profile);
+          if (progress != null) {
+            progress.addRows(chunk.size());
+          }
+        }
+
+        @Override
+        public void close() {
+          batch.close();
+        }
+      });
+    }
+  }
+
+  /**
    * Opens the file as Arrow batches allocated from {@code allocator}; the header and the type
    * sample are read before this returns. Close the reader before the allocator.
    */
@@ -72,7 +124,7 @@ public final class CsvReader {
     return CsvBatchReader.open(file, delimiterFor(file), quote, sampleRows, batchSize, allocator);
   }
 
-  private char delimiterFor(Path file) {
+  char delimiterFor(Path file) {
     if (delimiter != null) {
       return delimiter;
     }

@@ -1,0 +1,117 @@
+package dev.loupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** drift, validate, report and serve, run in-process on real files. */
+class CompareCommandsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** A profile of 2,000 rows: a gaussian 'score' around {@code mean} and a 'color' column. */
+  private Path profile(String name, double mean, String rareColor) throws IOException {
+    Random r = new Random(name.hashCode());
+    StringBuilder csv = new StringBuilder("score,color\n");
+    String[] colors = {"red", "green", "blue"};
+    for (int i = 0; i < 2000; i++) {
+      csv.append(String.format(java.util.Locale.ROOT, "%.4f", mean + r.nextGaussian() * 10)).append(',')
+          .append(i % 50 == 0 ? rareColor : colors[r.nextInt(3)]).append('\n');
+    }
+    Path file = dir.resolve(name + ".csv");
+    Files.writeString(file, csv, StandardCharsets.UTF_8);
+    Path bin = dir.resolve(name + ".bin");
+    Run p = run("profile", file.toString(), "-o", bin.toString(), "--quiet");
+    assertEquals(0, p.code(), p.err());
+    return bin;
+  }
+
+  @Test
+  void driftExitsZeroForTheSameDistributionAndThreeForAShiftedOne() throws IOException {
+    Path ref = profile("ref", 50, "red");
+    Path same = profile("same", 50, "red");
+    Path shifted = profile("shifted", 80, "purple");
+
+    Run quiet = run("drift", ref.toString(), same.toString());
+    assertEquals(0, quiet.code(), quiet.out() + quiet.err());
+    assertTrue(quiet.out().contains("score"), quiet.out());
+
+    Run drifted = run("drift", ref.toString(), shifted.toString(), "--json");
+    assertEquals(3, drifted.code(), drifted.out() + drifted.err());
+    JsonNode json = JSON.readTree(drifted.out());
+    assertEquals("drift", json.path("columns").path("score").path("category").asText(), drifted.out());
+    assertEquals("kolmogorov_smirnov", json.path("columns").path("score").path("algorithm").asText());
+  }
+
+  @Test
+  void validateExitsThreeWhenAConstraintFailsAndSaysWhatItMeasured() throws IOException {
+    Path bin = profile("data", 50, "red");
+    Path ok = dir.resolve("ok.yaml");
+    Files.writeString(ok, "constraints:\n  - {column: score, check: mean_between, min: 45, max: 55}\n"
+        + "  - {column: color, check: no_missing_values}\n");
+    Run pass = run("validate", bin.toString(), "--constraints", ok.toString());
+    assertEquals(0, pass.code(), pass.out() + pass.err());
+    assertTrue(pass.out().contains("PASS"), pass.out());
+
+    Path strict = dir.resolve("strict.yaml");
+    Files.writeString(strict, "constraints:\n  - {column: score, check: mean_between, min: 60, max: 70}\n");
+    Run fail = run("validate", bin.toString(), "--constraints", strict.toString());
+    assertEquals(3, fail.code(), fail.out() + fail.err());
+    assertTrue(fail.out().contains("FAIL") && fail.out().contains("mean"), fail.out());
+
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(broken, "constraints:\n  - {column: score, check: no_such_check}\n");
+    Run bad = run("validate", bin.toString(), "--constraints", broken.toString());
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().startsWith("loupe: error:") && bad.err().contains("no_such_check"), bad.err());
+  }
+
+  @Test
+  void reportWritesOneSelfContainedHtmlFile() throws IOException {
+    Path ref = profile("ref", 50, "red");
+    Path tgt = profile("tgt", 60, "red");
+    Path html = dir.resolve("report.html");
+    Run r = run("report", tgt.toString(), "--reference", ref.toString(), "-o", html.toString());
+    assertEquals(0, r.code(), r.err());
+    String page = Files.readString(html);
+    assertTrue(page.contains("score") && page.contains("color"), "column names in the report");
+    assertTrue(!page.contains("http://") && !page.contains("https://") || !page.contains("<script src"),
+        "no external resources");
+  }
+
+  @Test
+  void serveHelpListsTheSettingsAndABadFlagIsAUsageError() {
+    Run help = run("serve", "--help");
+    assertEquals(0, help.code(), help.err());
+    assertTrue(help.out().contains("CONTAINER_API_KEY") && help.out().contains("LOUPE_WINDOW"), help.out());
+    Run bad = run("serve", "--no-such-flag");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().startsWith("loupe: error:"), bad.err());
+  }
+}

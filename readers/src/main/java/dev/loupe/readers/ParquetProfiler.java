@@ -1,0 +1,443 @@
+package dev.loupe.readers;
+
+import dev.loupe.core.DatasetProfile;
+import dev.loupe.core.ProfileProperties;
+import dev.loupe.core.ProfileView;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Profiles a Parquet file, row groups in parallel: each thread opens its own reader and takes the
+ * next row group not yet taken, then reads it column by column, {@value #SLICE} rows at a time,
+ * into a reused Arrow vector that {@link DatasetProfile#trackColumn} profiles. No record assembly,
+ * no per-value objects.
+ *
+ * <p>Columns: a top-level primitive field is a column of its name; a struct is flattened into one
+ * column per leaf, named by the dotted path ({@code address.city}), as JSON objects are. Types
+ * (whylogs' reading of the same pyarrow types): all integer widths are integral; float, double and
+ * decimals fractional; strings, enums and JSON text strings; booleans boolean; lists of numbers
+ * tensors; dates, times, timestamps, INT96, other binary, maps and other lists objects.
+ */
+final class ParquetProfiler {
+  static final int SLICE = 8192;
+
+  private ParquetProfiler() {}
+
+  static ProfileView profile(Path file, int threads, ProfileProperties props, Progress progress) throws IOException {
+    Inputs.checkFile(file, "a Parquet file");
+    if (Inputs.isGzip(file)) {
+      throw new DataFormatException(file + ": a Parquet file is read by random access, so it cannot be gzipped; "
+          + "gunzip it first (Parquet compresses its pages itself)");
+    }
+    if (Files.size(file) == 0) {
+      throw new DataFormatException(file + ": the file is empty; expected a Parquet file");
+    }
+    ParquetMetadata footer;
+    try (ParquetFileReader r = open(file)) {
+      footer = r.getFooter();
+    }
+    MessageType schema = footer.getFileMetaData().getSchema();
+    String createdBy = footer.getFileMetaData().getCreatedBy();
+    List<Column> columns = new ArrayList<>();
+    plan(schema, schema, "", columns);
+    int groups = footer.getBlocks().size();
+    AtomicInteger next = new AtomicInteger();
+    int n = Math.max(1, Math.min(threads, groups));
+    return Workers.parallel(n, props, (profile, cancelled) -> {
+      try (BufferAllocator allocator = new RootAllocator();
+           ParquetFileReader reader = open(file)) {
+        for (Column c : columns) {
+          c.seed(profile, allocator); // an empty file still names its columns
+        }
+        GroupConverter converter = noopConverter(schema);
+        for (int g; !cancelled.getAsBoolean() && (g = next.getAndIncrement()) < groups; ) {
+          PageReadStore rowGroup;
+          long rows;
+          try {
+            rowGroup = reader.readRowGroup(g);
+            rows = rowGroup.getRowCount();
+            ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
+            for (Column c : columns) {
+              c.track(store, rows, profile, allocator);
+            }
+          } catch (RuntimeException e) {
+            throw new DataFormatException(file + ", row group " + g + ": cannot decode the data ("
+                + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the file is damaged or uses a "
+                + "feature Loupe's Parquet library does not read", e);
+          }
+          if (progress != null) {
+            progress.addBytes(footer.getBlocks().get(g).getCompressedSize());
+            progress.addRows(rows);
+          }
+        }
+      }
+    });
+  }
+
+  private static ParquetFileReader open(Path file) throws IOException {
+    try {
+      return ParquetFileReader.open(new LocalInputFile(file),
+          ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
+    } catch (RuntimeException | IOException e) {
+      if (e instanceof java.nio.file.FileSystemException fs) {
+        throw fs;
+      }
+      throw new DataFormatException(file + ": not a Parquet file (" + e.getMessage() + ")", e);
+    }
+  }
+
+  // ---- the columns a schema makes ----
+
+  /** What a column's values become. */
+  private enum Kind { INT32, UINT32, INT64, FLOAT, DOUBLE, BOOLEAN, STRING, DECIMAL, OBJECT, TENSOR }
+
+  /** One profiled column: a leaf read value by value, or a list/map field read for presence only. */
+  private record Column(String name, ColumnDescriptor leaf, Kind kind, int presentDef, int scale) {
+
+    /** Tracks a zero-row vector of the column's type, so the column exists with its declared kind. */
+    void seed(DatasetProfile profile, BufferAllocator allocator) {
+      try (FieldVector v = vector(allocator)) {
+        v.allocateNew();
+        v.setValueCount(0);
+        profile.trackColumn(name, v, 0, null);
+      }
+    }
+
+    FieldVector vector(BufferAllocator allocator) {
+      return switch (kind) {
+        case INT32 -> new IntVector(name, allocator);
+        case UINT32, INT64 -> new BigIntVector(name, allocator);
+        case FLOAT -> new Float4Vector(name, allocator);
+        case DOUBLE, DECIMAL -> new Float8Vector(name, allocator);
+        case BOOLEAN -> new BitVector(name, allocator);
+        case STRING -> new VarCharVector(name, allocator);
+        case OBJECT -> new DateDayVector(name, allocator); // any vector Arrow tracking counts as objects
+        case TENSOR -> {
+          ListVector l = ListVector.empty(name, allocator);
+          l.addOrGetVector(FieldType.nullable(new ArrowType.FloatingPoint(
+              org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE)));
+          yield l;
+        }
+      };
+    }
+
+    void track(ColumnReadStoreImpl store, long rows, DatasetProfile profile, BufferAllocator allocator) {
+      ColumnReader r = store.getColumnReader(leaf);
+      boolean repeated = leaf.getMaxRepetitionLevel() > 0;
+      int maxDef = leaf.getMaxDefinitionLevel();
+      long[] read = {0};
+      try (FieldVector v = vector(allocator)) {
+        v.setInitialCapacity((int) Math.min(SLICE, Math.max(rows, 1)));
+        v.allocateNew();
+        for (long done = 0; done < rows; ) {
+          int n = (int) Math.min(SLICE, rows - done);
+          if (kind == Kind.STRING) {
+            v.reset();
+          }
+          if (repeated) {
+            fillPresence(r, v, n, read, maxDef);
+          } else {
+            fill(r, v, n, maxDef);
+          }
+          v.setValueCount(n);
+          profile.trackColumn(name, v, n, null);
+          done += n;
+        }
+      }
+    }
+
+    /** n rows of a flat leaf: each row is one value, present when its definition level is the maximum. */
+    private void fill(ColumnReader r, FieldVector v, int n, int maxDef) {
+      switch (kind) {
+        case INT32 -> {
+          IntVector x = (IntVector) v;
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() == maxDef) {
+              x.set(i, r.getInteger());
+            } else {
+              x.setNull(i);
+            }
+          }
+        }
+        case UINT32 -> {
+          BigIntVector x = (BigIntVector) v;
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() == maxDef) {
+              x.set(i, r.getInteger() & 0xffffffffL);
+            } else {
+              x.setNull(i);
+            }
+          }
+        }
+        case INT64 -> {
+          BigIntVector x = (BigIntVector) v;
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() == maxDef) {
+              x.set(i, r.getLong());
+            } else {
+              x.setNull(i);
+            }
+          }
+        }
+        case FLOAT -> {
+          Float4Vector x = (Float4Vector) v;
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() == maxDef) {
+              x.set(i, r.getFloat());
+            } else {
+              x.setNull(i);
+            }
+          }
+        }
+        case DOUBLE -> {
+          Float8Vector x = (Float8Vector) v;
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() == maxDef) {
+              x.set(i, r.getDouble());
+            } else {
+              x.setNull(i);
+            }
+          }
+        }
+        case BOOLEAN -> {
+          BitVector x = (BitVector) v;
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() == maxDef) {
+              x.set(i, r.getBoolean() ? 1 : 0);
+            } else {
+              x.setNull(i);
+            }
+          }
+        }
+        case STRING -> {
+          VarCharVector x = (VarCharVector) v;
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() == maxDef) {
+              Binary b = r.getBinary();
+              x.setSafe(i, b.getBytesUnsafe(), 0, b.length());
+            } else {
+              x.setNull(i);
+            }
+          }
+        }
+        case DECIMAL -> {
+          Float8Vector x = (Float8Vector) v;
+          PrimitiveType.PrimitiveTypeName physical = leaf.getPrimitiveType().getPrimitiveTypeName();
+          double div = Math.pow(10, scale);
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() != maxDef) {
+              x.setNull(i);
+            } else if (physical == PrimitiveType.PrimitiveTypeName.INT32 && scale <= 15) {
+              x.set(i, r.getInteger() / div); // both exact doubles: the division rounds as BigDecimal does
+            } else if (physical == PrimitiveType.PrimitiveTypeName.INT64 && scale <= 15
+                && Math.abs(r.getLong()) <= 1L << 53) {
+              x.set(i, r.getLong() / div);
+            } else if (physical == PrimitiveType.PrimitiveTypeName.INT64) {
+              x.set(i, BigDecimal.valueOf(r.getLong(), scale).doubleValue());
+            } else if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
+              x.set(i, BigDecimal.valueOf(r.getInteger(), scale).doubleValue());
+            } else {
+              x.set(i, new BigDecimal(new BigInteger(r.getBinary().getBytes()), scale).doubleValue());
+            }
+          }
+        }
+        case OBJECT -> {
+          DateDayVector x = (DateDayVector) v;
+          for (int i = 0; i < n; i++, r.consume()) {
+            if (r.getCurrentDefinitionLevel() == maxDef) {
+              x.set(i, 0);
+            } else {
+              x.setNull(i);
+            }
+          }
+        }
+        case TENSOR -> throw new IllegalStateException("a tensor column is repeated");
+      }
+    }
+
+    /**
+     * n rows of a list, map or repeated field, read from its first leaf: a row starts at repetition
+     * level 0, and is null when its definition level stops short of the field itself.
+     */
+    private void fillPresence(ColumnReader r, FieldVector v, int n, long[] read, int maxDef) {
+      long total = r.getTotalValueCount();
+      for (int i = 0; i < n; i++) {
+        if (read[0] >= total) {
+          throw new IllegalStateException("column " + name + " ended before the row group's rows");
+        }
+        boolean present = r.getCurrentDefinitionLevel() >= presentDef;
+        do {
+          if (r.getCurrentDefinitionLevel() == maxDef) {
+            r.skip(); // only a defined entry has a value to step over
+          }
+          r.consume();
+          read[0]++;
+        } while (read[0] < total && r.getCurrentRepetitionLevel() > 0);
+        if (kind == Kind.TENSOR) {
+          ListVector l = (ListVector) v;
+          if (present) {
+            l.startNewValue(i);
+            l.endValue(i, 0);
+          } else {
+            l.setNull(i);
+          }
+        } else if (present) {
+          ((DateDayVector) v).set(i, 0);
+        } else {
+          ((DateDayVector) v).setNull(i);
+        }
+      }
+    }
+  }
+
+  private static void plan(MessageType schema, GroupType group, String prefix, List<Column> out) {
+    for (Type field : group.getFields()) {
+      String name = prefix + field.getName();
+      String[] path = pathOf(group, schema, field);
+      LogicalTypeAnnotation logical = field.getLogicalTypeAnnotation();
+      boolean listOrMap = logical instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation
+          || logical instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation
+          || logical instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation;
+      if (field.isRepetition(Type.Repetition.REPEATED) || listOrMap) {
+        int def = schema.getMaxDefinitionLevel(path) - (field.isRepetition(Type.Repetition.REPEATED) ? 1 : 0);
+        List<ColumnDescriptor> leaves = leavesUnder(schema, path);
+        if (leaves.isEmpty()) {
+          continue;
+        }
+        boolean numeric = leaves.size() == 1 && isNumeric(leaves.get(0).getPrimitiveType());
+        out.add(new Column(name, leaves.get(0), numeric ? Kind.TENSOR : Kind.OBJECT, def, 0));
+      } else if (!field.isPrimitive()) {
+        plan(schema, field.asGroupType(), name + ".", out);
+      } else {
+        ColumnDescriptor leaf = schema.getColumnDescription(path);
+        PrimitiveType p = field.asPrimitiveType();
+        int scale = logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : 0;
+        out.add(new Column(name, leaf, kindOf(p), 0, scale));
+      }
+    }
+  }
+
+  private static String[] pathOf(GroupType group, MessageType schema, Type field) {
+    if (group == schema) {
+      return new String[] {field.getName()};
+    }
+    // group is nested: find it by walking from the root (schemas are small)
+    List<String> p = new ArrayList<>();
+    if (find(schema, group, p)) {
+      p.add(field.getName());
+      return p.toArray(new String[0]);
+    }
+    throw new IllegalStateException("group " + group.getName() + " not in the schema");
+  }
+
+  private static boolean find(GroupType from, GroupType target, List<String> path) {
+    for (Type t : from.getFields()) {
+      if (t.isPrimitive()) {
+        continue;
+      }
+      path.add(t.getName());
+      if (t == target || find(t.asGroupType(), target, path)) {
+        return true;
+      }
+      path.remove(path.size() - 1);
+    }
+    return false;
+  }
+
+  private static List<ColumnDescriptor> leavesUnder(MessageType schema, String[] path) {
+    List<ColumnDescriptor> out = new ArrayList<>();
+    for (ColumnDescriptor d : schema.getColumns()) {
+      String[] p = d.getPath();
+      if (p.length >= path.length && java.util.Arrays.equals(p, 0, path.length, path, 0, path.length)) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  private static boolean isNumeric(PrimitiveType p) {
+    Kind k = kindOf(p);
+    return k == Kind.INT32 || k == Kind.UINT32 || k == Kind.INT64 || k == Kind.FLOAT || k == Kind.DOUBLE
+        || k == Kind.DECIMAL;
+  }
+
+  private static Kind kindOf(PrimitiveType p) {
+    LogicalTypeAnnotation l = p.getLogicalTypeAnnotation();
+    if (l instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) {
+      return Kind.DECIMAL;
+    }
+    return switch (p.getPrimitiveTypeName()) {
+      case BOOLEAN -> Kind.BOOLEAN;
+      case FLOAT -> Kind.FLOAT;
+      case DOUBLE -> Kind.DOUBLE;
+      case INT32 -> l == null ? Kind.INT32
+          : l instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+              ? (i.isSigned() || i.getBitWidth() < 32 ? Kind.INT32 : Kind.UINT32)
+              : Kind.OBJECT; // date, time
+      case INT64 -> l == null || l instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation ? Kind.INT64
+          : Kind.OBJECT; // timestamp, time
+      case INT96 -> Kind.OBJECT;
+      case BINARY, FIXED_LEN_BYTE_ARRAY -> l instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+          || l instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+          || l instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation ? Kind.STRING : Kind.OBJECT;
+    };
+  }
+
+  /** Converters the column store asks for; values are read from the column readers directly, never converted. */
+  private static GroupConverter noopConverter(GroupType type) {
+    Converter[] children = new Converter[type.getFieldCount()];
+    for (int i = 0; i < children.length; i++) {
+      Type t = type.getType(i);
+      children[i] = t.isPrimitive() ? new PrimitiveConverter() {} : noopConverter(t.asGroupType());
+    }
+    return new GroupConverter() {
+      @Override
+      public Converter getConverter(int fieldIndex) {
+        return children[fieldIndex];
+      }
+
+      @Override
+      public void start() {}
+
+      @Override
+      public void end() {}
+    };
+  }
+}
