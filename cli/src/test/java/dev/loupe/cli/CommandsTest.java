@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.s3.S3TestServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

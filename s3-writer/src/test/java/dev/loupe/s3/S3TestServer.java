@@ -10,16 +10,19 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** A real S3-compatible server (s3proxy, in-memory store) on 127.0.0.1, restartable on the same port. */
-final class S3TestServer implements AutoCloseable {
-  static final String ACCESS = "loupe-access";
-  static final String SECRET = "loupe-secret";
+/**
+ * A real S3-compatible server (s3proxy, in-memory store) on 127.0.0.1, restartable on the same port.
+ * Shared with other modules' tests through this module's test jar.
+ */
+public final class S3TestServer implements AutoCloseable {
+  public static final String ACCESS = "loupe-access";
+  public static final String SECRET = "loupe-secret";
 
   private final BlobStore store;
   private S3Proxy proxy;
   private int port;
 
-  S3TestServer() throws Exception {
+  public S3TestServer() throws Exception {
     store = BlobStores.create("transient", new Properties());
     start(0);
   }
@@ -38,26 +41,26 @@ final class S3TestServer implements AutoCloseable {
     port = proxy.getPort();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
-  S3Client client() {
+  public S3Client client() {
     return client(SECRET);
   }
 
-  S3Client client(String secret) {
+  public S3Client client(String secret) {
     return S3Clients.compatible(endpoint(), "us-east-1",
         StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS, secret)));
   }
 
   /** Stops serving; the stored objects stay. */
-  void stop() throws Exception {
+  public void stop() throws Exception {
     proxy.stop();
   }
 
   /** Serves again on the same port with the same objects. */
-  void restart() throws Exception {
+  public void restart() throws Exception {
     start(port);
   }
 
