@@ -197,12 +197,19 @@ public class TrackBench {
   @OperationsPerInvocation(ROWS)
   public long arrowReadOnly() {
     FieldVector v = root.getVector(0);
-    ArrowBuf data = v.getDataBuffer();
     long acc = 0;
-    int width = v instanceof IntVector ? 4 : 8;
-    if (v instanceof VarCharVector) {
-      return data.getByte(0);
+    if (v instanceof VarCharVector s) {
+      // every value's length and first byte: what any string path must at least touch
+      ArrowBuf offsets = s.getOffsetBuffer();
+      ArrowBuf chars = s.getDataBuffer();
+      for (int i = 0; i < ROWS; i++) {
+        int start = offsets.getInt((long) i << 2);
+        acc += offsets.getInt((long) (i + 1) << 2) - start + chars.getByte(start);
+      }
+      return acc;
     }
+    ArrowBuf data = v.getDataBuffer();
+    int width = v instanceof IntVector ? 4 : 8;
     for (int i = 0; i < ROWS; i++) {
       acc += width == 8 ? data.getLong((long) i << 3) : data.getInt((long) i << 2);
     }
