@@ -50,11 +50,125 @@ final class CellText {
     if (!digit) {
       return null;
     }
+    double fast = fastDouble(s);
+    if (fast == fast) { // not the NaN that means "not a simple form"
+      return fast;
+    }
     try {
       return Double.parseDouble(s);
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  /** 10^0 to 10^22: the powers of ten that are exact doubles (5^22 < 2^53). */
+  private static final double[] POWERS_OF_TEN = {
+      1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+      1e19, 1e20, 1e21, 1e22};
+
+  /**
+   * {@link Double#parseDouble} of a plain decimal, bit for bit, without its general algorithm; NaN
+   * (which no such text parses to) when the text is not in the simple form, so the caller asks
+   * {@code Double.parseDouble} itself.
+   *
+   * <p>The simple form: an optional sign, digits with an optional decimal point (at least one
+   * digit), an optional exponent {@code e}/{@code E} with an optional sign and one to three digits.
+   * Its value is {@code w * 10^q} for the integer {@code w} its digits spell. When {@code w} is at
+   * most 2^53 and {@code |q| <= 22}, both {@code w} and {@code 10^|q|} are exact doubles, and one
+   * IEEE multiplication or division rounds their exact product or quotient correctly, which is the
+   * correctly rounded value {@code parseDouble} returns (Clinger's fast path). Anything else (more
+   * significant digits, larger exponents) falls back.
+   */
+  static double fastDouble(String s) {
+    int n = s.length();
+    int i = 0;
+    boolean negative = false;
+    if (n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
+      negative = s.charAt(0) == '-';
+      i = 1;
+    }
+    long w = 0;
+    int significant = 0; // digits of w after its leading zeros
+    int digits = 0;
+    int fractionDigits = 0;
+    boolean point = false;
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digits++;
+        if (point) {
+          fractionDigits++;
+        }
+        if (w != 0 || c != '0') {
+          if (++significant > 18) {
+            return Double.NaN; // w could leave the long range; the general algorithm decides
+          }
+          w = w * 10 + (c - '0');
+        }
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        break;
+      }
+    }
+    if (digits == 0) {
+      return Double.NaN;
+    }
+    int exponent = 0;
+    if (i < n) {
+      char e = s.charAt(i);
+      if (e != 'e' && e != 'E' || ++i == n) {
+        return Double.NaN;
+      }
+      boolean negativeExponent = false;
+      if (s.charAt(i) == '-' || s.charAt(i) == '+') {
+        negativeExponent = s.charAt(i) == '-';
+        if (++i == n) {
+          return Double.NaN;
+        }
+      }
+      if (n - i > 3) {
+        return Double.NaN;
+      }
+      for (; i < n; i++) {
+        char c = s.charAt(i);
+        if (c < '0' || c > '9') {
+          return Double.NaN;
+        }
+        exponent = exponent * 10 + (c - '0');
+      }
+      if (negativeExponent) {
+        exponent = -exponent;
+      }
+    }
+    int q = exponent - fractionDigits;
+    if (w > 1L << 53 || q < -22 || q > 22) {
+      return Double.NaN;
+    }
+    double v = q >= 0 ? (double) w * POWERS_OF_TEN[q] : (double) w / POWERS_OF_TEN[-q];
+    return negative ? -v : v;
+  }
+
+  /**
+   * The long a cell spells when it is an optional sign and 1 to 18 digits (which cannot overflow),
+   * else {@link Long#MIN_VALUE}, which such a cell never spells: the caller then asks
+   * {@link #isLong} and {@link Long#parseLong}.
+   */
+  static long fastLong(String s) {
+    int n = s.length();
+    int i = n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+') ? 1 : 0;
+    if (i == n || n - i > 18) {
+      return Long.MIN_VALUE;
+    }
+    long v = 0;
+    for (int j = i; j < n; j++) {
+      char c = s.charAt(j);
+      if (c < '0' || c > '9') {
+        return Long.MIN_VALUE;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return s.charAt(0) == '-' ? -v : v;
   }
 
   /** NaN and infinities as pandas reads them: nan, inf, infinity, with any case and sign. */

@@ -21,10 +21,14 @@ enum ColumnType {
   INTEGER(new ArrowType.Int(64, true)) {
     @Override
     boolean write(FieldVector v, int row, String cell) {
-      if (!CellText.isLong(cell)) {
-        return false;
+      long x = CellText.fastLong(cell);
+      if (x == Long.MIN_VALUE) {
+        if (!CellText.isLong(cell)) {
+          return false;
+        }
+        x = Long.parseLong(cell);
       }
-      ((BigIntVector) v).setSafe(row, Long.parseLong(cell));
+      ((BigIntVector) v).setSafe(row, x);
       return true;
     }
   },

@@ -61,16 +61,8 @@ public final class CsvBatchReader implements AutoCloseable {
     this.source = source;
     this.delimiter = delimiter;
     this.batchSize = batchSize;
-    this.csv = de.siegmar.fastcsv.reader.CsvReader.builder()
-        .fieldSeparator(delimiter)
-        .quoteCharacter(quote)
-        .skipEmptyLines(true)
-        .allowUnclosedQuote(false)
-        // ragged rows are reported by readRecord(), with the file name and what was expected
-        .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
-        .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-        // bad UTF-8 is an error, not silently replaced; the byte-order mark is dropped
-        .ofCsvRecord(Inputs.strictUtf8(in));
+    // bad UTF-8 is an error, not silently replaced; the byte-order mark is dropped
+    this.csv = parser(delimiter, quote).ofCsvRecord(Inputs.strictUtf8(in));
     CsvBatch created = null;
     try {
       this.records = csv.iterator();
@@ -96,6 +88,18 @@ public final class CsvBatchReader implements AutoCloseable {
       csv.close();
       throw e;
     }
+  }
+
+  /** FastCSV as every CSV reader here parses: the same records whether a file is read whole or in ranges. */
+  static de.siegmar.fastcsv.reader.CsvReader.CsvReaderBuilder parser(char delimiter, char quote) {
+    return de.siegmar.fastcsv.reader.CsvReader.builder()
+        .fieldSeparator(delimiter)
+        .quoteCharacter(quote)
+        .skipEmptyLines(true)
+        .allowUnclosedQuote(false)
+        // ragged rows are reported by the reader, with the file name and what was expected
+        .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
+        .missingFieldStrategy(FieldMismatchStrategy.IGNORE);
   }
 
   /** Opens {@code file}, decompressing it when its name ends in {@code .gz}, and reads the header and the sample. */

@@ -33,12 +33,14 @@ public final class CsvReader {
   private final char quote;
   private final int sampleRows;
   private final int batchSize;
+  private final long minRangeBytes;
 
   private CsvReader(Builder b) {
     this.delimiter = b.delimiter;
     this.quote = b.quote;
     this.sampleRows = b.sampleRows;
     this.batchSize = b.batchSize;
+    this.minRangeBytes = b.minRangeBytes;
   }
 
   public static Builder builder() {
@@ -72,12 +74,20 @@ public final class CsvReader {
   }
 
   /**
-   * The profile of the whole file on {@code threads} threads: this thread parses (FastCSV) and hands
-   * chunks of records to the profiling threads, each of which converts them to its own Arrow batch
-   * and profiles it. Column types are inferred once, from the file's first rows, so the result
-   * equals the one-thread profile up to the merge laws.
+   * The profile of the whole file on {@code threads} threads. A large plain file without quote
+   * characters is cut into byte ranges that every thread parses and profiles on its own
+   * ({@link CsvRanges}); otherwise this thread parses (FastCSV) and hands chunks of records to the
+   * profiling threads, each of which converts them to its own Arrow batch and profiles it. Column
+   * types are inferred once, from the file's first rows, so the result equals the one-thread profile
+   * up to the merge laws.
    */
   ProfileView profile(Path file, int threads, ProfileProperties props, Progress progress) throws IOException {
+    if (threads > 1 && !Inputs.isGzip(file) && java.nio.file.Files.size(file) >= 2 * minRangeBytes) {
+      ProfileView inRanges = profileInRanges(file, threads, props, progress);
+      if (inRanges != null) {
+        return inRanges;
+      }
+    }
     try (RootAllocator allocator = new RootAllocator();
          CsvBatchReader reader = CsvBatchReader.open(file, delimiterFor(file), quote, sampleRows, batchSize,
              allocator, progress)) {
@@ -117,6 +127,25 @@ public final class CsvReader {
   }
 
   /**
+   * The profile of a large plain file parsed in byte ranges, every thread parsing and profiling its
+   * own (see {@link CsvRanges}); null when the file cannot be split safely. The column types are
+   * inferred first, from the file's first rows, exactly as the one-parser path infers them.
+   */
+  private ProfileView profileInRanges(Path file, int threads, ProfileProperties props, Progress progress)
+      throws IOException {
+    char delimiter = delimiterFor(file);
+    List<String> names;
+    ColumnType[] types;
+    try (RootAllocator allocator = new RootAllocator();
+         CsvBatchReader reader = CsvBatchReader.open(file, delimiter, quote, sampleRows, batchSize, allocator)) {
+      names = reader.names();
+      types = reader.types();
+    }
+    return CsvRanges.profile(file, delimiter, quote, names, types, threads, minRangeBytes, batchSize, props,
+        progress);
+  }
+
+  /**
    * Opens the file as Arrow batches allocated from {@code allocator}; the header and the type
    * sample are read before this returns. Close the reader before the allocator.
    */
@@ -141,6 +170,7 @@ public final class CsvReader {
     private char quote = '"';
     private int sampleRows = DEFAULT_SAMPLE_ROWS;
     private int batchSize = DEFAULT_BATCH_SIZE;
+    private long minRangeBytes = CsvRanges.DEFAULT_MIN_RANGE_BYTES;
 
     private Builder() {}
 
@@ -173,6 +203,18 @@ public final class CsvReader {
         throw new IllegalArgumentException("batchSize must be at least 1, got " + rows);
       }
       this.batchSize = rows;
+      return this;
+    }
+
+    /**
+     * With several threads, a plain file of at least twice this many bytes is parsed in byte ranges
+     * of at least this size, one thread per range (see {@link CsvRanges}); default 8 MiB. For tests.
+     */
+    Builder minRangeBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("minRangeBytes must be at least 1, got " + bytes);
+      }
+      this.minRangeBytes = bytes;
       return this;
     }
 

@@ -64,10 +64,7 @@ final class Inputs {
    * would otherwise be profiled as garbage without a word), without a leading byte-order mark.
    */
   static Reader strictUtf8(InputStream in) {
-    Reader r = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT));
-    return new java.io.PushbackReader(r, 1) {
+    return new java.io.PushbackReader(strictUtf8KeepingBom(in), 1) {
       private boolean started;
 
       @Override
@@ -85,6 +82,13 @@ final class Inputs {
         return super.read(cbuf, off, len);
       }
     };
+  }
+
+  /** UTF-8 text that fails on malformed bytes; a byte-order mark stays (for text that does not start a file). */
+  static Reader strictUtf8KeepingBom(InputStream in) {
+    return new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT));
   }
 
   /** Counts bytes read into a {@link Progress}. */
