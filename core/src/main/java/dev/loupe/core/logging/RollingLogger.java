@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +44,9 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
  * lateness, then it is written. A row for a window already written raises
  * {@link LateDataException}; the row is not logged, and nothing is dropped silently.
  *
- * <p>Many threads may log at once. There is no global lock on the path of a row: each thread
- * feeds its own {@link DatasetProfile} per window, guarded by a lock only the window's rotation
- * ever contends for; rotation merges the per-thread profiles.
+ * <p>Many threads may log at once. There is no global lock on the path of a row: a window holds a
+ * few profiles (stripes, by default twice the processors), each behind its own lock, and each
+ * thread always feeds the stripe its id maps to; rotation merges the stripes.
  *
  * <p>When a writer fails, the window's view is kept in memory and written again at every tick
  * until it succeeds; {@link #close()} makes a last attempt and reports any window it could not
@@ -65,9 +64,9 @@ public final class RollingLogger implements AutoCloseable {
   private final Map<String, String> tags;
   private final String defaultDatasetId;
   private final ScheduledExecutorService ticker;
+  private final int stripes;
 
   private final ConcurrentHashMap<WindowKey, Window> open = new ConcurrentHashMap<>();
-  private final ThreadLocal<Map<Window, Slot>> slots = ThreadLocal.withInitial(HashMap::new);
   private final Map<WindowKey, Integer> writtenParts = new ConcurrentHashMap<>();
   private final Set<String> knownDatasets = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lastHeartbeatStart = new ConcurrentHashMap<>();
@@ -81,12 +80,16 @@ public final class RollingLogger implements AutoCloseable {
 
   private static final class Window {
     final WindowKey key;
-    final List<Slot> slots = new ArrayList<>(); // guarded by this
+    final Slot[] stripes; // fixed at creation; a thread always uses the stripe of its id
     volatile boolean closed; // set under this; read without it on the hot path (see log)
     ProfileView base = ProfileView.empty(); // guarded by this: restored state (see restoreWindow)
 
-    Window(WindowKey key) {
+    Window(WindowKey key, int stripes) {
       this.key = key;
+      this.stripes = new Slot[stripes];
+      for (int i = 0; i < stripes; i++) {
+        this.stripes[i] = new Slot();
+      }
     }
   }
 
@@ -106,6 +109,7 @@ public final class RollingLogger implements AutoCloseable {
     this.heartbeat = b.heartbeat;
     this.tags = Map.copyOf(b.tags);
     this.defaultDatasetId = b.defaultDatasetId;
+    this.stripes = b.stripes;
     if (b.tick != null) {
       ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "loupe-rolling-logger");
@@ -167,11 +171,8 @@ public final class RollingLogger implements AutoCloseable {
       if (timestamp != null && start + windowMillis + lateness.toMillis() <= now) {
         throw new LateDataException(datasetId, timestamp, Instant.ofEpochMilli(start + windowMillis), lateness);
       }
-      Window w = open.computeIfAbsent(new WindowKey(datasetId, start), Window::new);
+      Window w = open.computeIfAbsent(new WindowKey(datasetId, start), k -> new Window(k, stripes));
       Slot slot = slotFor(w);
-      if (slot == null) {
-        continue; // the window closed under us: look again
-      }
       slot.lock.lock();
       try {
         if (isClosed(w)) {
@@ -185,24 +186,15 @@ public final class RollingLogger implements AutoCloseable {
     }
   }
 
-  private Slot slotFor(Window w) {
-    Map<Window, Slot> mine = slots.get();
-    Slot s = mine.get(w);
-    if (s != null) {
-      return s;
-    }
-    synchronized (w) {
-      if (w.closed) {
-        return null;
-      }
-      s = new Slot();
-      w.slots.add(s);
-    }
-    if (mine.size() > 64) {
-      mine.keySet().removeIf(RollingLogger::isClosed);
-    }
-    mine.put(w, s);
-    return s;
+  /**
+   * This thread's stripe of the window: threads are spread over a fixed number of stripes (by
+   * default twice the cores), each a profile behind its own lock. A thread pool of hundreds of
+   * threads (a web server's) then feeds a handful of profiles, which keeps rotation and
+   * checkpoints cheap, while threads rarely wait for each other.
+   */
+  private static Slot slotFor(Window w) {
+    long mixed = Thread.currentThread().getId() * 0x9E3779B97F4A7C15L;
+    return w.stripes[(int) Math.floorMod(mixed >>> 32, (long) w.stripes.length)];
   }
 
   /**
@@ -341,7 +333,7 @@ public final class RollingLogger implements AutoCloseable {
       if (closing) {
         w.closed = true;
       }
-      taken = new ArrayList<>(w.slots);
+      taken = List.of(w.stripes);
       merged = w.base;
     }
     for (Slot s : taken) {
@@ -394,7 +386,7 @@ public final class RollingLogger implements AutoCloseable {
     }
     knownDatasets.add(datasetId);
     while (true) {
-      Window w = open.computeIfAbsent(new WindowKey(datasetId, s), Window::new);
+      Window w = open.computeIfAbsent(new WindowKey(datasetId, s), k -> new Window(k, stripes));
       synchronized (w) {
         if (!w.closed) {
           w.base = w.base.merge(view);
@@ -489,6 +481,7 @@ public final class RollingLogger implements AutoCloseable {
     private String defaultDatasetId = "default";
     private Duration tick;
     private boolean tickSet;
+    private int stripes = 2 * Runtime.getRuntime().availableProcessors();
 
     private Builder() {}
 
@@ -545,6 +538,19 @@ public final class RollingLogger implements AutoCloseable {
     public Builder tick(Duration d) {
       this.tick = d;
       this.tickSet = true;
+      return this;
+    }
+
+    /**
+     * How many profiles (each behind its own lock) a window spreads logging threads over. Default:
+     * twice the processors. More stripes mean fewer threads waiting for each other; fewer mean
+     * cheaper rotations and snapshots.
+     */
+    public Builder stripes(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("stripes must be at least 1, not " + n);
+      }
+      this.stripes = n;
       return this;
     }
 
