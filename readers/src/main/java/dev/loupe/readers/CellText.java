@@ -171,6 +171,119 @@ final class CellText {
     return s.charAt(0) == '-' ? -v : v;
   }
 
+  /** {@link #fastDouble(String)} of {@code len} chars of {@code buf} from {@code off}: the same value, or NaN. */
+  static double fastDouble(char[] buf, int off, int len) {
+    int n = off + len;
+    int i = off;
+    boolean negative = false;
+    if (len > 0 && (buf[off] == '-' || buf[off] == '+')) {
+      negative = buf[off] == '-';
+      i++;
+    }
+    long w = 0;
+    int significant = 0;
+    int digits = 0;
+    int fractionDigits = 0;
+    boolean point = false;
+    for (; i < n; i++) {
+      char c = buf[i];
+      if (c >= '0' && c <= '9') {
+        digits++;
+        if (point) {
+          fractionDigits++;
+        }
+        if (w != 0 || c != '0') {
+          if (++significant > 18) {
+            return Double.NaN;
+          }
+          w = w * 10 + (c - '0');
+        }
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        break;
+      }
+    }
+    if (digits == 0) {
+      return Double.NaN;
+    }
+    int exponent = 0;
+    if (i < n) {
+      char e = buf[i];
+      if (e != 'e' && e != 'E' || ++i == n) {
+        return Double.NaN;
+      }
+      boolean negativeExponent = false;
+      if (buf[i] == '-' || buf[i] == '+') {
+        negativeExponent = buf[i] == '-';
+        if (++i == n) {
+          return Double.NaN;
+        }
+      }
+      if (n - i > 3) {
+        return Double.NaN;
+      }
+      for (; i < n; i++) {
+        char c = buf[i];
+        if (c < '0' || c > '9') {
+          return Double.NaN;
+        }
+        exponent = exponent * 10 + (c - '0');
+      }
+      if (negativeExponent) {
+        exponent = -exponent;
+      }
+    }
+    int q = exponent - fractionDigits;
+    if (w > 1L << 53 || q < -22 || q > 22) {
+      return Double.NaN;
+    }
+    double v = q >= 0 ? (double) w * POWERS_OF_TEN[q] : (double) w / POWERS_OF_TEN[-q];
+    return negative ? -v : v;
+  }
+
+  /** {@link #fastLong(String)} of {@code len} chars of {@code buf} from {@code off}. */
+  static long fastLong(char[] buf, int off, int len) {
+    int n = off + len;
+    int i = len > 0 && (buf[off] == '-' || buf[off] == '+') ? off + 1 : off;
+    if (i == n || n - i > 18) {
+      return Long.MIN_VALUE;
+    }
+    long v = 0;
+    for (int j = i; j < n; j++) {
+      char c = buf[j];
+      if (c < '0' || c > '9') {
+        return Long.MIN_VALUE;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return buf[off] == '-' ? -v : v;
+  }
+
+  /**
+   * {@link #parseBoolean} of {@code len} chars of {@code buf} from {@code off} as 1 (true), 0
+   * (false) or -1 (neither), decided in place for ASCII text; text with other characters (which
+   * {@code equalsIgnoreCase} may still match, as U+017F matches {@code s}) is asked as a String.
+   */
+  static int parseBoolean(char[] buf, int off, int len) {
+    if (len != 4 && len != 5) {
+      return -1;
+    }
+    int folded = 0;
+    for (int i = off; i < off + len; i++) {
+      char c = buf[i];
+      if (c >= 0x80) {
+        Boolean b = parseBoolean(new String(buf, off, len));
+        return b == null ? -1 : b ? 1 : 0;
+      }
+      folded = folded << 8 | (c | 0x20); // ASCII letters to lower case; other text cannot fold into a letter
+    }
+    if (len == 4) {
+      return folded == ('t' << 24 | 'r' << 16 | 'u' << 8 | 'e') ? 1 : -1;
+    }
+    return folded == ('a' << 24 | 'l' << 16 | 's' << 8 | 'e') && (buf[off] | 0x20) == 'f' ? 0 : -1;
+  }
+
   /** NaN and infinities as pandas reads them: nan, inf, infinity, with any case and sign. */
   private static Double special(String s) {
     String body = s.charAt(0) == '-' || s.charAt(0) == '+' ? s.substring(1) : s;

@@ -31,6 +31,16 @@ enum ColumnType {
       ((BigIntVector) v).setSafe(row, x);
       return true;
     }
+
+    @Override
+    boolean write(FieldVector v, int row, char[] buf, int off, int len, Utf8Scratch utf8) {
+      long x = CellText.fastLong(buf, off, len);
+      if (x == Long.MIN_VALUE) {
+        return write(v, row, new String(buf, off, len)); // 19 digits, or not an integer: rare
+      }
+      ((BigIntVector) v).setSafe(row, x);
+      return true;
+    }
   },
   /** Every non-empty sampled cell is a number (or NaN, inf), and at least one is not an integer. */
   FRACTIONAL(new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)) {
@@ -39,6 +49,16 @@ enum ColumnType {
       Double d = CellText.parseDouble(cell);
       if (d == null) {
         return false;
+      }
+      ((Float8Vector) v).setSafe(row, d);
+      return true;
+    }
+
+    @Override
+    boolean write(FieldVector v, int row, char[] buf, int off, int len, Utf8Scratch utf8) {
+      double d = CellText.fastDouble(buf, off, len);
+      if (d != d) {
+        return write(v, row, new String(buf, off, len)); // not the simple form: the general rules decide
       }
       ((Float8Vector) v).setSafe(row, d);
       return true;
@@ -55,12 +75,29 @@ enum ColumnType {
       ((BitVector) v).setSafe(row, b ? 1 : 0);
       return true;
     }
+
+    @Override
+    boolean write(FieldVector v, int row, char[] buf, int off, int len, Utf8Scratch utf8) {
+      int b = CellText.parseBoolean(buf, off, len);
+      if (b < 0) {
+        return false;
+      }
+      ((BitVector) v).setSafe(row, b);
+      return true;
+    }
   },
   /** Anything else: every cell is its text. */
   STRING(ArrowType.Utf8.INSTANCE) {
     @Override
     boolean write(FieldVector v, int row, String cell) {
       ((VarCharVector) v).setSafe(row, cell.getBytes(StandardCharsets.UTF_8));
+      return true;
+    }
+
+    @Override
+    boolean write(FieldVector v, int row, char[] buf, int off, int len, Utf8Scratch utf8) {
+      int n = utf8.encode(buf, off, len);
+      ((VarCharVector) v).setSafe(row, utf8.bytes(), 0, n);
       return true;
     }
   },
@@ -72,6 +109,11 @@ enum ColumnType {
     @Override
     boolean write(FieldVector v, int row, String cell) {
       return CellText.classify(cell) instanceof String && STRING.write(v, row, cell);
+    }
+
+    @Override
+    boolean write(FieldVector v, int row, char[] buf, int off, int len, Utf8Scratch utf8) {
+      return write(v, row, new String(buf, off, len));
     }
   };
 
@@ -87,6 +129,13 @@ enum ColumnType {
 
   /** Sets {@code vector[row]} from a non-empty cell; false (vector untouched) when the cell does not fit. */
   abstract boolean write(FieldVector vector, int row, String cell);
+
+  /**
+   * {@link #write(FieldVector, int, String)} of the non-empty cell in {@code len} chars of
+   * {@code buf} from {@code off}, with the same result, mostly without making a String;
+   * {@code utf8} is scratch space for string cells.
+   */
+  abstract boolean write(FieldVector vector, int row, char[] buf, int off, int len, Utf8Scratch utf8);
 
   /** The narrowest type that fits every non-empty cell of {@code column} in {@code sample}. */
   static ColumnType infer(List<CsvRecord> sample, int column) {

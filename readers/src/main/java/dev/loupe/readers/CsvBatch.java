@@ -24,6 +24,7 @@ final class CsvBatch implements AutoCloseable {
   private final VectorSchemaRoot root;
   private final FieldVector[] vectors;
   private final List<CsvBatchReader.OffTypeValue> offType = new ArrayList<>();
+  private final Utf8Scratch utf8 = new Utf8Scratch();
   private int row;
 
   CsvBatch(List<String> names, ColumnType[] types, BufferAllocator allocator, int capacity) {
@@ -78,6 +79,25 @@ final class CsvBatch implements AutoCloseable {
       }
     }
     row++;
+  }
+
+  /**
+   * Sets column {@code c} of the row being appended from {@code len} chars of {@code buf} from
+   * {@code off}, as {@link #add} sets it from the same text; {@link #endRow} then appends the row.
+   * Setting a column again before that replaces it.
+   */
+  void set(int c, char[] buf, int off, int len) {
+    if (len == 0) {
+      vectors[c].setNull(row);
+    } else if (!types[c].write(vectors[c], row, buf, off, len, utf8)) {
+      vectors[c].setNull(row);
+      offType.add(new CsvBatchReader.OffTypeValue(c, row, CellText.classify(new String(buf, off, len))));
+    }
+  }
+
+  /** Appends the row whose columns {@link #set} set (every one of them); returns the rows now in the batch. */
+  int endRow() {
+    return ++row;
   }
 
   /** Makes the appended records the root's rows; returns how many there are. */

@@ -2,7 +2,6 @@ package dev.loupe.readers;
 
 import de.siegmar.fastcsv.reader.CloseableIterator;
 import de.siegmar.fastcsv.reader.CsvParseException;
-import de.siegmar.fastcsv.reader.CsvRecord;
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
@@ -196,34 +195,104 @@ final class CsvRanges {
       int width, CsvBatch batch, int batchSize, DatasetProfile profile, Progress progress,
       java.util.function.BooleanSupplier cancelled) throws IOException {
     InputStream in = new RangeInputStream(ch, from, to, progress);
+    batch.clear();
+    Cells cells = new Cells(batch, width, batchSize, first);
     // only the first range starts the file: a byte-order mark elsewhere is text
-    try (de.siegmar.fastcsv.reader.CsvReader<CsvRecord> csv = CsvBatchReader.parser(delimiter, quote)
-        .ofCsvRecord(first ? Inputs.strictUtf8(in) : Inputs.strictUtf8KeepingBom(in));
-         CloseableIterator<CsvRecord> records = csv.iterator()) {
-      if (first && records.hasNext()) {
-        records.next(); // the header
-      }
-      batch.clear();
-      int rows = 0;
-      while (records.hasNext()) {
-        CsvRecord r = records.next();
-        if (r.getFieldCount() != width) {
-          throw new Unsplittable(new DataFormatException("a ragged row"));
-        }
-        batch.add(r);
-        if (++rows == batchSize) {
-          track(batch, profile, progress);
-          rows = 0;
-          if (cancelled.getAsBoolean()) {
-            return;
-          }
+    try (de.siegmar.fastcsv.reader.CsvReader<Boolean> csv = CsvBatchReader.parser(delimiter, quote)
+        .build(cells, first ? Inputs.strictUtf8(in) : Inputs.strictUtf8KeepingBom(in));
+         CloseableIterator<Boolean> full = csv.iterator()) {
+      while (full.hasNext()) { // the parser returns only when the batch is full or the range ends
+        full.next();
+        track(batch, profile, progress);
+        if (cancelled.getAsBoolean()) {
+          return;
         }
       }
-      if (rows > 0) {
+      if (batch.finish() > 0) {
         track(batch, profile, progress);
       }
     } catch (CsvParseException | UncheckedIOException e) {
       throw new Unsplittable(e);
+    }
+  }
+
+  /**
+   * FastCSV's callback for a range: every field goes from the parser's buffer straight into the
+   * batch's vectors (no String per field, no record per row). A record is "built" (non-null) only
+   * when it fills the batch. Anything the one-parser path reports as an error (a ragged row, a
+   * field or record over FastCSV's bounds) throws {@link Unsplittable}.
+   */
+  private static final class Cells extends de.siegmar.fastcsv.reader.CsvCallbackHandler<Boolean> {
+    /** FastCSV's default bounds (as {@code CsvRecordHandler} applies them on the one-parser path). */
+    private static final int MAX_FIELD_SIZE = 16 << 20;
+    private static final int MAX_RECORD_SIZE = 64 << 20;
+
+    private final CsvBatch batch;
+    private final int width;
+    private final int batchSize;
+    private boolean header;
+    private de.siegmar.fastcsv.reader.RecordType type = de.siegmar.fastcsv.reader.RecordType.DATA;
+    private int fields;
+    private long recordSize;
+
+    Cells(CsvBatch batch, int width, int batchSize, boolean header) {
+      this.batch = batch;
+      this.width = width;
+      this.batchSize = batchSize;
+      this.header = header;
+    }
+
+    @Override
+    protected de.siegmar.fastcsv.reader.RecordType getRecordType() {
+      return type;
+    }
+
+    @Override
+    protected int getFieldCount() {
+      return fields;
+    }
+
+    @Override
+    protected void beginRecord(long line) {
+      type = de.siegmar.fastcsv.reader.RecordType.DATA;
+      fields = 0;
+      recordSize = 0;
+    }
+
+    @Override
+    protected void addField(char[] buf, int offset, int len, boolean quoted) {
+      if (len > MAX_FIELD_SIZE || (recordSize += len) > MAX_RECORD_SIZE || fields >= width) {
+        throw new Unsplittable(new DataFormatException("a ragged row or a huge field"));
+      }
+      if (!header) {
+        batch.set(fields, buf, offset, len);
+      }
+      fields++;
+    }
+
+    @Override
+    protected void setComment(char[] buf, int offset, int len) {
+      throw new Unsplittable(new DataFormatException("a comment")); // comments are not enabled
+    }
+
+    @Override
+    protected void setEmpty() {
+      type = de.siegmar.fastcsv.reader.RecordType.EMPTY;
+    }
+
+    @Override
+    protected Boolean buildRecord() {
+      if (type != de.siegmar.fastcsv.reader.RecordType.DATA) {
+        return null; // an empty line: skipped (any cell it set is set again by the next row)
+      }
+      if (fields != width) {
+        throw new Unsplittable(new DataFormatException("a ragged row"));
+      }
+      if (header) {
+        header = false;
+        return null;
+      }
+      return batch.endRow() == batchSize ? Boolean.TRUE : null;
     }
   }
 
