@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 
@@ -38,19 +35,9 @@ class CommandsTest {
   @TempDir
   Path dir;
 
-  record Run(int code, String out, String err) {}
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
-  private static JsonNode json(Run r) throws IOException {
+  private static JsonNode json(CliRun r) throws IOException {
     assertEquals(0, r.code(), r.err());
     return JSON.readTree(r.out());
   }
@@ -108,25 +95,25 @@ class CommandsTest {
     Path b = parquet("b.parquet", 500);
     Path c = dir.resolve("c.jsonl");
     Files.writeString(c, "{\"id\": 1, \"city\": \"Oslo\", \"score\": 2.5, \"extra\": {\"x\": true}}\n");
-    JsonNode all = json(run("profile", a.toString(), b.toString(), c.toString(), "--json", "--threads", "3"));
+    JsonNode all = json(CliRun.run("profile", a.toString(), b.toString(), c.toString(), "--json", "--threads", "3"));
     assertEquals(801, count(all, "id"));
     assertEquals("integral", all.path("columns").path("id").path("type").asText());
     assertEquals(1, count(all, "extra.x"), "files are profiled apart: a column only counts in the files that have it");
 
-    Run table = run("profile", a.toString(), b.toString());
+    CliRun table = CliRun.run("profile", a.toString(), b.toString());
     assertEquals(0, table.code(), table.err());
     assertTrue(table.out().startsWith(a + " and 1 more file: 800 rows, 3 columns"), table.out());
 
     Path odd = dir.resolve("events.log");
     Files.writeString(odd, "{\"a\": 1}\n{\"a\": 2}\n");
-    assertEquals(2, count(json(run("profile", odd.toString(), "--format", "jsonl", "--json")), "a"));
+    assertEquals(2, count(json(CliRun.run("profile", odd.toString(), "--format", "jsonl", "--json")), "a"));
   }
 
   @Test
   void threadsDoNotChangeTheCounts() throws IOException {
     Path a = csv("a.csv", 20_000);
-    JsonNode one = json(run("profile", a.toString(), "--threads", "1", "--json"));
-    JsonNode four = json(run("profile", a.toString(), "--threads", "4", "--json"));
+    JsonNode one = json(CliRun.run("profile", a.toString(), "--threads", "1", "--json"));
+    JsonNode four = json(CliRun.run("profile", a.toString(), "--threads", "4", "--json"));
     for (String col : List.of("id", "city", "score")) {
       assertEquals(one.path("columns").path(col).path("counts/n"), four.path("columns").path(col).path("counts/n"));
       assertEquals(one.path("columns").path(col).path("types/integral"),
@@ -140,44 +127,44 @@ class CommandsTest {
   void mergeAddsProfilesUpAndShowReadsTheResult() throws IOException {
     Path a = dir.resolve("a.bin");
     Path b = dir.resolve("b.bin");
-    assertEquals(0, run("profile", csv("a.csv", 100).toString(), "-o", a.toString(), "--quiet").code());
-    Run pb = run("profile", parquet("b.parquet", 250).toString(), "-o", b.toString());
+    assertEquals(0, CliRun.run("profile", csv("a.csv", 100).toString(), "-o", a.toString(), "--quiet").code());
+    CliRun pb = CliRun.run("profile", parquet("b.parquet", 250).toString(), "-o", b.toString());
     assertEquals(0, pb.code(), pb.err());
     assertEquals("loupe: wrote the profile to " + b, pb.err().strip());
     Path day = dir.resolve("day.bin");
-    Run m = run("merge", a.toString(), b.toString(), "-o", day.toString(), "--json");
+    CliRun m = CliRun.run("merge", a.toString(), b.toString(), "-o", day.toString(), "--json");
     assertEquals("loupe: merged 2 profiles into " + day, m.err().strip());
     assertEquals(350, count(json(m), "id"));
-    assertEquals(350, count(json(run("show", day.toString(), "--json")), "id"));
+    assertEquals(350, count(json(CliRun.run("show", day.toString(), "--json")), "id"));
   }
 
   @Test
   void profileToS3AndMergeAnS3Prefix() throws IOException {
     String endpoint = s3.endpoint().toString();
     for (int h = 0; h < 3; h++) {
-      Run r = run("profile", csv("h" + h + ".csv", 10 + h).toString(), "-o",
+      CliRun r = CliRun.run("profile", csv("h" + h + ".csv", 10 + h).toString(), "-o",
           "s3://profiles/day/2026-11-21/h" + h + ".bin", "--s3-endpoint", endpoint, "--quiet");
       assertEquals(0, r.code(), r.err());
       assertEquals("", r.err());
     }
     Path day = dir.resolve("day.bin");
-    Run m = run("merge", "s3://profiles/day/2026-11-21/", "-o", day.toString(), "--s3-endpoint", endpoint, "--json");
+    CliRun m = CliRun.run("merge", "s3://profiles/day/2026-11-21/", "-o", day.toString(), "--s3-endpoint", endpoint, "--json");
     assertEquals(33, count(json(m), "id"));
     assertTrue(m.err().contains("merged 3 profiles"), m.err());
-    assertEquals(11, count(json(run("show", "s3://profiles/day/2026-11-21/h1.bin", "--s3-endpoint", endpoint,
+    assertEquals(11, count(json(CliRun.run("show", "s3://profiles/day/2026-11-21/h1.bin", "--s3-endpoint", endpoint,
         "--json")), "id"));
     // and back up: a merged profile written to S3
-    Run up = run("merge", day.toString(), "s3://profiles/day/2026-11-21/h0.bin", "-o", "s3://profiles/rollup/day.bin",
+    CliRun up = CliRun.run("merge", day.toString(), "s3://profiles/day/2026-11-21/h0.bin", "-o", "s3://profiles/rollup/day.bin",
         "--s3-endpoint", endpoint, "--quiet", "--json");
     assertEquals(43, count(json(up), "id"));
 
-    Run none = run("merge", "s3://profiles/nothing/", "-o", dir.resolve("x.bin").toString(), "--s3-endpoint", endpoint);
+    CliRun none = CliRun.run("merge", "s3://profiles/nothing/", "-o", dir.resolve("x.bin").toString(), "--s3-endpoint", endpoint);
     assertOneErrorLine(none, 1, "s3://profiles/nothing/: no profiles");
-    Run missing = run("show", "s3://profiles/day/none.bin", "--s3-endpoint", endpoint);
+    CliRun missing = CliRun.run("show", "s3://profiles/day/none.bin", "--s3-endpoint", endpoint);
     assertOneErrorLine(missing, 1, "s3://profiles/day/none.bin");
   }
 
-  private static void assertOneErrorLine(Run r, int code, String... fragments) {
+  private static void assertOneErrorLine(CliRun r, int code, String... fragments) {
     assertEquals(code, r.code(), r.err());
     List<String> lines = r.err().lines().toList();
     assertEquals(1, lines.size(), "expected one line: " + r.err());
@@ -192,45 +179,45 @@ class CommandsTest {
   void badInputsAreOneLineErrors() throws IOException {
     Path noise = dir.resolve("noise.parquet");
     Files.write(noise, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-    assertOneErrorLine(run("profile", noise.toString()), 1, noise + ": not a Parquet file");
+    assertOneErrorLine(CliRun.run("profile", noise.toString()), 1, noise + ": not a Parquet file");
     Path empty = dir.resolve("empty.jsonl");
     Files.writeString(empty, "");
-    assertOneErrorLine(run("profile", empty.toString()), 1, empty + ": the file is empty");
+    assertOneErrorLine(CliRun.run("profile", empty.toString()), 1, empty + ": the file is empty");
     Path badJson = dir.resolve("bad.jsonl");
     Files.writeString(badJson, "{\"a\": 1}\n{oops}\n");
-    assertOneErrorLine(run("profile", badJson.toString(), "--threads", "2"), 1, badJson + ", line 2");
+    assertOneErrorLine(CliRun.run("profile", badJson.toString(), "--threads", "2"), 1, badJson + ", line 2");
     Path latin = dir.resolve("latin.csv");
     Files.write(latin, "a\ncaf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
-    assertOneErrorLine(run("profile", latin.toString()), 1, "not valid UTF-8");
-    assertOneErrorLine(run("merge", dir.resolve("nope.bin").toString(), "-o", dir.resolve("o.bin").toString()), 1,
+    assertOneErrorLine(CliRun.run("profile", latin.toString()), 1, "not valid UTF-8");
+    assertOneErrorLine(CliRun.run("merge", dir.resolve("nope.bin").toString(), "-o", dir.resolve("o.bin").toString()), 1,
         "nope.bin: no such file");
-    Run verbose = run("profile", badJson.toString(), "--verbose");
+    CliRun verbose = CliRun.run("profile", badJson.toString(), "--verbose");
     assertTrue(verbose.err().contains("\tat "), verbose.err());
   }
 
   @Test
   void usageErrorsExitWith2() {
     Path any = dir.resolve("x.csv");
-    assertOneErrorLine(run("profile", any.toString(), "--threads", "0"), 2, "--threads must be at least 1");
-    assertOneErrorLine(run("profile", any.toString(), "--format", "xml"), 2, "unknown format 'xml'");
-    assertOneErrorLine(run("merge", "a.bin"), 2, "--output");
-    assertOneErrorLine(run("merge", "-o", "x.bin"), 2, "IN");
+    assertOneErrorLine(CliRun.run("profile", any.toString(), "--threads", "0"), 2, "--threads must be at least 1");
+    assertOneErrorLine(CliRun.run("profile", any.toString(), "--format", "xml"), 2, "unknown format 'xml'");
+    assertOneErrorLine(CliRun.run("merge", "a.bin"), 2, "--output");
+    assertOneErrorLine(CliRun.run("merge", "-o", "x.bin"), 2, "IN");
   }
 
   @Test
   void everyCommandHasHelpWithExitCodes() {
     for (String cmd : List.of("profile", "merge", "show")) {
-      Run r = run(cmd, "--help");
+      CliRun r = CliRun.run(cmd, "--help");
       assertEquals(0, r.code());
       assertTrue(r.out().contains("Exit codes:"), r.out());
       assertTrue(r.out().contains("--s3-endpoint"), cmd + ": " + r.out());
     }
-    Run p = run("profile", "--help");
+    CliRun p = CliRun.run("profile", "--help");
     for (String flag : List.of("--threads", "--format", "--quiet", "--json", "--output", "--delimiter")) {
       assertTrue(p.out().contains(flag), flag);
     }
     assertFalse(p.out().contains("${sys:"), p.out());
-    assertTrue(run("--help").out().contains("merge"));
+    assertTrue(CliRun.run("--help").out().contains("merge"));
   }
 
   @Test

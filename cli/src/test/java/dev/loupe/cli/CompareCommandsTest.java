@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** drift, validate, report and serve, run in-process on real files. */
 class CompareCommandsTest {
@@ -23,17 +20,7 @@ class CompareCommandsTest {
   @TempDir
   Path dir;
 
-  record Run(int code, String out, String err) {}
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** A profile of 2,000 rows: a gaussian 'score' around {@code mean} and a 'color' column. */
   private Path profile(String name, double mean, String rareColor) throws IOException {
@@ -47,7 +34,7 @@ class CompareCommandsTest {
     Path file = dir.resolve(name + ".csv");
     Files.writeString(file, csv, StandardCharsets.UTF_8);
     Path bin = dir.resolve(name + ".bin");
-    Run p = run("profile", file.toString(), "-o", bin.toString(), "--quiet");
+    CliRun p = CliRun.run("profile", file.toString(), "-o", bin.toString(), "--quiet");
     assertEquals(0, p.code(), p.err());
     return bin;
   }
@@ -58,11 +45,11 @@ class CompareCommandsTest {
     Path same = profile("same", 50, "red");
     Path shifted = profile("shifted", 80, "purple");
 
-    Run quiet = run("drift", ref.toString(), same.toString());
+    CliRun quiet = CliRun.run("drift", ref.toString(), same.toString());
     assertEquals(0, quiet.code(), quiet.out() + quiet.err());
     assertTrue(quiet.out().contains("score"), quiet.out());
 
-    Run drifted = run("drift", ref.toString(), shifted.toString(), "--json");
+    CliRun drifted = CliRun.run("drift", ref.toString(), shifted.toString(), "--json");
     assertEquals(3, drifted.code(), drifted.out() + drifted.err());
     JsonNode json = JSON.readTree(drifted.out());
     assertEquals("drift", json.path("columns").path("score").path("category").asText(), drifted.out());
@@ -75,19 +62,19 @@ class CompareCommandsTest {
     Path ok = dir.resolve("ok.yaml");
     Files.writeString(ok, "constraints:\n  - {column: score, check: mean_between, min: 45, max: 55}\n"
         + "  - {column: color, check: no_missing_values}\n");
-    Run pass = run("validate", bin.toString(), "--constraints", ok.toString());
+    CliRun pass = CliRun.run("validate", bin.toString(), "--constraints", ok.toString());
     assertEquals(0, pass.code(), pass.out() + pass.err());
     assertTrue(pass.out().contains("PASS"), pass.out());
 
     Path strict = dir.resolve("strict.yaml");
     Files.writeString(strict, "constraints:\n  - {column: score, check: mean_between, min: 60, max: 70}\n");
-    Run fail = run("validate", bin.toString(), "--constraints", strict.toString());
+    CliRun fail = CliRun.run("validate", bin.toString(), "--constraints", strict.toString());
     assertEquals(3, fail.code(), fail.out() + fail.err());
     assertTrue(fail.out().contains("FAIL") && fail.out().contains("mean"), fail.out());
 
     Path broken = dir.resolve("broken.yaml");
     Files.writeString(broken, "constraints:\n  - {column: score, check: no_such_check}\n");
-    Run bad = run("validate", bin.toString(), "--constraints", broken.toString());
+    CliRun bad = CliRun.run("validate", bin.toString(), "--constraints", broken.toString());
     assertEquals(1, bad.code());
     assertTrue(bad.err().startsWith("loupe: error:") && bad.err().contains("no_such_check"), bad.err());
   }
@@ -97,7 +84,7 @@ class CompareCommandsTest {
     Path ref = profile("ref", 50, "red");
     Path tgt = profile("tgt", 60, "red");
     Path html = dir.resolve("report.html");
-    Run r = run("report", tgt.toString(), "--reference", ref.toString(), "-o", html.toString());
+    CliRun r = CliRun.run("report", tgt.toString(), "--reference", ref.toString(), "-o", html.toString());
     assertEquals(0, r.code(), r.err());
     String page = Files.readString(html);
     assertTrue(page.contains("score") && page.contains("color"), "column names in the report");
@@ -107,10 +94,10 @@ class CompareCommandsTest {
 
   @Test
   void serveHelpListsTheSettingsAndABadFlagIsAUsageError() {
-    Run help = run("serve", "--help");
+    CliRun help = CliRun.run("serve", "--help");
     assertEquals(0, help.code(), help.err());
     assertTrue(help.out().contains("CONTAINER_API_KEY") && help.out().contains("LOUPE_WINDOW"), help.out());
-    Run bad = run("serve", "--no-such-flag");
+    CliRun bad = CliRun.run("serve", "--no-such-flag");
     assertEquals(2, bad.code());
     assertTrue(bad.err().startsWith("loupe: error:"), bad.err());
   }

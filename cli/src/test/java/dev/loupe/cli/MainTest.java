@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class MainTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,22 +22,7 @@ class MainTest {
   Path dir;
   private Path csv;
 
-  /** Exit code and captured streams of one in-process run. */
-  record Run(int code, String out, String err) {
-    List<String> errLines() {
-      return err.lines().toList();
-    }
-  }
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @BeforeEach
   void writeCsv() throws IOException {
@@ -57,7 +39,7 @@ class MainTest {
 
   @Test
   void profilePrintsATableWithARowPerColumn() {
-    Run r = run("profile", csv.toString());
+    CliRun r = CliRun.run("profile", csv.toString());
     assertEquals(0, r.code(), r.err());
     List<String> lines = r.out().lines().toList();
     assertEquals(csv + ": 3 rows, 4 columns", lines.get(0));
@@ -81,7 +63,7 @@ class MainTest {
 
   @Test
   void profileJsonIsTheProfileSummaryJson() throws IOException {
-    Run r = run("profile", csv.toString(), "--json");
+    CliRun r = CliRun.run("profile", csv.toString(), "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode root = JSON.readTree(r.out());
     assertTrue(root.path("properties").isObject());
@@ -101,16 +83,16 @@ class MainTest {
   @Test
   void profileWritesABinThatShowReadsBack() throws IOException {
     Path bin = dir.resolve("people.bin");
-    Run written = run("profile", csv.toString(), "-o", bin.toString(), "--json");
+    CliRun written = CliRun.run("profile", csv.toString(), "-o", bin.toString(), "--json");
     assertEquals(0, written.code(), written.err());
     assertTrue(Files.size(bin) > 4);
     assertEquals("WHY1", new String(Files.readAllBytes(bin), 0, 4, StandardCharsets.US_ASCII));
 
-    Run shown = run("show", bin.toString(), "--json");
+    CliRun shown = CliRun.run("show", bin.toString(), "--json");
     assertEquals(0, shown.code(), shown.err());
     assertEquals(JSON.readTree(written.out()), JSON.readTree(shown.out()));
 
-    Run table = run("show", bin.toString());
+    CliRun table = CliRun.run("show", bin.toString());
     assertEquals(0, table.code(), table.err());
     assertEquals(bin + ": 3 rows, 4 columns", table.out().lines().findFirst().orElseThrow());
     assertTrue(table.out().contains("Ada (2), Bob (1)"), table.out());
@@ -119,17 +101,17 @@ class MainTest {
   @Test
   void delimiterOptionReadsOtherSeparators() throws IOException {
     Path semi = file("semi.txt", "a;b\n1;x\n2;y\n");
-    Run r = run("profile", semi.toString(), "--delimiter", ";", "--json");
+    CliRun r = CliRun.run("profile", semi.toString(), "--delimiter", ";", "--json");
     assertEquals(0, r.code(), r.err());
     assertEquals("integral", JSON.readTree(r.out()).path("columns").path("a").path("type").asText());
 
     Path tabs = file("tabs.txt", "a\tb\n1\tx\n");
-    Run t = run("profile", tabs.toString(), "-d", "tab", "--json");
+    CliRun t = CliRun.run("profile", tabs.toString(), "-d", "tab", "--json");
     assertEquals(0, t.code(), t.err());
     assertEquals(2, JSON.readTree(t.out()).path("columns").size());
   }
 
-  private static void assertOneErrorLine(Run r, int code, String... fragments) {
+  private static void assertOneErrorLine(CliRun r, int code, String... fragments) {
     assertEquals(code, r.code(), r.err());
     assertEquals(1, r.errLines().size(), "expected one line: " + r.err());
     String line = r.errLines().get(0);
@@ -143,43 +125,43 @@ class MainTest {
   @Test
   void missingFilesAreOneLineErrorsWithExitCode1() {
     Path missing = dir.resolve("nope.csv");
-    assertOneErrorLine(run("profile", missing.toString()), 1, missing + ": no such file");
-    assertOneErrorLine(run("show", missing.toString()), 1, missing + ": no such file");
+    assertOneErrorLine(CliRun.run("profile", missing.toString()), 1, missing + ": no such file");
+    assertOneErrorLine(CliRun.run("show", missing.toString()), 1, missing + ": no such file");
   }
 
   @Test
   void aCsvIsNotAProfile() {
-    assertOneErrorLine(run("show", csv.toString()), 1, csv.toString());
+    assertOneErrorLine(CliRun.run("show", csv.toString()), 1, csv.toString());
   }
 
   @Test
   void raggedCsvNamesTheLine() throws IOException {
     Path ragged = file("ragged.csv", "a,b\n1,2\n3,4,5\n");
-    assertOneErrorLine(run("profile", ragged.toString()), 1, ragged + ", line 3: expected 2 fields");
+    assertOneErrorLine(CliRun.run("profile", ragged.toString()), 1, ragged + ", line 3: expected 2 fields");
   }
 
   @Test
   void emptyCsvIsAnError() throws IOException {
     Path empty = file("empty.csv", "");
-    assertOneErrorLine(run("profile", empty.toString()), 1, "empty");
+    assertOneErrorLine(CliRun.run("profile", empty.toString()), 1, "empty");
   }
 
   @Test
   void usageErrorsExitWith2() {
-    assertOneErrorLine(run("profile"), 2, "FILE", "loupe profile --help");
-    assertOneErrorLine(run("profile", csv.toString(), "--bogus"), 2, "--bogus");
-    assertOneErrorLine(run("profile", csv.toString(), "--delimiter", "ab"), 2, "'ab' is not a single character");
-    assertOneErrorLine(run("frobnicate"), 2, "frobnicate");
-    assertOneErrorLine(run(), 2, "missing command");
+    assertOneErrorLine(CliRun.run("profile"), 2, "FILE", "loupe profile --help");
+    assertOneErrorLine(CliRun.run("profile", csv.toString(), "--bogus"), 2, "--bogus");
+    assertOneErrorLine(CliRun.run("profile", csv.toString(), "--delimiter", "ab"), 2, "'ab' is not a single character");
+    assertOneErrorLine(CliRun.run("frobnicate"), 2, "frobnicate");
+    assertOneErrorLine(CliRun.run(), 2, "missing command");
   }
 
   @Test
   void verbosePrintsTheStackTrace() {
-    Run r = run("--verbose", "show", dir.resolve("nope.bin").toString());
+    CliRun r = CliRun.run("--verbose", "show", dir.resolve("nope.bin").toString());
     assertEquals(1, r.code());
     assertTrue(r.errLines().size() > 1, r.err());
     assertTrue(r.err().contains("\tat "), r.err());
-    Run after = run("show", dir.resolve("nope.bin").toString(), "--verbose");
+    CliRun after = CliRun.run("show", dir.resolve("nope.bin").toString(), "--verbose");
     assertTrue(after.err().contains("\tat "), after.err());
   }
 
@@ -187,11 +169,11 @@ class MainTest {
   void helpListsExitCodesAndVersionPrintsTheProjectVersion() {
     for (String[] args : List.of(new String[] {"--help"}, new String[] {"profile", "--help"},
         new String[] {"show", "--help"})) {
-      Run r = run(args);
+      CliRun r = CliRun.run(args);
       assertEquals(0, r.code());
       assertTrue(r.out().contains("Exit codes:") && r.out().contains("usage error"), r.out());
     }
-    Run v = run("--version");
+    CliRun v = CliRun.run("--version");
     assertEquals(0, v.code());
     assertTrue(v.out().trim().matches("loupe \\d+\\.\\d+\\.\\d+.*"), v.out());
     assertFalse(v.out().contains("${"), v.out());
