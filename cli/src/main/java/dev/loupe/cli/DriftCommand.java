@@ -16,9 +16,9 @@ import picocli.CommandLine.Spec;
     name = "drift",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = {"Compares a target profile with a reference, column by column: Kolmogorov-Smirnov on the",
-        "quantile sketches of numeric columns, chi-square on the frequent items of string columns",
-        "(whylogs' thresholds: p >= 0.15 no drift, 0.05..0.15 possible drift, < 0.05 drift)."},
+    description = "Compares a target profile with a reference, column by column: Kolmogorov-Smirnov on the " +
+        "quantile sketches of numeric columns, chi-square on the frequent items of string columns " +
+        "(whylogs' thresholds: p >= 0.15 no drift, 0.05..0.15 possible drift, < 0.05 drift).",
     footerHeading = "%nExit codes:%n",
     footer = {"  0  no column drifted (possible drift too, unless --fail-on-possible)",
         "  3  some column drifted", Main.EXIT_1, Main.EXIT_2})

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
     name = "loupe",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = {"Profiles data files (CSV, TSV, Parquet, JSON lines, Arrow); merges, shows, compares (drift),",
-        "validates and reports on whylogs v1 profiles; runs the ingestion server."},
+    description = "Profiles data files (CSV, TSV, Parquet, JSON lines, Arrow); merges, shows, compares " +
+        "(drift), validates and reports on whylogs v1 profiles; runs the ingestion server.",
     subcommands = {ProfileCommand.class, MergeCommand.class, ShowCommand.class, DriftCommand.class,
         ValidateCommand.class, ReportCommand.class, ServeCommand.class},
     footerHeading = "%nExit codes:%n",

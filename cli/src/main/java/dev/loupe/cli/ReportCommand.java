@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
     name = "report",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = {"Writes a self-contained HTML report of a profile (opens offline): per-column summary,",
-        "histograms, frequent items, and drift against a reference with overlays when one is given."},
+    description = "Writes a self-contained HTML report of a profile (opens offline): per-column summary, " +
+        "histograms, frequent items, and drift against a reference with overlays when one is given.",
     footerHeading = "%nExit codes:%n",
     footer = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
 final class ReportCommand implements Callable<Integer> {

@@ -13,9 +13,10 @@ import picocli.CommandLine.Unmatched;
 
 @Command(
     name = "serve",
-    description = {"Runs the Loupe server (docs/server.md): whylogs-container compatible HTTP ingestion with a",
-        "profile per dataset per time window, written to a local directory or uploaded to S3.",
-        "Settings come from environment variables, overridden by flags; 'loupe serve --help' lists them."},
+    description = "Runs the Loupe server (docs/server.md): whylogs-container compatible HTTP ingestion with a " +
+        "profile per dataset per time window, written to a local directory or uploaded to S3. " +
+        "Settings come from environment variables, overridden by flags; 'loupe serve --help' lists " +
+        "them.",
     footerHeading = "%nExit codes:%n",
     footer = {"  0  stopped cleanly (SIGTERM, Ctrl-C)", "  1  the server could not start", Main.EXIT_2})
 final class ServeCommand implements Callable<Integer> {
