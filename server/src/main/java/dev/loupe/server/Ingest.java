@@ -62,6 +62,7 @@ final class Ingest implements AutoCloseable {
   private final Outbox outbox;
   private final List<Writer> destinations;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+  private final java.util.concurrent.locks.ReentrantLock rotating = new java.util.concurrent.locks.ReentrantLock();
   private final Set<String> datasets = ConcurrentHashMap.newKeySet();
   private final Object datasetAdmission = new Object();
   private final BufferAllocator allocator;
@@ -333,9 +334,28 @@ final class Ingest implements AutoCloseable {
     }
   }
 
+  /**
+   * One rotation at a time (the ticker and POST /writeProfiles may both ask): the part after the
+   * write lock (merging sealed windows, writing the checkpoint) must not interleave with another.
+   */
   private int rotate(boolean all, boolean force) throws IOException {
+    rotating.lock();
+    try {
+      return rotateLocked(all, force);
+    } finally {
+      rotating.unlock();
+    }
+  }
+
+  private int rotateLocked(boolean all, boolean force) throws IOException {
     Checkpoint ck = null;
     List<Outbox.Item> covered = null;
+    RollingLogger.Sealed sealedOpen = null;
+    long seq = 0;
+    long checkpointClock = 0;
+    List<Checkpoint.Entry> pending = new ArrayList<>();
+    List<Checkpoint.Entry> out = new ArrayList<>();
+    Map<Checkpoint.PartKey, Integer> parts = null;
     int before = outbox.stagedTotal();
     int staged;
     rw.writeLock().lock();
@@ -348,27 +368,31 @@ final class Ingest implements AutoCloseable {
       }
       staged = outbox.stagedTotal() - before;
       if (force || outbox.hasUncheckpointed() || now - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
-        long seq = journal.lastSeq();
+        // only what is cheap happens while ingestion waits: the open windows are sealed here and
+        // merged after the lock is released (RollingLogger.sealOpenWindows)
+        seq = journal.lastSeq();
         journal.roll();
-        List<Checkpoint.Entry> open = new ArrayList<>();
-        for (RollingLogger.WindowState s : logger.openWindowStates()) {
-          open.add(new Checkpoint.Entry(s.window(), s.view()));
-        }
-        List<Checkpoint.Entry> pending = new ArrayList<>();
-        for (RollingLogger.WindowState s : logger.pendingWriteStates()) {
-          pending.add(new Checkpoint.Entry(s.window(), s.view()));
+        sealedOpen = logger.sealOpenWindows();
+        for (RollingLogger.WindowState st : logger.pendingWriteStates()) {
+          pending.add(new Checkpoint.Entry(st.window(), st.view()));
         }
         covered = outbox.items();
-        List<Checkpoint.Entry> out = new ArrayList<>();
         for (Outbox.Item it : covered) {
           out.add(new Checkpoint.Entry(it.window, it.view));
         }
-        Map<Checkpoint.PartKey, Integer> parts = outbox.parts(now, windowMillis, latenessMillis);
+        parts = outbox.parts(now, windowMillis, latenessMillis);
         datasets.retainAll(logger.openWindows().keySet());
-        ck = new Checkpoint(seq, now, windowMillis, latenessMillis, open, pending, out, parts);
+        checkpointClock = now;
       }
     } finally {
       rw.writeLock().unlock();
+    }
+    if (sealedOpen != null) {
+      List<Checkpoint.Entry> open = new ArrayList<>();
+      for (RollingLogger.WindowState st : sealedOpen.states()) {
+        open.add(new Checkpoint.Entry(st.window(), st.view()));
+      }
+      ck = new Checkpoint(seq, checkpointClock, windowMillis, latenessMillis, open, pending, out, parts);
     }
     if (ck != null) {
       try {

@@ -80,22 +80,29 @@ public final class RollingLogger implements AutoCloseable {
 
   private static final class Window {
     final WindowKey key;
-    final Slot[] stripes; // fixed at creation; a thread always uses the stripe of its id
+    volatile Slot[] stripes; // replaced (under this) when sealed; a thread uses the stripe of its id
+    final List<Slot> sealed = new ArrayList<>(); // guarded by this: stripes sealed for a checkpoint
     volatile boolean closed; // set under this; read without it on the hot path (see log)
     ProfileView base = ProfileView.empty(); // guarded by this: restored state (see restoreWindow)
 
     Window(WindowKey key, int stripes) {
       this.key = key;
-      this.stripes = new Slot[stripes];
-      for (int i = 0; i < stripes; i++) {
-        this.stripes[i] = new Slot();
+      this.stripes = freshStripes(stripes);
+    }
+
+    static Slot[] freshStripes(int n) {
+      Slot[] out = new Slot[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = new Slot();
       }
+      return out;
     }
   }
 
   private static final class Slot {
     final ReentrantLock lock = new ReentrantLock();
     final DatasetProfile profile = new DatasetProfile(ProfileProperties.EMPTY);
+    boolean sealed; // guarded by lock: no update after this
   }
 
   private record Pending(Writer writer, ProfileView view, WindowInfo window) {}
@@ -175,7 +182,7 @@ public final class RollingLogger implements AutoCloseable {
       Slot slot = slotFor(w);
       slot.lock.lock();
       try {
-        if (isClosed(w)) {
+        if (isClosed(w) || slot.sealed) {
           continue;
         }
         update.accept(slot.profile);
@@ -193,8 +200,9 @@ public final class RollingLogger implements AutoCloseable {
    * checkpoints cheap, while threads rarely wait for each other.
    */
   private static Slot slotFor(Window w) {
+    Slot[] current = w.stripes;
     long mixed = Thread.currentThread().getId() * 0x9E3779B97F4A7C15L;
-    return w.stripes[(int) Math.floorMod(mixed >>> 32, (long) w.stripes.length)];
+    return current[(int) Math.floorMod(mixed >>> 32, (long) current.length)];
   }
 
   /**
@@ -333,7 +341,8 @@ public final class RollingLogger implements AutoCloseable {
       if (closing) {
         w.closed = true;
       }
-      taken = List.of(w.stripes);
+      taken = new ArrayList<>(w.sealed);
+      taken.addAll(List.of(w.stripes));
       merged = w.base;
     }
     for (Slot s : taken) {
@@ -364,6 +373,83 @@ public final class RollingLogger implements AutoCloseable {
     }
     out.sort((a, b) -> a.window().start().compareTo(b.window().start()));
     return out;
+  }
+
+  /**
+   * Seals every open window's current profiles and gives each window fresh ones, in time
+   * proportional to the number of windows, not to their data: call it while logging is paused
+   * (a service's checkpoint), then compute the states with {@link Sealed#states()} after logging
+   * resumes. The states hold exactly what was logged before the seal.
+   */
+  public Sealed sealOpenWindows() {
+    List<Sealed.Part> parts = new ArrayList<>();
+    for (Window w : open.values()) {
+      List<Slot> frozen;
+      ProfileView base;
+      synchronized (w) {
+        if (w.closed) {
+          continue;
+        }
+        Slot[] old = w.stripes;
+        w.stripes = Window.freshStripes(old.length);
+        for (Slot slot : old) {
+          slot.lock.lock(); // waits for an update in progress; none follows
+          try {
+            slot.sealed = true;
+          } finally {
+            slot.lock.unlock();
+          }
+        }
+        w.sealed.addAll(List.of(old));
+        frozen = new ArrayList<>(w.sealed);
+        base = w.base;
+      }
+      parts.add(new Sealed.Part(w, frozen, base));
+    }
+    return new Sealed(parts);
+  }
+
+  /** What {@link #sealOpenWindows()} froze; see {@link #states()}. */
+  public final class Sealed {
+    private record Part(Window window, List<Slot> frozen, ProfileView base) {}
+
+    private final List<Part> parts;
+
+    private Sealed(List<Part> parts) {
+      this.parts = parts;
+    }
+
+    /**
+     * Each sealed window's merged view as of the seal (computed now, outside any pause). The
+     * merged result also replaces the sealed profiles inside the logger, so later reads are cheap.
+     */
+    public List<WindowState> states() {
+      List<WindowState> out = new ArrayList<>();
+      for (Part p : parts) {
+        ProfileView merged = p.base();
+        for (Slot slot : p.frozen()) {
+          // sealed, so no update waits for this lock; it only orders this read with other readers
+          slot.lock.lock();
+          try {
+            merged = merged.merge(slot.profile.view());
+          } finally {
+            slot.lock.unlock();
+          }
+        }
+        Window w = p.window();
+        synchronized (w) {
+          if (!w.closed && w.base == p.base() && w.sealed.size() >= p.frozen().size()
+              && w.sealed.subList(0, p.frozen().size()).equals(p.frozen())) {
+            w.base = merged;
+            w.sealed.subList(0, p.frozen().size()).clear();
+          }
+        }
+        out.add(new WindowState(new WindowInfo(w.key.datasetId(), Instant.ofEpochMilli(w.key.start()),
+            Instant.ofEpochMilli(w.key.start() + windowMillis), 0, tags), merged));
+      }
+      out.sort((a, b) -> a.window().start().compareTo(b.window().start()));
+      return out;
+    }
   }
 
   /** Windows whose write failed and is being retried, with their views. */

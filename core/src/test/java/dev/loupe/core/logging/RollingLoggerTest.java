@@ -237,4 +237,62 @@ class RollingLoggerTest {
     assertEquals(2, up.windows.size());
     assertEquals(4, up.totalCount("x"));
   }
+
+  @Test
+  void sealedStatesHoldExactlyWhatWasLoggedBeforeTheSealAndNothingIsLostOrCountedTwice() throws Exception {
+    MutableClock clock = new MutableClock(T0);
+    MemoryWriter out = new MemoryWriter();
+    try (RollingLogger logger = RollingLogger.builder().window(Duration.ofMinutes(1)).clock(clock).writer(out)
+        .tick(null).stripes(3).build()) {
+      for (int i = 0; i < 10; i++) {
+        logger.log("d", Map.of("x", i));
+      }
+      RollingLogger.Sealed sealed = logger.sealOpenWindows();
+      for (int i = 0; i < 5; i++) {
+        logger.log("d", Map.of("x", i)); // after the seal: not in the sealed states
+      }
+      List<RollingLogger.WindowState> states = sealed.states();
+      assertEquals(1, states.size());
+      assertEquals(10, states.get(0).view().column("x").orElseThrow().counts().n());
+      assertEquals(15, logger.currentView("d").orElseThrow().column("x").orElseThrow().counts().n());
+      RollingLogger.Sealed again = logger.sealOpenWindows();
+      logger.log("d", Map.of("x", 99));
+      assertEquals(15, again.states().get(0).view().column("x").orElseThrow().counts().n());
+      clock.advanceMillis(60_000);
+      logger.flushDue();
+    }
+    assertEquals(16, out.totalCount("x"));
+  }
+
+  @Test
+  void sealingWhileThreadsLogLosesNoRow() throws Exception {
+    MutableClock clock = new MutableClock(T0);
+    MemoryWriter out = new MemoryWriter();
+    int threads = 4;
+    int rows = 20_000;
+    try (RollingLogger logger = RollingLogger.builder().window(Duration.ofHours(1)).clock(clock).writer(out)
+        .tick(null).build()) {
+      List<Thread> ts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Thread th = new Thread(() -> {
+          for (int i = 0; i < rows; i++) {
+            logger.log("d", Map.of("x", i));
+          }
+        });
+        th.start();
+        ts.add(th);
+      }
+      long lastSealed = 0;
+      while (ts.stream().anyMatch(Thread::isAlive)) {
+        List<RollingLogger.WindowState> s = logger.sealOpenWindows().states();
+        long n = s.isEmpty() ? 0 : s.get(0).view().column("x").map(c -> c.counts().n()).orElse(0L);
+        assertTrue(n >= lastSealed, "sealed counts never go back: " + n + " after " + lastSealed);
+        lastSealed = n;
+      }
+      for (Thread th : ts) {
+        th.join();
+      }
+    }
+    assertEquals((long) threads * rows, out.totalCount("x"));
+  }
 }
