@@ -80,73 +80,7 @@ final class CellText {
    * significant digits, larger exponents) falls back.
    */
   static double fastDouble(String s) {
-    int n = s.length();
-    int i = 0;
-    boolean negative = false;
-    if (n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
-      negative = s.charAt(0) == '-';
-      i = 1;
-    }
-    long w = 0;
-    int significant = 0; // digits of w after its leading zeros
-    int digits = 0;
-    int fractionDigits = 0;
-    boolean point = false;
-    for (; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= '0' && c <= '9') {
-        digits++;
-        if (point) {
-          fractionDigits++;
-        }
-        if (w != 0 || c != '0') {
-          if (++significant > 18) {
-            return Double.NaN; // w could leave the long range; the general algorithm decides
-          }
-          w = w * 10 + (c - '0');
-        }
-      } else if (c == '.' && !point) {
-        point = true;
-      } else {
-        break;
-      }
-    }
-    if (digits == 0) {
-      return Double.NaN;
-    }
-    int exponent = 0;
-    if (i < n) {
-      char e = s.charAt(i);
-      if (e != 'e' && e != 'E' || ++i == n) {
-        return Double.NaN;
-      }
-      boolean negativeExponent = false;
-      if (s.charAt(i) == '-' || s.charAt(i) == '+') {
-        negativeExponent = s.charAt(i) == '-';
-        if (++i == n) {
-          return Double.NaN;
-        }
-      }
-      if (n - i > 3) {
-        return Double.NaN;
-      }
-      for (; i < n; i++) {
-        char c = s.charAt(i);
-        if (c < '0' || c > '9') {
-          return Double.NaN;
-        }
-        exponent = exponent * 10 + (c - '0');
-      }
-      if (negativeExponent) {
-        exponent = -exponent;
-      }
-    }
-    int q = exponent - fractionDigits;
-    if (w > 1L << 53 || q < -22 || q > 22) {
-      return Double.NaN;
-    }
-    double v = q >= 0 ? (double) w * POWERS_OF_TEN[q] : (double) w / POWERS_OF_TEN[-q];
-    return negative ? -v : v;
+    return fastDouble(s.toCharArray(), 0, s.length());
   }
 
   /**
@@ -155,20 +89,7 @@ final class CellText {
    * {@link #isLong} and {@link Long#parseLong}.
    */
   static long fastLong(String s) {
-    int n = s.length();
-    int i = n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+') ? 1 : 0;
-    if (i == n || n - i > 18) {
-      return Long.MIN_VALUE;
-    }
-    long v = 0;
-    for (int j = i; j < n; j++) {
-      char c = s.charAt(j);
-      if (c < '0' || c > '9') {
-        return Long.MIN_VALUE;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return s.charAt(0) == '-' ? -v : v;
+    return fastLong(s.toCharArray(), 0, s.length());
   }
 
   /** {@link #fastDouble(String)} of {@code len} chars of {@code buf} from {@code off}: the same value, or NaN. */

@@ -1,5 +1,6 @@
 package dev.loupe.spark;
 
+import dev.loupe.core.Approx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -164,7 +165,7 @@ class SparkProfilerTest {
     ProfileView core = coreProfile(rows, MIXED);
     assertEquals(core.columns().keySet(), spark.columns().keySet());
 
-    ViewAssert.assertViewsClose(core, spark);
+    Approx.assertColumnsOfViewsClose(core, spark, "spark vs core");
     assertEquals(Map.of("job", "test"), spark.properties().tags());
     ColumnView id = spark.column("id").orElseThrow();
     assertEquals(30_000, id.counts().n());
@@ -215,8 +216,8 @@ class SparkProfilerTest {
       assertEquals(inDay.size(), ProfileGroup.rowsOf(batch), name);
       assertEquals(start, batch.properties().datasetTimestamp().orElseThrow(), name + ": dataset timestamp");
       assertEquals(start, summary.windows().get(d).start());
-      ViewAssert.assertViewsClose(coreProfile(inDay, schema), batch);
-      ViewAssert.assertViewsClose(stream, batch);
+      Approx.assertColumnsOfViewsClose(coreProfile(inDay, schema), batch, "spark vs core");
+      Approx.assertColumnsOfViewsClose(stream, batch, "rolling logger vs spark batch");
     }
   }
 
@@ -301,7 +302,7 @@ class SparkProfilerTest {
 
     ProfileView view = SparkProfiler.builder().build().profile(df);
     assertEquals(new TreeSet<>(Arrays.asList(names)), view.columns().keySet());
-    ViewAssert.assertViewsClose(coreProfile(rows, schema), view);
+    Approx.assertColumnsOfViewsClose(coreProfile(rows, schema), view, "spark vs core");
 
     SparkProfiler p = SparkProfiler.builder().datasetId("weird").timeColumn("x.y.z", Duration.ofDays(1))
         .segmentColumns("seg ment.ü").build();
