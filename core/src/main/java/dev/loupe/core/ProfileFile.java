@@ -86,7 +86,7 @@ final class ProfileFile {
 
       ByteArrayOutputStream out = new ByteArrayOutputStream(chunks.size() + 256);
       out.write(MAGIC);
-      segmentHeader(view).writeDelimitedTo(out);
+      DatasetSegmentHeader.getDefaultInstance().writeDelimitedTo(out); // unsegmented: the single byte 0x00
       header.build().writeDelimitedTo(out);
       chunks.writeTo(out);
       return out.toByteArray();
@@ -95,9 +95,6 @@ final class ProfileFile {
     }
   }
 
-  private static DatasetSegmentHeader segmentHeader(ProfileView view) {
-    return DatasetSegmentHeader.getDefaultInstance();
-  }
 
   static ProfileView read(byte[] bytes, String source) throws ProfileFormatException {
     if (bytes.length == 0) {

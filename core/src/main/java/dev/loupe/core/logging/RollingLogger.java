@@ -363,16 +363,10 @@ public final class RollingLogger implements AutoCloseable {
    * Every open window's merged view so far. With logging paused (the caller's job), this and
    * {@link #pendingWriteStates()} are the logger's whole state: a service checkpoints them next to
    * its journal position and restores them with {@link #restoreWindow} and {@link #restorePendingWrite}.
+   * To keep the pause short, seal under it ({@link #sealOpenWindows()}) and merge after.
    */
   public List<WindowState> openWindowStates() {
-    List<WindowState> out = new ArrayList<>();
-    for (Window w : open.values()) {
-      ProfileView v = merged(w, false);
-      out.add(new WindowState(new WindowInfo(w.key.datasetId(), Instant.ofEpochMilli(w.key.start()),
-          Instant.ofEpochMilli(w.key.start() + windowMillis), 0, tags), v));
-    }
-    out.sort((a, b) -> a.window().start().compareTo(b.window().start()));
-    return out;
+    return sealOpenWindows().states();
   }
 
   /**

@@ -58,8 +58,5 @@ final class KllWhylogsLayout {
     return out;
   }
 
-  static boolean isWhylogsFull(byte[] bytes) {
-    return bytes.length > 0 && bytes[0] == WHYLOGS_FULL_PREAMBLE;
-  }
 
 }
