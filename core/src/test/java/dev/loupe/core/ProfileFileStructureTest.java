@@ -251,7 +251,7 @@ class ProfileFileStructureTest {
   /** The structural decoder agrees with a file written by whylogs itself (so it checks the real format). */
   @Test
   void whylogsWrittenFilePassesTheSameStructuralChecks() throws IOException {
-    Path p = Path.of(System.getProperty("loupe.shared.testdata", "../../shared/testdata"), "whylogs", "v1_ints_doubles.bin");
+    Path p = WhylogsInteropTest.testdata("v1_ints_doubles.bin");
     byte[] bytes = Files.readAllBytes(p);
     Decoded d = decode(bytes);
     assertEquals(17, d.header().getIndexedMetricPathsCount());

@@ -58,8 +58,7 @@ class ProfileFuzzTest {
     p.track(Map.of("i", 1L, "d", 2.5, "s", "a", "b", true));
     p.track(Map.of("i", 2L, "d", 3.5, "s", "b", "b", false));
     small = p.view().toBytes();
-    whylogs = Files.readAllBytes(Path.of(System.getProperty("loupe.shared.testdata", "../../shared/testdata"),
-        "whylogs", "v1_ints_doubles.bin"));
+    whylogs = Files.readAllBytes(WhylogsInteropTest.testdata("v1_ints_doubles.bin"));
     DatasetProfile big = new DatasetProfile(ProfileProperties.of(Instant.ofEpochMilli(3), Instant.ofEpochMilli(4),
         Map.of(), Map.of("m", "x")));
     SplittableRandom r = new SplittableRandom(7);

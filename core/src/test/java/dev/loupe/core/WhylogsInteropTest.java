@@ -12,14 +12,18 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Reads profiles written by whylogs itself (shared/testdata/whylogs, values from its README). */
+/** Reads profiles written by whylogs itself (src/test/resources/whylogs, values from its README). */
 class WhylogsInteropTest {
 
+  /** A whylogs-written fixture from core/src/test/resources/whylogs (source and license in its README.md). */
   static Path testdata(String name) {
-    String dir = System.getProperty("loupe.shared.testdata", "../../shared/testdata");
-    Path p = Path.of(dir, "whylogs", name);
-    assertTrue(Files.exists(p), "missing fixture " + p.toAbsolutePath());
-    return p;
+    java.net.URL url = WhylogsInteropTest.class.getResource("/whylogs/" + name);
+    assertTrue(url != null, "missing fixture whylogs/" + name + " on the test classpath");
+    try {
+      return Path.of(url.toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
