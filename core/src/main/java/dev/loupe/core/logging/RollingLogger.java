@@ -174,7 +174,7 @@ public final class RollingLogger implements AutoCloseable {
     while (true) {
       long now = clock.millis();
       long ts = timestamp == null ? now : timestamp.toEpochMilli();
-      long start = Math.floorDiv(ts, windowMillis) * windowMillis;
+      long start = WindowInfo.startMillis(ts, windowMillis);
       if (timestamp != null && start + windowMillis + lateness.toMillis() <= now) {
         throw new LateDataException(datasetId, timestamp, Instant.ofEpochMilli(start + windowMillis), lateness);
       }
@@ -275,7 +275,7 @@ public final class RollingLogger implements AutoCloseable {
   }
 
   private void heartbeats(long horizon) throws IOException {
-    long lastComplete = Math.floorDiv(horizon, windowMillis) * windowMillis - windowMillis;
+    long lastComplete = WindowInfo.startMillis(horizon, windowMillis) - windowMillis;
     for (String id : knownDatasets) {
       Long last = lastHeartbeatStart.get(id);
       if (last != null && last >= lastComplete) {
@@ -322,7 +322,7 @@ public final class RollingLogger implements AutoCloseable {
   /** The merged view of {@code datasetId}'s window containing now, if it has data. */
   public Optional<ProfileView> currentView(String datasetId) {
     long now = clock.millis();
-    Window w = open.get(new WindowKey(datasetId, Math.floorDiv(now, windowMillis) * windowMillis));
+    Window w = open.get(new WindowKey(datasetId, WindowInfo.startMillis(now, windowMillis)));
     if (w == null) {
       return Optional.empty();
     }
