@@ -49,7 +49,8 @@ public final class KeyTemplate {
   /**
    * The window a key was rendered for, read back from the key itself, or empty when the key does
    * not have this template's shape. Tokens the template lacks are null ({@code datasetId},
-   * {@code instanceId}) or 0 ({@code part}).
+   * {@code instanceId}) or 0 ({@code part}). An instance id that itself ends in "-p" and digits
+   * cannot be told from a part number: the digits are read as the part.
    */
   public java.util.Optional<Key> parse(String key) {
     Matcher m = keyPattern.matcher(key);

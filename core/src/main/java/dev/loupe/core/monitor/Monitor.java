@@ -50,7 +50,7 @@ import java.util.TreeSet;
  *   <li><b>constraint</b>: each failed constraint of {@link Builder#constraints}.
  * </ul>
  * With the defaults, the false-alarm rate on same-distribution windows is measured in
- * MonitorCalibrationTest (at most alpha per column and window).
+ * MonitorCalibrationTest (at most alpha per column and window, at alpha 0.01 and at the default).
  */
 public final class Monitor {
   private final int trailing;
@@ -79,6 +79,11 @@ public final class Monitor {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The p-value below which a test alerts. */
+  public double alpha() {
+    return alpha;
   }
 
   /** What the baseline is, in words. */
@@ -285,7 +290,7 @@ public final class Monitor {
   public static final class Builder {
     private int trailing = 24;
     private ProfileView reference;
-    private double alpha = 0.01;
+    private double alpha = 1e-4;
     private double minEffect = 0.1;
     private double minNullJump = 0.05;
     private double typeMixShift = 0.2;
@@ -312,7 +317,11 @@ public final class Monitor {
       return this;
     }
 
-    /** The p-value below which a test alerts (default 0.01), for drift and null jumps. */
+    /**
+     * The p-value below which a test alerts, for drift and null jumps (default 1e-4). A monitor runs
+     * many tests: 50 columns of hourly windows are 1,200 drift tests a day, so a per-test rate of
+     * 0.01 would raise a dozen false alarms a day from clean data; 1e-4 raises about one a week.
+     */
     public Builder alpha(double a) {
       if (!(a > 0 && a < 1)) {
         throw new IllegalArgumentException("alpha must be in (0, 1), got " + a);
