@@ -84,10 +84,10 @@ public final class MonitorPage {
               + result.last() + "; baseline: " + result.baseline()))
           .append("</p>\n</header>\n");
       incidents();
-      out.append("<section id=\"rows\"><h2>Rows per window</h2>\n<article class=\"col\">");
+      out.append("<section id=\"rows\"><h2>Rows per window</h2>\n<article class=\"col\"><div class=\"grid\">");
       List<Instant> marks = marks(null);
       chart("rows", marks, p -> p.rows(), null);
-      out.append("</article></section>\n<section id=\"columns\"><h2>Columns</h2>\n");
+      out.append("</div></article></section>\n<section id=\"columns\"><h2>Columns</h2>\n");
       TreeSet<String> names = new TreeSet<>();
       points.forEach(p -> names.addAll(p.columns().keySet()));
       for (String name : names) {
