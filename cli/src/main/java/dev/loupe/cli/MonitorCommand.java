@@ -78,6 +78,10 @@ final class MonitorCommand implements Callable<Integer> {
   @Option(names = "--alpha", paramLabel = "P", description = "p-value below which a test alerts (default 1e-4).")
   Double alpha;
 
+  @Option(names = "--ignore", paramLabel = "COLUMN", split = ",",
+      description = "Columns to leave unchecked, e.g. a numeric time column (repeat or separate with commas).")
+  List<String> ignore = new ArrayList<>();
+
   @Option(names = "--json", description = "Print the alerts as JSON.")
   boolean json;
 
@@ -100,7 +104,7 @@ final class MonitorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Monitor.Builder mb = Monitor.builder();
+    Monitor.Builder mb = Monitor.builder().ignore(ignore);
     if (threads < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
     }

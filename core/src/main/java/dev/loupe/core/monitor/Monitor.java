@@ -39,10 +39,11 @@ import java.util.TreeSet;
  *   <li><b>schema</b>: a baseline column missing, a new column, or a type change: the inferred
  *       type differs, or the type mix moved by a total variation distance of at least
  *       {@link Builder#typeMixShift} (0.2). A column with a schema alert gets no other check;
- *   <li><b>nulls</b>: a two-proportion z-test of the window's null fraction against the
- *       baseline's; an alert needs p &lt; {@link Builder#alpha} <em>and</em> a difference of at least
+ *   <li><b>nulls</b>: a test of the window's null count against the baseline's null fraction
+ *       ({@link #nullJumpPValue}); an alert needs p &lt; {@link Builder#alpha} <em>and</em> a difference of at least
  *       {@link Builder#minNullJump} (0.05);
- *   <li><b>drift</b>: the drift test (see {@link DriftCheck}); an alert needs p &lt; alpha
+ *   <li><b>drift</b>: the drift test (see {@link DriftCheck}), except on string columns of mostly
+ *       distinct values ({@link #mostlyUnique}); an alert needs p &lt; alpha
  *       <em>and</em> an effect size of at least {@link Builder#minEffect} (0.1): with thousands of
  *       rows a test finds differences no one cares about, and the effect floor keeps those out;
  *   <li><b>rows</b>: the row count's robust z against like windows of at least
@@ -63,8 +64,10 @@ public final class Monitor {
   private final int seasonDays;
   private final ConstraintSet constraints;
   private final ProfileView constraintsReference;
+  private final java.util.Set<String> ignored;
 
   private Monitor(Builder b) {
+    this.ignored = java.util.Set.copyOf(b.ignored);
     this.trailing = b.trailing;
     this.reference = b.reference;
     this.alpha = b.alpha;
@@ -167,6 +170,7 @@ public final class Monitor {
   private void checkColumns(Instant t, ProfileView v, ProfileView base, String baseName, List<Alert> alerts) {
     TreeSet<String> names = new TreeSet<>(base.columns().keySet());
     names.addAll(v.columns().keySet());
+    names.removeAll(ignored);
     for (String name : names) {
       ColumnView b = base.columns().get(name);
       ColumnView c = v.columns().get(name);
@@ -184,6 +188,9 @@ public final class Monitor {
         continue;
       }
       nulls(t, name, b, c, baseName, alerts);
+      if (mostlyUnique(c)) {
+        continue;
+      }
       Optional<DriftCheck.Finding> d = DriftCheck.compare(name, b, c);
       if (d.isPresent() && d.get().pValue() < alpha && d.get().effect() >= minEffect) {
         DriftCheck.Finding f = d.get();
@@ -237,20 +244,61 @@ public final class Monitor {
     if (n0 == 0 || n1 == 0) {
       return;
     }
-    double p0 = (double) b.counts().nulls() / n0;
-    double p1 = (double) c.counts().nulls() / n1;
-    double pooled = (double) (b.counts().nulls() + c.counts().nulls()) / (n0 + n1);
-    double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / n0 + 1.0 / n1));
-    if (se == 0 || Math.abs(p1 - p0) < minNullJump) {
+    long k0 = b.counts().nulls();
+    long k1 = c.counts().nulls();
+    double p0 = (double) k0 / n0;
+    double p1 = (double) k1 / n1;
+    if (Math.abs(p1 - p0) < minNullJump) {
       return;
     }
-    double z = (p1 - p0) / se;
-    double p = Drift.chiSquarePValue(z * z, 1); // two-sided normal tail
+    double p = nullJumpPValue(k0, n0, k1, n1);
     if (p < alpha) {
       alerts.add(new Alert(t, Check.NULLS, name, String.format(Locale.ROOT,
-          "'%s' null fraction %.1f%% against %.1f%% (z %.1f, p=%.2g)", name, p1 * 100, p0 * 100, z, p), p1, p0,
-          p1 - p0, p, baseName));
+          "'%s' null fraction %.1f%% (%d of %d) against %.1f%% (p=%.2g)", name, p1 * 100, k1, n1, p0 * 100, p),
+          p1, p0, p1 - p0, p, baseName));
     }
+  }
+
+  /**
+   * The two-sided p-value of {@code k1} nulls in {@code n1} values when the baseline had {@code k0}
+   * in {@code n0}. With at least 30 expected on both sides, the pooled two-proportion z-test;
+   * otherwise (rare nulls, or rare non-nulls) the normal approximation runs hot, and the count of the
+   * rare kind is compared with its Poisson law at the baseline's rate instead, whose tails are at
+   * least as wide as the binomial's (so the test stays conservative).
+   */
+  static double nullJumpPValue(long k0, long n0, long k1, long n1) {
+    double p0 = (double) k0 / n0;
+    double expected = n1 * p0;
+    if (expected >= 30 && n1 - expected >= 30) {
+      double pooled = (double) (k0 + k1) / (n0 + n1);
+      double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / n0 + 1.0 / n1));
+      double z = ((double) k1 / n1 - p0) / se;
+      return Drift.chiSquarePValue(z * z, 1); // two-sided normal tail
+    }
+    boolean nullsRare = p0 <= 0.5;
+    long k = nullsRare ? k1 : n1 - k1;
+    double lambda = n1 * (nullsRare ? p0 : 1 - p0);
+    double tail;
+    if (k > lambda) { // P(X >= k) = P(chi-square with 2k df <= 2 lambda)
+      tail = 1 - Drift.chiSquarePValue(2 * lambda, (int) Math.min(Integer.MAX_VALUE / 2, 2 * k));
+    } else { // P(X <= k) = P(chi-square with 2(k+1) df > 2 lambda)
+      tail = Drift.chiSquarePValue(2 * lambda, (int) Math.min(Integer.MAX_VALUE / 2, 2 * (k + 1)));
+    }
+    return Math.min(1, 2 * Math.max(0, tail));
+  }
+
+  /**
+   * A string column whose values are mostly distinct (ids, timestamps as text): at least half its
+   * non-null values distinct, by the HLL estimate, over at least 20 values. Its frequent items hold
+   * no distribution to compare, and a chi-square test on them would call every window "drift".
+   */
+  static boolean mostlyUnique(ColumnView c) {
+    if (!c.inferredType().equals("string")) {
+      return false;
+    }
+    long values = c.counts().n() - c.counts().nulls();
+    double distinct = c.cardinality().filter(h -> !h.isEmpty()).map(h -> h.estimate()).orElse(0.0);
+    return values >= 20 && distinct >= 0.5 * values;
   }
 
   /** A window's rows: the largest counts/n of its columns (columns may be absent from some rows). */
@@ -298,8 +346,18 @@ public final class Monitor {
     private int seasonDays = 7;
     private ConstraintSet constraints;
     private ProfileView constraintsReference;
+    private final java.util.Set<String> ignored = new java.util.TreeSet<>();
 
     private Builder() {}
+
+    /**
+     * Columns no check looks at: a numeric time column (it "drifts" every window by design), a
+     * counter, a column known to come and go.
+     */
+    public Builder ignore(java.util.Collection<String> columns) {
+      ignored.addAll(columns);
+      return this;
+    }
 
     /** Baseline: the merge of the trailing {@code n} windows (default 24). */
     public Builder trailing(int n) {
