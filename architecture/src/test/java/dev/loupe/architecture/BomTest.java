@@ -1,4 +1,4 @@
-package dev.loupe.examples;
+package dev.loupe.architecture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
