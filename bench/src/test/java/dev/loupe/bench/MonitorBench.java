@@ -61,10 +61,13 @@ public final class MonitorBench {
     try (S3TestServer server = new S3TestServer(); S3Client client = server.client()) {
       client.createBucket(CreateBucketRequest.builder().bucket("bench").build());
       S3Profiles profiles = new S3Profiles(client);
+      long g0 = System.nanoTime();
       List<byte[]> distinct = new ArrayList<>();
       for (int i = 0; i < Math.min(240, windows); i++) {
         distinct.add(window(i, columns, rows, start.plus(hour.multipliedBy(i))).toBytes());
       }
+      System.out.printf(Locale.ROOT, "generated %d distinct windows in %.1f s%n", distinct.size(),
+          (System.nanoTime() - g0) / 1e9);
       KeyTemplate template = KeyTemplate.of(KeyTemplate.DEFAULT);
       long t0 = System.nanoTime();
       ExecutorService pool = Executors.newFixedThreadPool(8);
