@@ -11,9 +11,6 @@ import dev.loupe.report.MonitorPage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -183,9 +180,9 @@ final class MonitorCommand implements Callable<Integer> {
     @Override
     public Instant convert(String s) {
       try {
-        return s.length() == 10 ? LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(s);
-      } catch (DateTimeParseException e) {
-        throw new TypeConversionException("'" + s + "' is not a time; expected 2026-01-31 or 2026-01-31T06:00:00Z");
+        return History.parseTime(s);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
       }
     }
   }

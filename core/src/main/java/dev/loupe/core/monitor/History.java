@@ -86,6 +86,21 @@ public final class History {
     return this;
   }
 
+  /**
+   * A time bound as users write it: an instant ({@code 2026-01-31T06:00:00Z}) or a UTC date
+   * ({@code 2026-01-31}, its midnight).
+   *
+   * @throws IllegalArgumentException saying what is expected
+   */
+  public static Instant parseTime(String s) {
+    try {
+      return s.length() == 10 ? java.time.LocalDate.parse(s).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+          : Instant.parse(s);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + s + "' is not a time; expected 2026-01-31 or 2026-01-31T06:00:00Z");
+    }
+  }
+
   /** One file of the history. */
   public record Entry(String key, Instant windowStart, String instanceId, int part) {}
 

@@ -40,8 +40,9 @@ import java.util.TreeSet;
  *       type differs, or the type mix moved by a total variation distance of at least
  *       {@link Builder#typeMixShift} (0.2). A column with a schema alert gets no other check;
  *   <li><b>nulls</b>: a test of the window's null count against the baseline's null fraction
- *       ({@link #nullJumpPValue}); an alert needs p &lt; {@link Builder#alpha} <em>and</em> a difference of at least
- *       {@link Builder#minNullJump} (0.05);
+ *       ({@link #nullJumpPValue}); an alert needs p &lt; {@link Builder#alpha} <em>and</em> a rise of at least
+ *       {@link Builder#minNullJump} (0.05). Falls do not alert: after a spike the trailing baseline
+ *       still holds it, and the windows after it are recovery, not an incident;
  *   <li><b>drift</b>: the drift test (see {@link DriftCheck}), except on string columns of mostly
  *       distinct values ({@link #mostlyUnique}); an alert needs p &lt; alpha
  *       <em>and</em> an effect size of at least {@link Builder#minEffect} (0.1): with thousands of
@@ -248,8 +249,8 @@ public final class Monitor {
     long k1 = c.counts().nulls();
     double p0 = (double) k0 / n0;
     double p1 = (double) k1 / n1;
-    if (Math.abs(p1 - p0) < minNullJump) {
-      return;
+    if (p1 - p0 < minNullJump) {
+      return; // only rises alert: a fall back after a spike (still in the trailing baseline) is recovery
     }
     double p = nullJumpPValue(k0, n0, k1, n1);
     if (p < alpha) {
