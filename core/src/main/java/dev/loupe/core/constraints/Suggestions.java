@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * <p>The rules, per column, are chosen to pass on the reference and on another sample of the same
  * data, and to fail when the column breaks:
  * <ul>
- * <li>{@code type_is} when at least 99% of the non-null values are of the inferred type;
+ * <li>{@code type_fraction_between} with min 1 when every non-null value is of one kind (a value of
+ *     another kind fails it), else {@code type_is} when at least 99% are of the inferred type;
  * <li>{@code no_missing_values} when the reference has none, else {@code null_fraction_below} the
  *     reference's fraction plus max(0.02, half of it);
  * <li>numeric: {@code non_negative} when the minimum is &gt;= 0, and {@code value_between} the
@@ -106,10 +107,14 @@ public final class Suggestions {
       case "tensor" -> t.tensor();
       default -> 0;
     };
-    if (!type.equals("null") && nonNull > 0 && ofType >= TYPE_SHARE * nonNull) {
+    if (!type.equals("null") && nonNull > 0 && ofType == nonNull) {
+      out.add(new Suggestion(Constraints.typeFractionBetween(name, type, 1.0, null),
+          fields(name, "type_fraction_between", "type", type, "min", 1.0),
+          "all " + count(nonNull) + " non-null values are " + type + "; a value of any other kind fails this"));
+    } else if (!type.equals("null") && nonNull > 0 && ofType >= TYPE_SHARE * nonNull) {
       out.add(new Suggestion(Constraints.typeIs(name, type), fields(name, "type_is", "type", type),
-          ofType == nonNull ? "all " + count(nonNull) + " non-null values are " + type
-              : count(ofType) + " of " + count(nonNull) + " non-null values are " + type));
+          count(ofType) + " of " + count(nonNull) + " non-null values are " + type + "; the inferred type (the "
+              + "most common kind) must stay " + type));
     }
     if (nulls == 0) {
       out.add(new Suggestion(Constraints.noMissingValues(name), fields(name, "no_missing_values"),

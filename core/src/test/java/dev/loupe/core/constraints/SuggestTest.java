@@ -52,13 +52,13 @@ class SuggestTest {
   void suggestsTheExpectedRulesPerColumn() {
     Suggestions s = Constraints.suggest(sample(20_000, 1, 0));
     Map<String, String> c = checks(s);
-    assertEquals("type_is,no_missing_values,non_negative,value_between", c.get("age"));
-    assertEquals("type_is,no_missing_values,non_negative,value_between", c.get("amount"));
-    assertEquals("type_is,no_missing_values,value_between", c.get("delta"));
-    assertEquals("type_is,no_missing_values,frequent_strings_in", c.get("country"));
-    assertEquals("type_is,null_fraction_below", c.get("email"), "many distinct emails: no domain, and repeats: not unique");
-    assertEquals("type_is,no_missing_values,non_negative,is_probably_unique", c.get("id"));
-    assertEquals("type_is,no_missing_values", c.get("express"));
+    assertEquals("type_fraction_between,no_missing_values,non_negative,value_between", c.get("age"));
+    assertEquals("type_fraction_between,no_missing_values,non_negative,value_between", c.get("amount"));
+    assertEquals("type_fraction_between,no_missing_values,value_between", c.get("delta"));
+    assertEquals("type_fraction_between,no_missing_values,frequent_strings_in", c.get("country"));
+    assertEquals("type_fraction_between,null_fraction_below", c.get("email"), "many distinct emails: no domain, and repeats: not unique");
+    assertEquals("type_fraction_between,no_missing_values,non_negative,is_probably_unique", c.get("id"));
+    assertEquals("type_fraction_between,no_missing_values", c.get("express"));
     // age 18..87 in whole numbers: widened by 25% of the range (17.25), rounded outward, floor 0 kept
     Suggestions.Suggestion range = s.suggestions().stream()
         .filter(x -> x.fields().get("column").equals("age") && x.fields().get("check").equals("value_between"))
@@ -114,7 +114,7 @@ class SuggestTest {
     assertFailures(s, sample(20_000, 2, 0, row -> row.put("id", (Long) row.get("id") / 2)),
         Set.of("id is_probably_unique"));
     assertFailures(s, sample(20_000, 2, 0, row -> row.put("express", row.get("express").toString())),
-        Set.of("express type_is"));
+        Set.of("express type_fraction_between"));
   }
 
   private static void assertFailures(Suggestions s, ProfileView broken, Set<String> expected) {
