@@ -7,7 +7,11 @@
 #   ./mvnw -B -q -pl bench -am package -DskipTests     # for DuckSql (DuckDB writes the samples)
 #   bench/drift-real-data.sh /tmp/vega/package/data/flights-3m.parquet /tmp/vega/package/data/airports.csv
 #
-# Prints one line per comparison and a summary: the share of column tests that said "drift".
+# Same distribution: 6 pairs of 30,000 rows a side, 3 of 300,000 and 3 of 1,500,000 (the whole file
+# split in two), each pair's sides disjoint; 4 tested columns each (delay, distance, origin,
+# destination; the timestamp column has no test), 48 column tests. Real shifts: delay + 3 minutes,
+# the sign of the delay, western against eastern origin airports (longitude -100).
+# Prints one line per comparison and a summary: how many column tests said "drift".
 # DUCKDB_CP may name a classpath holding DuckDB's JDBC driver instead of the bench jar; LOUPE_JAR a
 # built command-line jar to run instead of bin/loupe.
 set -euo pipefail
@@ -27,62 +31,74 @@ else
   loupe=("$root/bin/loupe")
 fi
 
-# pair NAME SQL_A SQL_B: writes both samples, profiles them, compares; prints the verdicts
-pair() {
-  local name="$1"
-  "${duck[@]}" "CREATE TABLE f AS SELECT * FROM '$data'" \
-    "CREATE TABLE airports AS SELECT * FROM read_csv_auto('$airports')" \
-    "SELECT setseed($SEED)" \
-    "CREATE TABLE s AS SELECT *, row_number() OVER (ORDER BY random()) AS rn FROM f" \
-    "COPY ($2) TO '$work/a.parquet' (FORMAT parquet)" "COPY ($3) TO '$work/b.parquet' (FORMAT parquet)" >/dev/null
-  "${loupe[@]}" profile -q "$work/a.parquet" -o "$work/a.bin" >/dev/null
-  "${loupe[@]}" profile -q "$work/b.parquet" -o "$work/b.bin" >/dev/null
-  "${loupe[@]}" drift "$work/a.bin" "$work/b.bin" --json > "$work/r.json" || [[ $? == 3 ]]
-  python3 - "$name" "$work/r.json" <<'PY'
+# the samples, in one DuckDB session: NAME.a.parquet and NAME.b.parquet per comparison
+sql=("CREATE TABLE f AS SELECT * FROM '$data'" "CREATE TABLE airports AS SELECT * FROM read_csv_auto('$airports')")
+shuffle() { # shuffle SEED: table s = f in a random order, numbered by rn
+  sql+=("DROP TABLE IF EXISTS s" "SELECT setseed($1)"
+    "CREATE TABLE s AS SELECT *, row_number() OVER (ORDER BY random()) AS rn FROM f")
+}
+sample() { # sample FILE QUERY
+  sql+=("COPY ($2) TO '$work/$1.parquet' (FORMAT parquet)")
+}
+same=()
+cols="* EXCLUDE (rn)"
+shuffle 0.11
+for i in 0 1 2 3 4 5; do
+  n=30000
+  sample "same-30000-$i.a" "SELECT $cols FROM s WHERE rn > $((2 * i * n)) AND rn <= $(((2 * i + 1) * n))"
+  sample "same-30000-$i.b" "SELECT $cols FROM s WHERE rn > $(((2 * i + 1) * n)) AND rn <= $(((2 * i + 2) * n))"
+  same+=("same-30000-$i")
+done
+shuffle 0.22
+for i in 0 1 2; do
+  n=300000
+  sample "same-300000-$i.a" "SELECT $cols FROM s WHERE rn > $((2 * i * n)) AND rn <= $(((2 * i + 1) * n))"
+  sample "same-300000-$i.b" "SELECT $cols FROM s WHERE rn > $(((2 * i + 1) * n)) AND rn <= $(((2 * i + 2) * n))"
+  same+=("same-300000-$i")
+done
+for i in 0 1 2; do
+  shuffle "0.3$i"
+  sample "same-1500000-$i.a" "SELECT $cols FROM s WHERE rn <= 1500000"
+  sample "same-1500000-$i.b" "SELECT $cols FROM s WHERE rn > 1500000"
+  same+=("same-1500000-$i")
+done
+sample "shift-delay+3min.a" "SELECT $cols FROM s WHERE rn <= 300000"
+sample "shift-delay+3min.b" "SELECT * EXCLUDE (rn, delay), delay + 3 AS delay FROM s WHERE rn > 300000 AND rn <= 600000"
+sample "delay<0-vs-delay>=0.a" "SELECT $cols FROM s WHERE delay < 0"
+sample "delay<0-vs-delay>=0.b" "SELECT $cols FROM s WHERE delay >= 0"
+sample "west-vs-east.a" "SELECT s.* EXCLUDE (rn) FROM s JOIN airports a ON s.origin = a.iata WHERE a.longitude < -100"
+sample "west-vs-east.b" "SELECT s.* EXCLUDE (rn) FROM s JOIN airports a ON s.origin = a.iata WHERE a.longitude >= -100"
+shifts=("shift-delay+3min" "delay<0-vs-delay>=0" "west-vs-east")
+"${duck[@]}" "${sql[@]}" >/dev/null
+
+compare() { # compare NAME: profiles both samples, prints one RESULT line per tested column
+  "${loupe[@]}" profile -q "$work/$1.a.parquet" -o "$work/$1.a.bin" >/dev/null
+  "${loupe[@]}" profile -q "$work/$1.b.parquet" -o "$work/$1.b.bin" >/dev/null
+  "${loupe[@]}" drift "$work/$1.a.bin" "$work/$1.b.bin" --json > "$work/$1.json" || [[ $? == 3 ]]
+  python3 - "$1" "$work/$1.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[2]))
 cells = []
 for col, c in sorted(r["columns"].items()):
     if c["category"] is None:
         continue
-    p = c["p_value"]
-    cells.append(f'{col} {c["category"]} (p={p:.3g}, {c["effect_measure"]} {c["effect_size"]:.4f})')
+    cells.append(f'{col} {c["category"]} (p={c["p_value"]:.3g}, {c["effect_measure"]} {c["effect_size"]:.4f})')
     print(f'RESULT\t{sys.argv[1]}\t{col}\t{c["category"]}')
 print(sys.argv[1] + ": " + "; ".join(cells))
 PY
 }
-
-cols="* EXCLUDE (rn)"
-# same distribution: disjoint random samples of n rows a side
-for spec in 30000:8 300000:4 1500000:4; do
-  n="${spec%%:*}"
-  reps="${spec##*:}"
-  for ((i = 1; i <= reps; i++)); do
-    SEED="0.$((n % 97 + i * 13))"
-    pair "same n=$n #$i" "SELECT $cols FROM s WHERE rn <= $n" "SELECT $cols FROM s WHERE rn > $n AND rn <= $((2 * n))"
-  done
-done | tee "$work/same.txt"
-SEED=0.5
-{
-  # real shifts: a 3-minute delay shift, the sign of the delay, western against eastern airports
-  pair "shift delay +3 min, n=300000" "SELECT $cols FROM s WHERE rn <= 300000" \
-    "SELECT * EXCLUDE (rn, delay), delay + 3 AS delay FROM s WHERE rn > 300000 AND rn <= 600000"
-  pair "delay < 0 vs delay >= 0" "SELECT $cols FROM s WHERE delay < 0" "SELECT $cols FROM s WHERE delay >= 0"
-  pair "west vs east origin (longitude -100)" \
-    "SELECT s.* EXCLUDE (rn) FROM s JOIN airports a ON s.origin = a.iata WHERE a.longitude < -100" \
-    "SELECT s.* EXCLUDE (rn) FROM s JOIN airports a ON s.origin = a.iata WHERE a.longitude >= -100"
-} | tee "$work/shift.txt"
+for name in "${same[@]}"; do compare "$name"; done | tee "$work/same.txt"
+for name in "${shifts[@]}"; do compare "$name"; done | tee "$work/shift.txt"
 python3 - "$work/same.txt" "$work/shift.txt" <<'PY'
 import sys, collections
 for f, what in ((sys.argv[1], "same distribution"), (sys.argv[2], "real shifts")):
     rows = [l.rstrip("\n").split("\t") for l in open(f) if l.startswith("RESULT")]
-    by_n = collections.defaultdict(lambda: [0, 0])
+    groups = collections.defaultdict(lambda: [0, 0])
     for _, name, col, cat in rows:
-        key = name.split(" #")[0] if what == "same distribution" else name
-        by_n[key][0] += cat == "drift"
-        by_n[key][1] += 1
-    total = sum(d for d, _ in by_n.values()), sum(t for _, t in by_n.values())
-    print(f"{what}: drift in {total[0]} of {total[1]} column tests")
-    for k, (d, t) in by_n.items():
+        key = "n=" + name.split("-")[1] if what == "same distribution" else name
+        groups[key][0] += cat == "drift"
+        groups[key][1] += 1
+    print(f"{what}: drift in {sum(d for d, _ in groups.values())} of {sum(t for _, t in groups.values())} column tests")
+    for k, (d, t) in groups.items():
         print(f"  {k}: {d} of {t}")
 PY

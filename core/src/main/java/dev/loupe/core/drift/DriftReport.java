@@ -183,7 +183,7 @@ public final class DriftReport {
   }
 
   /** The effect size as the table shows it: "0.0123 ks" / "0.0400 tv" / "-". */
-  public static String effect(ColumnDrift c) {
+  static String effect(ColumnDrift c) {
     if (c.effectSize() == null || c.effectMeasure() == null) {
       return "-";
     }
@@ -196,7 +196,7 @@ public final class DriftReport {
   }
 
   /** A number as the table shows it: 4 decimals, scientific below 1e-4, "inf", "-" for null. */
-  public static String format(Double v) {
+  static String format(Double v) {
     if (v == null) {
       return "-";
     }
