@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Calibration: on two samples of one distribution, the default tests say "drift" (p &lt; 0.05) at
- * most 7% of the time, for every generator and size; and they keep their power.
+ * most 7% of the time in every size band (pooled over the generators), and in no single generator
+ * and size more often than a calibrated test's 5% plus three binomial standard deviations of the
+ * trials run (0.083 at 400 trials: a hard 0.07 per cell would fail an exactly calibrated test by
+ * chance somewhere among 35 cells about one run in five); and they keep their power.
  *
  * <p>The default run is small (350 same-distribution trials, about ten seconds). The full run, 400
  * trials per generator and size from 1,000 to 10,000,000 values per side, and the power table of
@@ -36,6 +39,8 @@ class DriftCalibrationTest {
     table.append('\n');
     long drifted = 0;
     long total = 0;
+    long[] bandDrifted = new long[sizes.length];
+    long[] bandTotal = new long[sizes.length];
     long seed = 1;
     for (Calibration.Generator g : Calibration.all()) {
       table.append("| ").append(g.name()).append(" |");
@@ -45,14 +50,26 @@ class DriftCalibrationTest {
         r.forEach(c -> assertTrue(!c.skipped() && c.pValue() != null, c.toString()));
         drifted += d;
         total += r.size();
+        bandDrifted[s] += d;
+        bandTotal[s] += r.size();
         double rate = (double) d / r.size();
         table.append(String.format(Locale.ROOT, " %.3f |", rate));
-        if (FULL && rate > MAX_FALSE_DRIFT) {
-          failures.add(g.name() + " at n = " + sizes[s] + ": " + rate);
+        double cellBound = 0.05 + 3 * Math.sqrt(0.05 * 0.95 / r.size());
+        if (FULL && rate > cellBound) {
+          failures.add(g.name() + " at n = " + sizes[s] + ": " + rate + " > " + cellBound);
         }
       }
       table.append('\n');
     }
+    table.append("| all generators |");
+    for (int s = 0; s < sizes.length; s++) {
+      double rate = (double) bandDrifted[s] / bandTotal[s];
+      table.append(String.format(Locale.ROOT, " %.3f |", rate));
+      if (FULL && rate > MAX_FALSE_DRIFT) {
+        failures.add("all generators at n = " + sizes[s] + ": " + rate);
+      }
+    }
+    table.append('\n');
     System.out.println("false-drift rate (p < 0.05) on same-distribution pairs, " + (FULL ? "full" : "default")
         + " run:\n" + table + "all: " + drifted + " of " + total);
     assertTrue(failures.isEmpty(), "false-drift rate above " + MAX_FALSE_DRIFT + ": " + failures);
