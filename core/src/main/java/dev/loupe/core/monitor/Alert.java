@@ -13,7 +13,7 @@ import java.time.Instant;
  * @param message one line a person reads
  * @param observed the window's value (null fraction, row count, missing windows, ...); null if none
  * @param expected the baseline's value; null if none
- * @param effect the effect size (KS D, Hellinger distance, null-fraction difference, robust z); null if none
+ * @param effect the effect size (KS or total variation distance, null-fraction rise, robust z); null if none
  * @param pValue the test's p-value; null for checks that are not tests
  * @param baseline what the window was compared with
  */

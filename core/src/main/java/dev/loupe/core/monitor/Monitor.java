@@ -389,7 +389,7 @@ public final class Monitor {
       return this;
     }
 
-    /** The smallest drift effect size that alerts (default 0.1: KS D or Hellinger distance). */
+    /** The smallest drift effect size that alerts (default 0.1: KS or total variation distance). */
     public Builder minEffect(double e) {
       this.minEffect = e;
       return this;
