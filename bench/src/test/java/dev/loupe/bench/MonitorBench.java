@@ -37,11 +37,12 @@ import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
  * <pre>
  * ./mvnw -q -B -DskipTests -pl bench -am install
  * ./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/tmp/bench-cp.txt
- * java -Xmx512m -cp bench/target/test-classes:bench/target/classes:$(cat /tmp/bench-cp.txt) \
+ * java -Xmx3g -cp bench/target/test-classes:bench/target/classes:$(cat /tmp/bench-cp.txt) \
  *     dev.loupe.bench.MonitorBench [windows=10000] [columns=50] [rows=100] [threads=16]
  * </pre>
  *
- * Uploading is not timed. The store holds {@code windows} objects; their content cycles through 240
+ * The in-memory store lives in the same JVM (10,000 windows of 50 columns are about 500 MiB): give it
+ * the heap, and read the samples as the store plus the monitor. Uploading is not timed. The store holds {@code windows} objects; their content cycles through 240
  * distinct generated windows (ten days), so generating them stays cheap while every object is still
  * fetched, parsed, merged and tested.
  */
