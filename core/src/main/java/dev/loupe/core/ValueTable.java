@@ -90,6 +90,20 @@ public final class ValueTable {
     return c;
   }
 
+  /**
+   * Column {@code c} (from {@link #column}, in an earlier row of this table) for a value of the
+   * current row, without looking its name up: for tables whose names are already unique, such as
+   * the server's {@code multiple.columns} after {@link ColumnNames#unique}.
+   */
+  public Column columnAgain(Column c) {
+    if (c.lastRow == rows) {
+      return column(c.name);
+    }
+    c.lastRow = rows;
+    c.present++;
+    return c;
+  }
+
   private Column slot(String name) {
     Column c = byName.get(name);
     if (c == null) {
