@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.loupe.core.Approx;
 import dev.loupe.core.ColumnNames;
 import dev.loupe.core.DatasetProfile;
+import dev.loupe.core.DoorTables;
+import dev.loupe.core.DoorTables.Col;
+import dev.loupe.core.DoorTables.Kind;
 import dev.loupe.core.ProfileView;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,24 +22,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.TimeStampMilliTZVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
@@ -69,88 +54,24 @@ import org.junit.jupiter.api.io.TempDir;
  * holds the names already made unique by {@link ColumnNames#unique}.
  */
 class EveryDoorSameProfileTest {
+  private static final List<Col> COLS = DoorTables.COLS;
+  private static final List<String> UNIQUE = DoorTables.UNIQUE;
+
   @TempDir
   Path dir;
-
-  enum Kind { LONG, DOUBLE, STRING, BOOL, DECIMAL, TIME, TENSOR }
-
-  record Col(String name, Kind kind) {}
-
-  /** The columns, with a repeated name ("a" twice) and an odd one; "a" twice becomes "a" and "a.1". */
-  static final List<Col> COLS = List.of(
-      new Col("id", Kind.LONG), new Col("x", Kind.DOUBLE), new Col("s", Kind.STRING), new Col("b", Kind.BOOL),
-      new Col("dec", Kind.DECIMAL), new Col("t", Kind.TIME), new Col("v", Kind.TENSOR),
-      new Col("a", Kind.LONG), new Col("a", Kind.STRING), new Col("odd name ü", Kind.DOUBLE));
-  static final List<String> UNIQUE = ColumnNames.unique(COLS.stream().map(Col::name).toList());
-
-  private static final String[] WORDS = {"", "ü", "日本語", "😀 emoji", "tab\there", "comma, inside", "quote \" in",
-      "plain", "Ünïcödé", "a"};
-
-  /** Rows of Java values: Long, Double, String, Boolean, BigDecimal, Instant, double[]; null is missing. */
-  static List<Object[]> table(long seed, int rows) {
-    Random r = new Random(seed);
-    List<Object[]> out = new ArrayList<>();
-    for (int i = 0; i < rows; i++) {
-      Object[] row = new Object[COLS.size()];
-      for (int c = 0; c < row.length; c++) {
-        boolean isNull = i > 3 && r.nextInt(7) == 0;
-        row[c] = isNull ? null : value(COLS.get(c).kind(), r, i);
-      }
-      out.add(row);
-    }
-    return out;
-  }
-
-  private static Object value(Kind k, Random r, int i) {
-    return switch (k) {
-      case LONG -> i == 0 ? Long.MIN_VALUE : i == 1 ? Long.MAX_VALUE : (long) r.nextInt(2000) - 1000;
-      case DOUBLE -> switch (i % 13) {
-        case 5 -> Double.NaN;
-        case 6 -> Double.POSITIVE_INFINITY;
-        case 7 -> Double.NEGATIVE_INFINITY;
-        case 8 -> -0.0;
-        default -> Math.round(r.nextGaussian() * 1e6) / 1e3;
-      };
-      case STRING -> "s" + WORDS[r.nextInt(WORDS.length)] + (i % 3 == 0 ? "" : String.valueOf(r.nextInt(5)));
-      case BOOL -> r.nextBoolean();
-      case DECIMAL -> i == 0 ? new BigDecimal("12345678901234567890123456789012.123456")
-          : BigDecimal.valueOf(r.nextLong() % 1_000_000_000_000L, 6);
-      case TIME -> Instant.ofEpochMilli(i == 0 ? -86_400_123L : 1_700_000_000_000L + r.nextInt(1_000_000_000));
-      case TENSOR -> {
-        double[] v = new double[1 + r.nextInt(3)];
-        for (int j = 0; j < v.length; j++) {
-          v[j] = r.nextInt(100) / 4.0;
-        }
-        yield v;
-      }
-    };
-  }
-
-  /** The rows door: each row a map of (unique) column name to value. */
-  static ProfileView rows(List<Object[]> t) {
-    DatasetProfile p = new DatasetProfile();
-    for (Object[] row : t) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      for (int c = 0; c < row.length; c++) {
-        m.put(UNIQUE.get(c), row[c]);
-      }
-      p.track(m);
-    }
-    return p.view();
-  }
 
   @Test
   void everyFileFormatAndArrowGiveTheRowsProfile() throws IOException {
     for (long seed : new long[] {1, 2}) {
-      List<Object[]> t = table(seed, seed == 1 ? 300 : 2500);
-      ProfileView expected = rows(t);
+      List<Object[]> t = DoorTables.table(seed, seed == 1 ? 300 : 2500);
+      ProfileView expected = DoorTables.rows(t);
       assertTrue(expected.isTime("t"), "rows of Instants make a time column");
       assertEquals(List.of("a", "a.1"), UNIQUE.subList(7, 9));
       String what = "seed " + seed + ", " + t.size() + " rows";
       FileProfiler one = FileProfiler.builder().threads(1).batchSize(128).build();
 
       ProfileView arrowBatch;
-      try (RootAllocator alloc = new RootAllocator(); VectorSchemaRoot root = arrowRoot(t, alloc)) {
+      try (RootAllocator alloc = new RootAllocator(); VectorSchemaRoot root = DoorTables.arrowRoot(t, alloc)) {
         arrowBatch = new DatasetProfile().trackDataframe(root).view();
         writeArrowFile(root, dir.resolve("t.arrow"));
       }
@@ -164,7 +85,7 @@ class EveryDoorSameProfileTest {
       assertTrue(parquet.isTime("t"));
 
       // JSON has no time: it carries epoch milliseconds, the same metrics without the time marker
-      ProfileView json = one.profile(Files.writeString(dir.resolve("t.jsonl"), jsonLines(t)));
+      ProfileView json = one.profile(Files.writeString(dir.resolve("t.jsonl"), DoorTables.jsonLines(t)));
       Approx.assertColumnsOfViewsClose(expected, json, what + ": JSON lines");
       assertFalse(json.isTime("t"));
       // chunked over threads, the JSON door still gives the same profile
@@ -183,7 +104,7 @@ class EveryDoorSameProfileTest {
         csvView.add(copy);
       }
       ProfileView csv = one.profile(Files.writeString(dir.resolve("t.csv"), csv(t)));
-      ProfileView csvExpected = withoutColumn(rows(csvView), "v");
+      ProfileView csvExpected = withoutColumn(DoorTables.rows(csvView), "v");
       Approx.assertColumnsOfViewsClose(csvExpected, csv, what + ": CSV");
     }
   }
@@ -224,59 +145,6 @@ class EveryDoorSameProfileTest {
   }
 
   // ---- writers: each format through its own library ----
-
-  static VectorSchemaRoot arrowRoot(List<Object[]> t, RootAllocator alloc) {
-    List<Field> fields = new ArrayList<>();
-    for (Col c : COLS) {
-      fields.add(switch (c.kind()) {
-        case LONG -> Field.nullable(c.name(), new ArrowType.Int(64, true));
-        case DOUBLE -> Field.nullable(c.name(), new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
-        case STRING -> Field.nullable(c.name(), ArrowType.Utf8.INSTANCE);
-        case BOOL -> Field.nullable(c.name(), ArrowType.Bool.INSTANCE);
-        case DECIMAL -> Field.nullable(c.name(), new ArrowType.Decimal(38, 6, 128));
-        case TIME -> Field.nullable(c.name(), new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC"));
-        case TENSOR -> new Field(c.name(), FieldType.nullable(ArrowType.List.INSTANCE), List.of(
-            Field.nullable("item", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
-      });
-    }
-    VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), alloc);
-    root.allocateNew();
-    List<FieldVector> vs = root.getFieldVectors();
-    for (int c = 0; c < COLS.size(); c++) {
-      FieldVector v = vs.get(c);
-      UnionListWriter lw = v instanceof ListVector l ? l.getWriter() : null;
-      for (int i = 0; i < t.size(); i++) {
-        Object x = t.get(i)[c];
-        if (lw != null) {
-          lw.setPosition(i);
-          if (x != null) {
-            lw.startList();
-            for (double d : (double[]) x) {
-              lw.float8().writeFloat8(d);
-            }
-            lw.endList();
-          }
-          continue;
-        }
-        if (x == null) {
-          v.setNull(i);
-          continue;
-        }
-        switch (COLS.get(c).kind()) {
-          case LONG -> ((BigIntVector) v).setSafe(i, (Long) x);
-          case DOUBLE -> ((Float8Vector) v).setSafe(i, (Double) x);
-          case STRING -> ((VarCharVector) v).setSafe(i, ((String) x).getBytes(StandardCharsets.UTF_8));
-          case BOOL -> ((BitVector) v).setSafe(i, (Boolean) x ? 1 : 0);
-          case DECIMAL -> ((DecimalVector) v).setSafe(i, (BigDecimal) x);
-          case TIME -> ((TimeStampMilliTZVector) v).setSafe(i, ((Instant) x).toEpochMilli());
-          default -> throw new IllegalStateException();
-        }
-      }
-      v.setValueCount(t.size());
-    }
-    root.setRowCount(t.size());
-    return root;
-  }
 
   static void writeArrowFile(VectorSchemaRoot root, Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -336,44 +204,6 @@ class EveryDoorSameProfileTest {
       }
     }
     return file;
-  }
-
-  /** JSON lines with the repeated key written twice (the JSON door renames it), NaN/Infinity as literals. */
-  static String jsonLines(List<Object[]> t) throws IOException {
-    JsonFactory f = JsonFactory.builder().disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (Object[] row : t) {
-      try (JsonGenerator g = f.createGenerator(out)) {
-        g.writeStartObject();
-        for (int c = 0; c < row.length; c++) {
-          Object x = row[c];
-          if (x == null && c % 2 == 1 && !COLS.get(c).name().equals("a")) {
-            continue; // a missing key is a null too (but a repeated key is named by its position, so write it)
-          }
-          g.writeFieldName(COLS.get(c).name());
-          if (x == null) {
-            g.writeNull();
-          } else if (x instanceof Long l) {
-            g.writeNumber(l);
-          } else if (x instanceof Double d) {
-            g.writeNumber(d);
-          } else if (x instanceof String s) {
-            g.writeString(s);
-          } else if (x instanceof Boolean bo) {
-            g.writeBoolean(bo);
-          } else if (x instanceof BigDecimal d) {
-            g.writeNumber(d);
-          } else if (x instanceof Instant i) {
-            g.writeNumber(i.toEpochMilli());
-          } else if (x instanceof double[] a) {
-            g.writeArray(a, 0, a.length);
-          }
-        }
-        g.writeEndObject();
-      }
-      out.write('\n');
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** CSV with the repeated header name (the CSV door renames it), strings quoted, time as epoch ms, no tensors. */
