@@ -1,5 +1,7 @@
 package dev.loupe.readers;
 
+import dev.loupe.core.ColumnNames;
+
 import de.siegmar.fastcsv.reader.CloseableIterator;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvRecord;
@@ -231,19 +233,9 @@ public final class CsvBatchReader implements AutoCloseable {
     };
   }
 
-  /** Header fields as column names: an empty one becomes "Unnamed: i", a repeated one "name.1", as pandas does. */
+  /** Header fields as column names, by core's one rule: an empty one is "Unnamed: i", a repeated one "name.1". */
   private static List<String> columnNames(List<String> header) {
-    List<String> out = new ArrayList<>(header.size());
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < header.size(); i++) {
-      String base = header.get(i).isEmpty() ? "Unnamed: " + i : header.get(i);
-      String name = base;
-      for (int k = 1; !seen.add(name); k++) {
-        name = base + "." + k;
-      }
-      out.add(name);
-    }
-    return Collections.unmodifiableList(out);
+    return ColumnNames.unique(header);
   }
 
   @Override

@@ -321,9 +321,28 @@ final class Ingest implements AutoCloseable {
     }
   }
 
-  /** Writes every open window now (POST /writeProfiles); returns the number of windows handed out. */
-  int flushAll() throws IOException {
-    Future<Integer> f = rotator.submit(() -> rotate(true, true));
+  /**
+   * Writes every open window now (POST /writeProfiles); returns the window parts handed out, each
+   * with where it lands at every destination (a file path or an s3:// URL).
+   */
+  Map<WindowInfo, List<String>> flushAll() throws IOException {
+    Future<Map<WindowInfo, List<String>>> f = rotator.submit(() -> {
+      outbox.takeRecent();
+      rotate(true, true);
+      Map<WindowInfo, List<String>> out = new java.util.LinkedHashMap<>();
+      for (WindowInfo w : outbox.takeRecent()) {
+        List<String> at = new ArrayList<>();
+        for (Writer d : destinations) {
+          if (d instanceof IdempotentLocalWriter l) {
+            at.add(l.pathFor(w).toString());
+          } else if (d instanceof dev.loupe.s3.S3Writer s3) {
+            at.add(s3.urlFor(w));
+          }
+        }
+        out.put(w, at);
+      }
+      return out;
+    });
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -489,6 +508,7 @@ final class Ingest implements AutoCloseable {
     }
 
     private final List<Item> items = new ArrayList<>(); // guarded by this
+    private final List<WindowInfo> recent = new ArrayList<>(); // guarded by this: staged since takeRecent
     private final Map<Checkpoint.PartKey, Integer> nextParts = new HashMap<>(); // guarded by this
     private int stagedTotal; // guarded by this
 
@@ -498,6 +518,7 @@ final class Ingest implements AutoCloseable {
       int part = nextParts.getOrDefault(key, 0);
       nextParts.put(key, part + 1);
       items.add(new Item(window.withPart(part), view, false));
+      recent.add(window.withPart(part));
       stagedTotal++;
       metrics.windowsHandedOut.increment();
     }
@@ -507,6 +528,13 @@ final class Ingest implements AutoCloseable {
         items.add(new Item(e.window(), e.view(), true));
       }
       nextParts.putAll(parts);
+    }
+
+    /** The windows staged since the last call (POST /writeProfiles reports them). */
+    synchronized List<WindowInfo> takeRecent() {
+      List<WindowInfo> out = new ArrayList<>(recent);
+      recent.clear();
+      return out;
     }
 
     synchronized int stagedTotal() {

@@ -220,8 +220,14 @@ public final class LoupeServer implements AutoCloseable {
   private void writeProfiles(Context ctx) throws IOException {
     metrics.request("write_profiles");
     authorize(ctx);
-    int n = ingest.flushAll();
-    ctx.contentType("application/json").result("{\"windows\":" + n + "}");
+    // the whylogs container answers {"profilesWritten": n, "profilePaths": [...]}; "windows" is Loupe's older name
+    java.util.Map<dev.loupe.core.logging.WindowInfo, java.util.List<String>> written = ingest.flushAll();
+    com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+    out.put("windows", written.size());
+    out.put("profilesWritten", written.size());
+    com.fasterxml.jackson.databind.node.ArrayNode paths = out.putArray("profilePaths");
+    written.values().forEach(at -> at.forEach(paths::add));
+    ctx.contentType("application/json").result(out.toString());
   }
 
   private void profile(Context ctx) throws IOException {

@@ -319,7 +319,10 @@ public final class RollingLogger implements AutoCloseable {
 
   // ---- reading the current state ----
 
-  /** The merged view of {@code datasetId}'s window containing now, if it has data. */
+  /**
+   * The merged view of {@code datasetId}'s window containing now, if it has data; its dataset
+   * timestamp is the window's start, as the written window's will be.
+   */
   public Optional<ProfileView> currentView(String datasetId) {
     long now = clock.millis();
     Window w = open.get(new WindowKey(datasetId, Math.floorDiv(now, windowMillis) * windowMillis));
@@ -327,7 +330,11 @@ public final class RollingLogger implements AutoCloseable {
       return Optional.empty();
     }
     ProfileView merged = merged(w, false);
-    return merged.columns().isEmpty() ? Optional.empty() : Optional.of(merged);
+    if (merged.columns().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(merged.withProperties(merged.properties()
+        .merge(ProfileProperties.of(Instant.ofEpochMilli(w.key.start()), null, Map.of(), Map.of()))));
   }
 
   /**
