@@ -68,6 +68,15 @@ final class LogRequest {
     return rows;
   }
 
+  /** The distinct column names of the request (admission counts them against the column limits). */
+  Set<String> columnNames() {
+    Set<String> out = new java.util.HashSet<>();
+    for (int i = 0; i < size; i++) {
+      out.add(names[i]);
+    }
+    return out;
+  }
+
   /** Parses and validates a request body; throws {@link BadRequestException} on anything malformed. */
   static LogRequest parse(byte[] body) {
     try (JsonParser p = FACTORY.createParser(body)) {

@@ -74,6 +74,7 @@ public final class RollingLogger implements AutoCloseable {
   private final ReentrantLock rotation = new ReentrantLock();
   private final AtomicLong windowsWritten = new AtomicLong();
   private final AtomicLong writeFailures = new AtomicLong();
+  private final AtomicLong mergeFailures = new AtomicLong();
   private volatile boolean closed;
 
   private record WindowKey(String datasetId, long start) {}
@@ -183,6 +184,8 @@ public final class RollingLogger implements AutoCloseable {
       slot.lock.lock();
       try {
         if (isClosed(w) || slot.sealed) {
+          // being closed (it leaves the map once merged) or sealed (fresh stripes are in place)
+          Thread.yield();
           continue;
         }
         update.accept(slot.profile);
@@ -261,11 +264,30 @@ public final class RollingLogger implements AutoCloseable {
     }
   }
 
-  /** Closes a window and merges its per-thread profiles; null if it held nothing. */
+  /**
+   * Closes a window and merges its per-thread profiles; null if it held nothing. The window leaves
+   * the open set only once its merged view exists: should the merge fail (out of memory, a bug),
+   * the window is opened again, with every row in it, and the failure propagates to the caller
+   * (the next rotation retries). Nothing is dropped on the way.
+   */
   private ProfileView close(Window w) {
+    ProfileView merged;
+    try {
+      merged = merged(w, true);
+    } catch (RuntimeException | Error e) {
+      reopen(w);
+      mergeFailures.incrementAndGet();
+      throw e; // recorded above; the window is kept
+    }
     open.remove(w.key, w);
-    ProfileView merged = merged(w, true);
     return merged.columns().isEmpty() ? null : merged;
+  }
+
+  /** Undoes the closing mark of a window whose merge failed; its rows stay where they were. */
+  private static void reopen(Window w) {
+    synchronized (w) {
+      w.closed = false;
+    }
   }
 
   private WindowInfo info(WindowKey key) {
@@ -498,6 +520,11 @@ public final class RollingLogger implements AutoCloseable {
 
   public long writeFailures() {
     return writeFailures.get();
+  }
+
+  /** Windows whose merge failed at a rotation; each was kept open and is retried at the next one. */
+  public long mergeFailures() {
+    return mergeFailures.get();
   }
 
   /** Windows whose write failed and is being retried. */
