@@ -574,8 +574,8 @@ final class Ingest implements AutoCloseable {
     if (d.failure() != null) {
       metrics.deliveryFailures.increment();
       health.set("destination", d.failure());
-    } else {
-      health.clear("destination");
+    } else if (d.written() > 0) {
+      health.clear("destination"); // a window went out: the destination works (again)
     }
   }
 
