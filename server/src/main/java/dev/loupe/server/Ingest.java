@@ -73,6 +73,7 @@ final class Ingest implements AutoCloseable {
   private long latenessMillis;
   private long lastCheckpointMillis;
   private long previousCheckpointSeq; // journal segments are kept back to here (see Checkpoint.read)
+  private long replayAfterSeq; // start-up only: records up to here are in the checkpoint
   private volatile boolean closed;
   /** Set when a request failed after it was journaled: live state may hold part of it (see poison). */
   private volatile Throwable poisoned;
@@ -139,6 +140,7 @@ final class Ingest implements AutoCloseable {
     }
     // Replay with the checkpoint's clock: every record after it was accepted at that clock or a
     // later one, so it lands in the same window and is not late (docs/server.md).
+    replayAfterSeq = afterSeq;
     long maxSeq = Journal.replay(journal.dirPath(), afterSeq, this::replay, this::damaged);
     long next = Math.max(afterSeq, maxSeq) + 1;
     if (windowMillis != config.window().toMillis() || latenessMillis != config.lateness().toMillis()) {
@@ -210,9 +212,16 @@ final class Ingest implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, what); // a few torn bytes at the end: the common crash
       return;
     }
+    // records the checkpoint already holds are not lost, even when their bytes are damaged
+    long lost = d.lostRecords() <= 0 ? 0
+        : Math.max(0, d.firstLostSeq() + d.lostRecords() - Math.max(d.firstLostSeq(), replayAfterSeq + 1));
+    if (d.lostRecords() > 0 && lost == 0) {
+      LOG.log(System.Logger.Level.WARNING, what + " (all of them are in the checkpoint already: nothing is lost)");
+      return;
+    }
     Path f = quarantine.damaged(d);
-    if (d.lostRecords() > 0) {
-      metrics.damagedJournalRecords.add(d.lostRecords());
+    if (lost > 0) {
+      metrics.damagedJournalRecords.add(lost);
       health.set("journal_damage", "damaged journal record(s) were skipped at start-up; see " + quarantine.dir());
       LOG.log(System.Logger.Level.ERROR, what + "; the bytes were kept in " + f);
     } else {
