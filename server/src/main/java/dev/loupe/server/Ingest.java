@@ -70,6 +70,7 @@ final class Ingest implements AutoCloseable {
   private final ScheduledExecutorService rotator;
   private RollingLogger logger; // replaced only during start-up
   private long windowMillis;
+  private volatile dev.loupe.core.logging.Windows windows;
   private long latenessMillis;
   private long lastCheckpointMillis;
   private long previousCheckpointSeq; // journal segments are kept back to here (see Checkpoint.read)
@@ -230,7 +231,17 @@ final class Ingest implements AutoCloseable {
   }
 
   private long windowStart(long ts) {
-    return Math.floorDiv(ts, windowMillis) * windowMillis;
+    return windows().startOf(ts);
+  }
+
+  /** The window arithmetic of the current settings (core's, the same the logger uses). */
+  private dev.loupe.core.logging.Windows windows() {
+    dev.loupe.core.logging.Windows w = windows;
+    if (w == null || w.windowMillis() != windowMillis || w.latenessMillis() != latenessMillis) {
+      w = dev.loupe.core.logging.Windows.of(Duration.ofMillis(windowMillis), Duration.ofMillis(latenessMillis));
+      windows = w; // settings change only during start-up
+    }
+    return w;
   }
 
   // ---- ingestion ----
@@ -341,10 +352,10 @@ final class Ingest implements AutoCloseable {
       throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + ts
           + " is not epoch milliseconds of a year between -9999 and 9999" + unitsHint(ts, now));
     }
-    long start = windowStart(ts);
-    if (start + windowMillis + latenessMillis <= logical) {
+    dev.loupe.core.logging.Windows w = windows();
+    if (w.isLate(ts, logical)) {
       throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + ts + " ("
-          + Instant.ofEpochMilli(ts) + ") belongs to the window ending " + Instant.ofEpochMilli(start + windowMillis)
+          + Instant.ofEpochMilli(ts) + ") belongs to the window ending " + Instant.ofEpochMilli(w.endOf(w.startOf(ts)))
           + ", which has already been written (allowed lateness " + Duration.ofMillis(latenessMillis)
           + "); omit \"timestamp\" to log into the current window, or raise LOUPE_LATENESS" + unitsHint(ts, now));
     }

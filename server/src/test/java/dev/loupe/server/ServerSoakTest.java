@@ -55,6 +55,7 @@ class ServerSoakTest {
     ConcurrentLinkedQueue<Integer> inFlight = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     long damagedRecords = 0;
+    int flips = 0;
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try (s) {
       for (int round = 0; round <= rounds; round++) {
@@ -82,7 +83,10 @@ class ServerSoakTest {
           closed.removeIf(p -> p.toFile().length() < 100);
           if (!closed.isEmpty() && random.nextBoolean()) {
             Path seg = closed.get(random.nextInt(closed.size()));
-            flip(seg, random.nextInt((int) Files.size(seg)));
+            long at = random.nextInt((int) Files.size(seg));
+            flip(seg, at);
+            flips++;
+            System.out.println("soak: flipped byte " + at + " of " + seg.getFileName());
           }
         }
         for (Thread t : threads) {
@@ -100,7 +104,7 @@ class ServerSoakTest {
       long expected = acked.get() - damagedRecords * ROWS;
       long unknown = inFlight.stream().mapToLong(Integer::longValue).sum();
       String context = "seed " + seed + ": written " + written + ", acknowledged " + acked.get() + ", damaged records "
-          + damagedRecords + ", rows in flight at kills " + unknown;
+          + damagedRecords + " (bytes flipped: " + flips + "), rows in flight at kills " + unknown;
       System.out.println("soak: " + context);
       assertTrue(written >= expected, "an acknowledged row was lost: " + context);
       assertTrue(written <= expected + unknown, "a row was counted twice: " + context);

@@ -56,6 +56,7 @@ public final class RollingLogger implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RollingLogger.class.getName());
 
   private final long windowMillis;
+  private final Windows windows;
   private final Duration window;
   private final Duration lateness;
   private final Clock clock;
@@ -112,6 +113,7 @@ public final class RollingLogger implements AutoCloseable {
     this.window = b.window;
     this.windowMillis = b.window.toMillis();
     this.lateness = b.lateness;
+    this.windows = Windows.of(b.window, b.lateness);
     this.clock = b.clock;
     this.writers = List.copyOf(b.writers);
     this.heartbeat = b.heartbeat;
@@ -175,9 +177,9 @@ public final class RollingLogger implements AutoCloseable {
     while (true) {
       long now = clock.millis();
       long ts = timestamp == null ? now : timestamp.toEpochMilli();
-      long start = Math.floorDiv(ts, windowMillis) * windowMillis;
-      if (timestamp != null && start + windowMillis + lateness.toMillis() <= now) {
-        throw new LateDataException(datasetId, timestamp, Instant.ofEpochMilli(start + windowMillis), lateness);
+      long start = windows.startOf(ts);
+      if (timestamp != null && windows.isDue(start, now)) {
+        throw new LateDataException(datasetId, timestamp, Instant.ofEpochMilli(windows.endOf(start)), lateness);
       }
       Window w = open.computeIfAbsent(new WindowKey(datasetId, start), k -> new Window(k, stripes));
       Slot slot = slotFor(w);
@@ -243,7 +245,7 @@ public final class RollingLogger implements AutoCloseable {
       long lateMs = lateness.toMillis();
       List<Window> due = new ArrayList<>();
       for (Window w : open.values()) {
-        if (all || w.key.start() + windowMillis + lateMs <= now) {
+        if (all || windows.isDue(w.key.start(), now)) {
           due.add(w);
         }
       }
@@ -344,7 +346,7 @@ public final class RollingLogger implements AutoCloseable {
   /** The merged view of {@code datasetId}'s window containing now, if it has data. */
   public Optional<ProfileView> currentView(String datasetId) {
     long now = clock.millis();
-    Window w = open.get(new WindowKey(datasetId, Math.floorDiv(now, windowMillis) * windowMillis));
+    Window w = open.get(new WindowKey(datasetId, windows.startOf(now)));
     if (w == null) {
       return Optional.empty();
     }
