@@ -53,7 +53,8 @@ public final class Windows {
 
   /** The start of the window holding {@code ts} (epoch millis). */
   public long startOf(long ts) {
-    return Math.floorDiv(ts, windowMillis) * windowMillis;
+    long mod = Math.floorMod(ts, windowMillis);
+    return ts < Long.MIN_VALUE + mod ? Long.MIN_VALUE : ts - mod; // the first window saturates, never wraps
   }
 
   /** The end (exclusive) of the window starting at {@code start}. */
