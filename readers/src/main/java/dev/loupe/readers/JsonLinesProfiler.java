@@ -173,6 +173,8 @@ final class JsonLinesProfiler {
     private final Progress progress;
     private final int batchRows;
     private final Map<String, Column> columns = new HashMap<>();
+    private final int maxColumns = ColumnLimit.max();
+    private long currentLine; // for the column limit's message
     private final List<Column> touched = new ArrayList<>();
     final Map<String, Long> present = new HashMap<>();
     long rows;
@@ -227,6 +229,7 @@ final class JsonLinesProfiler {
     }
 
     private void parseLine(byte[] d, int off, int len, long line) throws IOException {
+      currentLine = line;
       try (JsonParser p = JSON.createParser(d, off, len)) {
         JsonToken t = p.nextToken();
         if (t != JsonToken.START_OBJECT) {
@@ -329,9 +332,13 @@ final class JsonLinesProfiler {
       return any && numbers;
     }
 
-    private Column column(String name) {
+    private Column column(String name) throws DataFormatException {
       Column c = columns.get(name);
       if (c == null) {
+        if (columns.size() >= maxColumns) {
+          throw ColumnLimit.exceeded(source + ", line " + currentLine,
+              "more than " + maxColumns + " distinct keys (nested keys flattened)", maxColumns);
+        }
         c = new Column(name, allocator);
         columns.put(name, c);
       }

@@ -135,6 +135,9 @@ final class Ingest implements AutoCloseable {
       for (Checkpoint.Entry e : ck.pending) {
         logger.restorePendingWrite(e.window(), e.view());
       }
+      for (Checkpoint.Entry e : ck.outbox) {
+        admission.record(e.window().datasetId(), e.window().start().toEpochMilli(), e.view().columns().keySet());
+      }
       outbox.restore(ck.outbox, ck.nextParts);
       LOG.log(System.Logger.Level.INFO, "restored checkpoint at journal record " + ck.seq + ": " + ck.open.size()
           + " open window(s), " + ck.outbox.size() + " window(s) awaiting their destination");
@@ -545,7 +548,13 @@ final class Ingest implements AutoCloseable {
           out.add(new Checkpoint.Entry(it.window, it.view));
         }
         parts = outbox.parts(now, windowMillis, latenessMillis);
-        admission.retainOpen(logger.openWindows());
+        // a window's columns stay booked until its destination confirmed it: the outbox holds it in memory
+        Map<String, List<Instant>> held = new HashMap<>();
+        logger.openWindows().forEach((ds, starts) -> held.computeIfAbsent(ds, k -> new ArrayList<>()).addAll(starts));
+        for (Outbox.Item it : covered) {
+          held.computeIfAbsent(it.window.datasetId(), k -> new ArrayList<>()).add(it.window.start());
+        }
+        admission.retainOpen(held);
         checkpointClock = now;
       }
     } finally {
