@@ -40,6 +40,7 @@ final class Utf8LineReader extends Reader {
   private long consumed; // bytes decoded so far
   private long line = 1; // the line of the next char decoded
   private boolean eof;
+  private boolean flushed; // the decoder is finished: every later read is the end
 
   Utf8LineReader(InputStream in) {
     this.in = in;
@@ -50,6 +51,9 @@ final class Utf8LineReader extends Reader {
   public int read(char[] cbuf, int off, int len) throws IOException {
     if (len == 0) {
       return 0;
+    }
+    if (flushed) {
+      return -1;
     }
     CharBuffer out = CharBuffer.wrap(cbuf, off, len);
     while (out.position() == off) {
@@ -79,9 +83,11 @@ final class Utf8LineReader extends Reader {
         if (f.isError()) {
           throw new BadUtf8(line, consumed);
         }
+        flushed = true;
         if (out.position() == off) {
           return -1;
         }
+        break;
       }
     }
     return out.position() - off;
