@@ -14,8 +14,9 @@ import java.util.zip.ZipException;
  * <ul>
  *   <li>at most {@code maxReaders} bodies are being received at once (LOUPE_MAX_BODY_READERS); a
  *       request above that is answered 503 at once instead of holding a thread;</li>
- *   <li>a body must arrive within {@code timeoutMillis} (LOUPE_BODY_TIMEOUT), else 408: one byte a
- *       second does not hold a thread for ever;</li>
+ *   <li>a body must arrive within {@code timeoutMillis} (LOUPE_BODY_TIMEOUT), else 408, and after its
+ *       first 2 seconds at 1 KiB/s on average, else 408 too: one byte a second holds a reader for two
+ *       seconds, not for ever;</li>
  *   <li>memory grows with the bytes that arrived, never with the length a client declares, and every
  *       body held in memory is charged to one budget (LOUPE_MAX_INFLIGHT_BYTES); a body that would
  *       take the budget over is 503 (retry), so many large bodies at once cannot exhaust the heap;</li>
@@ -24,6 +25,10 @@ import java.util.zip.ZipException;
  */
 final class BodyReader {
   private static final int CHUNK = 64 << 10;
+  /** After this long, a body must arrive at {@link #MIN_BYTES_PER_SECOND} on average. */
+  private static final long GRACE_NANOS = 2_000_000_000L;
+  /** A client below it (the probe's sent one byte a second) holds a reader for seconds, not for its deadline. */
+  private static final long MIN_BYTES_PER_SECOND = 1024;
 
   private final long maxBodyBytes;
   private final long timeoutMillis;
@@ -85,12 +90,13 @@ final class BodyReader {
     }
     long[] charged = {0};
     try {
-      long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-      byte[] raw = readBounded(in, declared, deadline, charged, "request body");
+      long started = System.nanoTime();
+      long deadline = started + timeoutMillis * 1_000_000L;
+      byte[] raw = readBounded(in, declared, started, deadline, charged, "request body");
       if (gzip) {
         byte[] inflated;
         try (InputStream z = new GZIPInputStream(new java.io.ByteArrayInputStream(raw), CHUNK)) {
-          inflated = readBounded(z, -1, deadline, charged, "inflated (gzip) request body");
+          inflated = readBounded(z, -1, System.nanoTime(), deadline, charged, "inflated (gzip) request body");
         } catch (ZipException | java.io.EOFException e) {
           throw new BadRequestException(400, "the body is marked Content-Encoding: gzip but is not valid gzip ("
               + e.getMessage() + ")");
@@ -110,15 +116,21 @@ final class BodyReader {
   }
 
   /** Reads up to the limit, growing with what arrives; charges every growth to the budget first. */
-  private byte[] readBounded(InputStream in, long declared, long deadline, long[] charged, String what)
-      throws IOException {
+  private byte[] readBounded(InputStream in, long declared, long started, long deadline, long[] charged,
+      String what) throws IOException {
     byte[] buf = new byte[(int) Math.min(CHUNK, declared >= 0 ? Math.max(declared, 1) : CHUNK)];
     charge(buf.length, charged);
     int n = 0;
     while (true) {
-      if (System.nanoTime() - deadline > 0) {
+      long now = System.nanoTime();
+      if (now - deadline > 0) {
         throw new BadRequestException(408, what + " did not arrive within " + timeoutMillis
             + " ms (LOUPE_BODY_TIMEOUT) after " + n + " bytes; send it faster or raise the setting");
+      }
+      long elapsed = now - started;
+      if (elapsed > GRACE_NANOS && n * 1_000_000_000L / elapsed < MIN_BYTES_PER_SECOND) {
+        throw new BadRequestException(408, what + " arrives at under " + MIN_BYTES_PER_SECOND + " bytes a second ("
+            + n + " bytes in " + elapsed / 1_000_000 + " ms); send it at once");
       }
       if (n == buf.length) {
         if (declared >= 0 && n >= declared) {

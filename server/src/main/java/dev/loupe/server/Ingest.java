@@ -547,13 +547,7 @@ final class Ingest implements AutoCloseable {
           out.add(new Checkpoint.Entry(it.window, it.view));
         }
         parts = outbox.parts(now, windowMillis, latenessMillis);
-        // a window's columns stay booked until its destination confirmed it: the outbox holds it in memory
-        Map<String, List<Instant>> held = new HashMap<>();
-        logger.openWindows().forEach((ds, starts) -> held.computeIfAbsent(ds, k -> new ArrayList<>()).addAll(starts));
-        for (Outbox.Item it : covered) {
-          held.computeIfAbsent(it.window.datasetId(), k -> new ArrayList<>()).add(it.window.start());
-        }
-        admission.retainOpen(held);
+        admission.retainOpen(heldWindows());
         checkpointClock = now;
       }
     } finally {
@@ -595,8 +589,31 @@ final class Ingest implements AutoCloseable {
   private int lastDelivered; // rotation thread only
   private String lastDeliveryFailure; // rotation thread only
 
+  /**
+   * Windows whose columns stay booked: the open ones, and those in the outbox, which holds them in
+   * memory until the destination confirmed them.
+   */
+  private Map<String, List<Instant>> heldWindows() {
+    Map<String, List<Instant>> held = new HashMap<>();
+    logger.openWindows().forEach((ds, starts) -> held.computeIfAbsent(ds, k -> new ArrayList<>()).addAll(starts));
+    for (Outbox.Item it : outbox.items()) {
+      held.computeIfAbsent(it.window.datasetId(), k -> new ArrayList<>()).add(it.window.start());
+    }
+    return held;
+  }
+
   private void deliverOutbox() {
     Outbox.Delivery d = outbox.deliver();
+    if (d.written() > 0) {
+      // delivered windows free their dataset places and columns now, not at the next checkpoint;
+      // under the write lock, so no request is between its admission and its tracking
+      rw.writeLock().lock();
+      try {
+        admission.retainOpen(heldWindows());
+      } finally {
+        rw.writeLock().unlock();
+      }
+    }
     lastDelivered = d.written();
     lastDeliveryFailure = d.failure();
     if (d.failure() != null) {
