@@ -52,6 +52,20 @@ public final class ValueTable {
     return rows;
   }
 
+  /** Distinct columns seen so far (repeated names counted once per rename), for a caller's width limit. */
+  public int columnCount() {
+    return columns.size();
+  }
+
+  /** The names of the columns seen so far, in first-seen order (repeated names as renamed). */
+  public List<String> columnNames() {
+    List<String> out = new ArrayList<>(columns.size());
+    for (Column c : columns) {
+      out.add(c.name);
+    }
+    return out;
+  }
+
   /** Ends the current row. */
   public void endRow() {
     rows++;

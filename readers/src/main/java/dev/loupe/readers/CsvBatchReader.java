@@ -72,6 +72,11 @@ public final class CsvBatchReader implements AutoCloseable {
       if (header == null) {
         throw new DataFormatException(source + ": the file is empty; expected a header row naming the columns");
       }
+      int maxColumns = ColumnLimit.max();
+      if (header.getFieldCount() > maxColumns) {
+        throw ColumnLimit.exceeded(source + ", line " + header.getStartingLineNumber(),
+            "the header names " + header.getFieldCount() + " columns", maxColumns);
+      }
       this.names = columnNames(header.getFields());
       this.sample = new ArrayList<>();
       for (CsvRecord r; sample.size() < sampleRows && (r = readRecord(names.size())) != null; ) {
@@ -202,13 +207,20 @@ public final class CsvBatchReader implements AutoCloseable {
       r = records.next();
     } catch (CsvParseException e) {
       String m = e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
-      boolean huge = m.toLowerCase(java.util.Locale.ROOT).contains("maximum");
+      String lower = m.toLowerCase(java.util.Locale.ROOT);
+      if (lower.contains("maximum limit") && lower.contains("fields")) {
+        // a record wider than the parser's field bound: a very wide file, not a quoting problem
+        int limit = ColumnLimit.max();
+        throw ColumnLimit.exceeded(source, "a record with more fields than the CSV parser's bound (" + m + ")", limit);
+      }
+      boolean huge = lower.contains("maximum");
       throw new DataFormatException(source + ": malformed CSV: " + m
           + (huge ? "; fields and records are bounded, and one this large usually means an unclosed quote" : ""), e);
     } catch (UncheckedIOException e) {
       IOException cause = e.getCause();
       if (cause instanceof java.nio.charset.CharacterCodingException) {
-        throw new DataFormatException(source + ", after line " + lastLine
+        throw new DataFormatException(source + (cause instanceof Utf8LineReader.BadUtf8 b ? ", line " + b.line
+            : ", after line " + lastLine)
             + ": the file is not valid UTF-8 (" + cause.getMessage() + "); convert it first, for example with "
             + "'iconv -f latin1 -t utf-8'", cause);
       }

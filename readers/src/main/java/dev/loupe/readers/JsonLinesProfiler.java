@@ -153,6 +153,7 @@ final class JsonLinesProfiler {
     private final Progress progress;
     private final int batchRows;
     private final ValueTable table = new ValueTable();
+    private final int maxColumns = ColumnLimit.max();
     final Map<String, Long> present = new HashMap<>();
     long rows;
 
@@ -212,6 +213,10 @@ final class JsonLinesProfiler {
               + (t == JsonToken.START_ARRAY && line == 1 ? " (for a JSON array file, convert it with jq -c '.[]')" : ""));
         }
         table.appendJsonFields(p, null);
+        if (table.columnCount() > maxColumns) {
+          throw ColumnLimit.exceeded(source + ", line " + line,
+              "more than " + maxColumns + " distinct keys (nested keys flattened)", maxColumns);
+        }
         JsonToken after = p.nextToken();
         if (after != null) {
           throw new DataFormatException(source + ", line " + line + ": more than one JSON value on the line (found "

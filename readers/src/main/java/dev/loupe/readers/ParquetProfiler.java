@@ -112,14 +112,16 @@ final class ParquetProfiler {
   }
 
   private static ParquetFileReader open(Path file) throws IOException {
+    LocalInputFile input = new LocalInputFile(file);
     try {
-      return ParquetFileReader.open(new LocalInputFile(file),
-          ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
+      return ParquetFileReader.open(input, ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
     } catch (RuntimeException | IOException e) {
       if (e instanceof java.nio.file.FileSystemException fs) {
         throw fs;
       }
-      throw new DataFormatException(file + ": not a Parquet file (" + e.getMessage() + ")", e);
+      // Parquet names the file by LocalInputFile's toString (a class name and a hash): name it by its path
+      String m = String.valueOf(e.getMessage()).replace(input.toString(), file.toString());
+      throw new DataFormatException(file + ": not a Parquet file (" + m + ")", e);
     }
   }
 

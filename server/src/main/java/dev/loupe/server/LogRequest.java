@@ -51,6 +51,11 @@ final class LogRequest {
     return table.rows();
   }
 
+  /** The distinct column names of the request (admission counts them against the column limits). */
+  java.util.Set<String> columnNames() {
+    return new java.util.HashSet<>(table.columnNames());
+  }
+
   /** Parses and validates a request body; throws {@link BadRequestException} on anything malformed. */
   static LogRequest parse(byte[] body) {
     try (JsonParser p = FACTORY.createParser(body)) {
