@@ -4,6 +4,7 @@ import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.logging.WindowInfo;
+import dev.loupe.core.logging.Windows;
 import dev.loupe.readers.CsvBatchReader;
 import dev.loupe.readers.CsvReader;
 import dev.loupe.readers.DataFormatException;
@@ -30,7 +31,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * Profiles CSV or TSV files into one profile per time window of a time column, for
  * {@code loupe profile --time-column C --window 1h}. Windows are aligned as the rolling logger
- * aligns them ({@link WindowInfo#startMillis}). Rows are tracked in column batches: each run of
+ * aligns them ({@link Windows#startOf}). Rows are tracked in column batches: each run of
  * consecutive rows of one window is a slice of the batch; a row holding a cell that does not fit
  * its column's type is tracked on its own, as that value. One profile per window stays in memory
  * until the end (a profile's size is bounded by its sketches, not its rows).
@@ -54,7 +55,7 @@ final class TimeWindows {
 
   /** Profiles {@code file}'s rows into their windows. */
   void add(Path file) throws IOException {
-    long wms = window.toMillis();
+    Windows arithmetic = Windows.of(window, Duration.ZERO);
     try (BufferAllocator allocator = new RootAllocator();
          CsvBatchReader reader = csv.batches(file, allocator)) {
       long rowBase = 0;
@@ -81,7 +82,7 @@ final class TimeWindows {
           if (r < rows) {
             Object raw = time.isNull(r) ? offValue(off.get(r), timeIndex) : time.getObject(r);
             Instant t = instant(raw, file, rowBase + r);
-            w = WindowInfo.startMillis(t.toEpochMilli(), wms);
+            w = arithmetic.startOf(t.toEpochMilli());
             single = off.containsKey(r);
           }
           if (r == rows || single || w != runWindow) {

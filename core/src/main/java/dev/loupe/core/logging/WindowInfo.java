@@ -26,19 +26,6 @@ public record WindowInfo(String datasetId, Instant start, Instant end, int part,
     tags = Map.copyOf(new TreeMap<>(tags));
   }
 
-  /**
-   * The start of the window of {@code windowMillis} that holds {@code epochMillis}: windows are
-   * aligned to UTC multiples of their length from the epoch (an hourly window starts on the hour).
-   */
-  public static long startMillis(long epochMillis, long windowMillis) {
-    return Math.floorDiv(epochMillis, windowMillis) * windowMillis;
-  }
-
-  /** The part-0 window of {@code length} that holds {@code t}. */
-  public static WindowInfo containing(String datasetId, Instant t, Duration length) {
-    return of(datasetId, Instant.ofEpochMilli(startMillis(t.toEpochMilli(), length.toMillis())), length);
-  }
-
   public static WindowInfo of(String datasetId, Instant start, Duration length) {
     return new WindowInfo(datasetId, start, start.plus(length), 0, Map.of());
   }
