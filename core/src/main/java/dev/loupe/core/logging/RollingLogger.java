@@ -47,6 +47,11 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
  * <p>When a writer fails, the window's view is kept in memory and written again at every tick
  * until it succeeds; {@link #close()} makes a last attempt and reports any window it could not
  * write in its exception.
+ *
+ * <p>It is a ticker over three parts, each usable alone: {@link Windows} (the arithmetic and the
+ * lateness check), {@link OpenWindows} (the striped store of open windows) and {@link
+ * WindowDelivery} (part numbers, writes and retries). A service that must do something between
+ * closing a window and writing it (the server checkpoints) composes those parts itself.
  */
 public final class RollingLogger implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RollingLogger.class.getName());
