@@ -151,7 +151,7 @@ public final class WindowDelivery {
   }
 
   /** True when any part of {@code datasetId}'s window at {@code start} was staged (and its counter is kept). */
-  public synchronized boolean hasParts(String datasetId, long start) {
+  synchronized boolean hasParts(String datasetId, long start) {
     return nextParts.containsKey(new PartKey(datasetId, start));
   }
 
@@ -240,13 +240,8 @@ public final class WindowDelivery {
     return failures.get();
   }
 
-  /** The writers, in order. */
-  public List<Writer> writers() {
-    return writers;
-  }
-
   /** A description of every write still to make ("window -> writer"), for a last error message. */
-  public synchronized List<String> describePending() {
+  synchronized List<String> describePending() {
     List<String> out = new ArrayList<>();
     for (Item it : items) {
       for (Writer w : it.owed) {
