@@ -53,6 +53,7 @@ public final class LoupeServer implements AutoCloseable {
   private final Javalin app;
   private final byte[][] keys;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private MonitorEndpoint monitor; // set with the destination: the history is where windows are written
   private volatile boolean closed;
 
   private LoupeServer(ServerConfig config, S3Client s3) throws IOException {
@@ -77,6 +78,7 @@ public final class LoupeServer implements AutoCloseable {
         cfg.routes.post("/logs/arrow", guard(this::logsArrow));
         cfg.routes.post("/writeProfiles", guard(this::writeProfiles));
         cfg.routes.get("/profiles/{datasetId}", guard(this::profile));
+        cfg.routes.get("/datasets/{datasetId}/monitor", guard(this::monitor));
         cfg.routes.get("/health", guard(this::health));
         cfg.routes.get("/metrics", guard(this::metrics));
         cfg.routes.exception(BadRequestException.class, (e, ctx) -> {
@@ -160,8 +162,9 @@ public final class LoupeServer implements AutoCloseable {
   private Writer destination(ServerConfig c, S3Client s3) throws IOException {
     Files.createDirectories(c.dataDir());
     if (c.destination() == ServerConfig.Destination.S3) {
+      S3Client client = s3 != null ? s3 : S3Clients.forEndpoint(c.s3Endpoint());
       S3Writer w = S3Writer.builder()
-          .client(s3 != null ? s3 : S3Clients.forEndpoint(c.s3Endpoint()))
+          .client(client)
           .bucket(c.s3Bucket())
           .prefix(c.s3Prefix())
           .spoolDirectory(c.dataDir().resolve("spool"))
@@ -169,10 +172,13 @@ public final class LoupeServer implements AutoCloseable {
       metrics.counter("loupe_uploads_total", w::uploads);
       metrics.counter("loupe_upload_failures_total", w::uploadFailures);
       metrics.gauge("loupe_spool_bytes", w::spoolBytes);
+      monitor = new MonitorEndpoint(new dev.loupe.s3.S3History(new dev.loupe.s3.S3Profiles(client), c.s3Bucket(),
+          c.s3Prefix()), c.window());
       return w;
     }
     checkWritable(c.fileSystemRoot());
     IdempotentLocalWriter w = new IdempotentLocalWriter(c.fileSystemRoot(), instanceId(c.dataDir()));
+    monitor = new MonitorEndpoint(new dev.loupe.core.monitor.DirectoryHistory(c.fileSystemRoot()), c.window());
     metrics.counter("loupe_uploads_total", w::written);
     metrics.counter("loupe_upload_failures_total", w::failures);
     metrics.gauge("loupe_spool_bytes", () -> 0L);
@@ -309,6 +315,16 @@ public final class LoupeServer implements AutoCloseable {
       throw new BadRequestException(404, "dataset '" + id + "' has no rows in the current window");
     }
     ctx.contentType("application/json").result(SummaryJson.toJson(v.get()));
+  }
+
+  /** The monitor's checks over the windows this server wrote (see {@link MonitorEndpoint}). */
+  private void monitor(Context ctx) throws IOException {
+    metrics.request("monitor");
+    authorize(ctx);
+    String id = ctx.pathParam("datasetId");
+    checkDatasetId(id);
+    ctx.contentType("application/json").result(monitor.run(id, ctx.queryParam("trailing"), ctx.queryParam("since"),
+        ctx.queryParam("until")));
   }
 
   /**
