@@ -72,6 +72,10 @@ final class Ingest implements AutoCloseable {
   private long latenessMillis;
   private long lastCheckpointMillis;
   private volatile boolean closed;
+  /** Sources with their own log (Kafka): "topic/partition" -> next offset, covering exactly the rows tracked. */
+  private final Map<String, Long> sourcePositions = new ConcurrentHashMap<>();
+  private volatile Map<String, Long> checkpointedPositions = Map.of();
+  private volatile Consumer<Map<String, Long>> onCheckpoint = p -> {};
 
   Ingest(ServerConfig config, List<Writer> destinations, Metrics metrics) throws IOException {
     this.config = config;
@@ -121,6 +125,8 @@ final class Ingest implements AutoCloseable {
         logger.restorePendingWrite(e.window(), e.view());
       }
       outbox.restore(ck.outbox, ck.nextParts);
+      sourcePositions.putAll(ck.positions);
+      checkpointedPositions = ck.positions;
       LOG.log(System.Logger.Level.INFO, "restored checkpoint at journal record " + ck.seq + ": " + ck.open.size()
           + " open window(s), " + ck.outbox.size() + " window(s) awaiting their destination");
     }
@@ -356,6 +362,7 @@ final class Ingest implements AutoCloseable {
     List<Checkpoint.Entry> pending = new ArrayList<>();
     List<Checkpoint.Entry> out = new ArrayList<>();
     Map<Checkpoint.PartKey, Integer> parts = null;
+    Map<String, Long> positions = null;
     int before = outbox.stagedTotal();
     int staged;
     rw.writeLock().lock();
@@ -371,6 +378,7 @@ final class Ingest implements AutoCloseable {
         // only what is cheap happens while ingestion waits: the open windows are sealed here and
         // merged after the lock is released (RollingLogger.sealOpenWindows)
         seq = journal.lastSeq();
+        positions = new HashMap<>(sourcePositions);
         journal.roll();
         sealedOpen = logger.sealOpenWindows();
         for (RollingLogger.WindowState st : logger.pendingWriteStates()) {
@@ -392,7 +400,7 @@ final class Ingest implements AutoCloseable {
       for (RollingLogger.WindowState st : sealedOpen.states()) {
         open.add(new Checkpoint.Entry(st.window(), st.view()));
       }
-      ck = new Checkpoint(seq, checkpointClock, windowMillis, latenessMillis, open, pending, out, parts);
+      ck = new Checkpoint(seq, checkpointClock, windowMillis, latenessMillis, open, pending, out, parts, positions);
     }
     if (ck != null) {
       try {
@@ -402,6 +410,8 @@ final class Ingest implements AutoCloseable {
         lastCheckpointMillis = ck.clockMillis;
         outbox.markCheckpointed(covered);
         journal.deleteThrough(ck.seq);
+        checkpointedPositions = ck.positions;
+        onCheckpoint.accept(ck.positions);
       } catch (IOException e) {
         metrics.checkpointFailures.increment();
         LOG.log(System.Logger.Level.ERROR, "writing checkpoint " + checkpointFile + " failed: " + e
@@ -413,6 +423,82 @@ final class Ingest implements AutoCloseable {
     }
     outbox.deliver();
     return staged;
+  }
+
+  // ---- sources that keep their own durable log (Kafka; docs/kafka.md) ----
+
+  /** A batch of a source's rows for one dataset and one window. */
+  record SourceRows(String datasetId, long timestamp, Consumer<DatasetProfile> update) {}
+
+  /** The request's admission rule, at the current clock: the effective timestamp, or BadRequestException. */
+  long admitFromSource(String datasetId, Long timestamp) {
+    rw.readLock().lock();
+    try {
+      return admit(datasetId, timestamp);
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /**
+   * Tracks a source's rows and advances its positions in one step under the read lock, so every
+   * checkpoint holds exactly the rows before the positions it records. Nothing is journaled: the
+   * source's own log is read again from the checkpoint's positions after a crash. Returns false,
+   * tracking nothing, when a batch is no longer admitted (the clock moved since
+   * {@link #admitFromSource}); a 503 (closing, journal failed) is thrown.
+   */
+  boolean logFromSource(List<SourceRows> batches, Map<String, Long> positions) {
+    rw.readLock().lock();
+    try {
+      for (SourceRows b : batches) {
+        try {
+          admit(b.datasetId(), b.timestamp());
+        } catch (BadRequestException e) {
+          if (e.status() == 503) {
+            throw e;
+          }
+          return false;
+        }
+      }
+      for (SourceRows b : batches) {
+        apply(b.datasetId(), b.timestamp(), b.update());
+      }
+      sourcePositions.putAll(positions);
+      return true;
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /** Positions restored at start and advanced by {@link #logFromSource}. */
+  Map<String, Long> sourcePositions() {
+    return Map.copyOf(sourcePositions);
+  }
+
+  /** Forgets positions (partitions handed to another consumer, after their offsets were committed). */
+  void forgetSourcePositions(java.util.Collection<String> keys) {
+    sourcePositions.keySet().removeAll(keys);
+  }
+
+  /** Called on the rotation thread with the positions of every checkpoint that landed. */
+  void onCheckpoint(Consumer<Map<String, Long>> listener) {
+    this.onCheckpoint = listener;
+  }
+
+  /** Takes a checkpoint now and returns the positions it holds (a partition is about to be revoked). */
+  Map<String, Long> checkpointNow() throws IOException {
+    Future<Map<String, Long>> f = rotator.submit(() -> {
+      rotate(false, true);
+      return checkpointedPositions;
+    });
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
   }
 
   // ---- reading ----

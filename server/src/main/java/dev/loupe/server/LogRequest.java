@@ -58,6 +58,7 @@ final class LogRequest {
   private int[] rowEnds = new int[16];
   private int rows;
   private final Map<String, String> nameCache = new HashMap<>();
+  private boolean dropNested; // Kafka's KAFKA_MESSAGE_NESTING_BEHAVIOR=IGNORE: nested objects are skipped
 
   private LogRequest(String datasetId, Long timestamp) {
     this.datasetId = datasetId;
@@ -66,6 +67,45 @@ final class LogRequest {
 
   int rows() {
     return rows;
+  }
+
+  /**
+   * An empty batch that rows are added to one JSON object at a time ({@link #addRow}): Kafka record
+   * values. {@code flatten} false drops nested objects instead of flattening them.
+   */
+  static LogRequest rows(String datasetId, boolean flatten) {
+    LogRequest r = new LogRequest(datasetId, null);
+    r.dropNested = !flatten;
+    return r;
+  }
+
+  /**
+   * Adds one row: {@code json} must hold exactly one JSON object, read by the rules of a
+   * {@code "single"} row. On anything else throws {@link BadRequestException} and adds nothing.
+   */
+  void addRow(byte[] json, int off, int len) {
+    int mark = size;
+    try (JsonParser p = FACTORY.createParser(json, off, len)) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_OBJECT) {
+        throw bad(p, "a row must be a JSON object of column: value, found " + describe(t));
+      }
+      readObject(p, null);
+      if (p.nextToken() != null) {
+        throw bad(p, "unexpected content after the JSON object");
+      }
+      endRow();
+    } catch (BadRequestException e) {
+      size = mark;
+      throw e;
+    } catch (JsonParseException e) {
+      size = mark;
+      throw new BadRequestException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      size = mark;
+      throw new BadRequestException(400, "unreadable JSON: " + e.getMessage());
+    }
   }
 
   /** Parses and validates a request body; throws {@link BadRequestException} on anything malformed. */
@@ -292,7 +332,13 @@ final class LogRequest {
       case VALUE_TRUE -> add(column, Boolean.TRUE);
       case VALUE_FALSE -> add(column, Boolean.FALSE);
       case VALUE_NULL -> add(column, null);
-      case START_OBJECT -> readObject(p, column);
+      case START_OBJECT -> {
+        if (dropNested) {
+          p.skipChildren();
+        } else {
+          readObject(p, column);
+        }
+      }
       case START_ARRAY -> add(column, arrayKind(p));
       default -> throw bad(p, "unexpected " + describe(t) + " as the value of column '" + column + "'");
     }

@@ -48,6 +48,7 @@ public final class LoupeServer implements AutoCloseable {
   private final ServerConfig config;
   private final Metrics metrics = new Metrics();
   private final Ingest ingest;
+  private final KafkaIngestion kafka; // null unless KAFKA_ENABLED
   private final Javalin app;
   private final byte[][] keys;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -92,6 +93,17 @@ public final class LoupeServer implements AutoCloseable {
           + e.getMessage(), e);
     }
     this.app = a;
+    KafkaIngestion k = null;
+    if (config.kafka().enabled()) {
+      try {
+        k = new KafkaIngestion(config.kafka(), ingest, metrics);
+      } catch (RuntimeException e) {
+        app.stop();
+        ingest.close();
+        throw new IOException("cannot start the Kafka consumer (" + config.kafka() + "): " + e.getMessage(), e);
+      }
+    }
+    this.kafka = k;
     LOG.log(System.Logger.Level.INFO, "Loupe server listening on " + config.host() + ":" + app.port() + " "
         + config.describe());
   }
@@ -175,6 +187,9 @@ public final class LoupeServer implements AutoCloseable {
     closed = true;
     try {
       app.stop();
+      if (kafka != null) {
+        kafka.close(); // checkpoints and commits what it consumed, while ingestion is still open
+      }
       ingest.close();
     } finally {
       stopped.countDown();
@@ -238,9 +253,10 @@ public final class LoupeServer implements AutoCloseable {
 
   private void health(Context ctx) {
     metrics.request("health");
-    boolean ok = ingest.healthy();
+    boolean ok = ingest.healthy() && (kafka == null || kafka.healthy());
     ctx.status(ok ? 200 : 503).contentType("application/json")
-        .result("{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"window\":\"" + ingest.window() + "\"}");
+        .result("{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"window\":\"" + ingest.window() + "\""
+            + (kafka == null ? "" : ",\"kafka\":" + kafka.healthJson()) + "}");
   }
 
   private void metrics(Context ctx) {
@@ -292,8 +308,12 @@ public final class LoupeServer implements AutoCloseable {
     return b;
   }
 
+  static boolean validDatasetId(String id) {
+    return id != null && DATASET_ID.matcher(id).matches() && !id.chars().allMatch(c -> c == '.');
+  }
+
   private static void checkDatasetId(String id) {
-    if (id == null || !DATASET_ID.matcher(id).matches() || id.chars().allMatch(c -> c == '.')) {
+    if (!validDatasetId(id)) {
       throw new BadRequestException(400, "datasetId '" + (id == null ? "" : id.length() > 200 ? id.substring(0, 200)
           + "..." : id) + "' is not allowed: use 1 to 128 of A-Z a-z 0-9 . _ - (it becomes part of file names "
           + "and S3 keys)");

@@ -1,9 +1,12 @@
 package dev.loupe.server;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /** The server's counters and gauges, rendered in the Prometheus text format for {@code GET /metrics}. */
@@ -18,6 +21,7 @@ final class Metrics {
   final LongAdder replayLateRecords = new LongAdder();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> counters = new ConcurrentHashMap<>();
+  private final List<Consumer<StringBuilder>> sections = new CopyOnWriteArrayList<>();
 
   void request(String endpoint) {
     requests.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
@@ -46,6 +50,11 @@ final class Metrics {
     counters.put(name, value);
   }
 
+  /** Metric families their owner renders itself (the Kafka consumer's, with labels). */
+  void section(Consumer<StringBuilder> renderer) {
+    sections.add(renderer);
+  }
+
   String render() {
     StringBuilder sb = new StringBuilder(2048);
     labelled(sb, "loupe_requests_total", "HTTP requests received, by endpoint", "endpoint", requests);
@@ -63,6 +72,7 @@ final class Metrics {
     new TreeMap<>(gauges).forEach((name, v) -> {
       sb.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(v.getAsLong()).append('\n');
     });
+    sections.forEach(r -> r.accept(sb));
     return sb.toString();
   }
 

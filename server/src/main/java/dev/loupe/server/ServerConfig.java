@@ -35,7 +35,7 @@ public final class ServerConfig {
   public record Option(String env, String flag, boolean takesValue, String meaning, String defaultText) {}
 
   /** Every setting, in documentation order. */
-  public static final List<Option> OPTIONS = List.of(
+  public static final List<Option> OPTIONS = withKafka(List.of(
       new Option("PORT", "--port", true, "HTTP port (0 picks a free one)", "8080"),
       new Option("LOUPE_HOST", "--host", true, "address to bind", "0.0.0.0, or 127.0.0.1 when DISABLE_AUTH=true"),
       new Option("CONTAINER_API_KEY", "--api-key", true,
@@ -63,7 +63,13 @@ public final class ServerConfig {
       new Option("LOUPE_MAX_FUTURE", "--max-future", true, "how far ahead of now a row timestamp may be (400 above)",
           "1h"),
       new Option("LOUPE_CHECKPOINT_INTERVAL", "--checkpoint-interval", true,
-          "longest time between checkpoints (also taken at every rotation)", "30s"));
+          "longest time between checkpoints (also taken at every rotation)", "30s")));
+
+  private static List<Option> withKafka(List<Option> server) {
+    List<Option> all = new ArrayList<>(server);
+    all.addAll(KafkaSettings.OPTIONS);
+    return List.copyOf(all);
+  }
 
   private final String host;
   private final int port;
@@ -82,6 +88,7 @@ public final class ServerConfig {
   private final int maxDatasets;
   private final Duration maxFuture;
   private final Duration checkpointInterval;
+  private final KafkaSettings kafka;
 
   private ServerConfig(Builder b) {
     this.authDisabled = b.authDisabled;
@@ -108,6 +115,7 @@ public final class ServerConfig {
     this.maxDatasets = b.maxDatasets;
     this.maxFuture = b.maxFuture;
     this.checkpointInterval = b.checkpointInterval;
+    this.kafka = b.kafka;
     if (destination == Destination.S3 && (s3Bucket == null || s3Bucket.isBlank())) {
       throw new IllegalArgumentException("UPLOAD_DESTINATION=S3 needs S3_BUCKET (--s3-bucket)");
     }
@@ -182,6 +190,7 @@ public final class ServerConfig {
     if ((v = get(env, "LOUPE_CHECKPOINT_INTERVAL")) != null) {
       b.checkpointInterval(parseDuration("LOUPE_CHECKPOINT_INTERVAL", v));
     }
+    b.kafka(KafkaSettings.fromEnvironment(env));
     return b.build();
   }
 
@@ -454,6 +463,11 @@ public final class ServerConfig {
     return checkpointInterval;
   }
 
+  /** The Kafka consumer's settings (docs/kafka.md); {@link KafkaSettings#enabled()} is false unless asked for. */
+  public KafkaSettings kafka() {
+    return kafka;
+  }
+
   /** The settings without secrets, for the start-up log line. */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -468,6 +482,9 @@ public final class ServerConfig {
     m.put("dataDir", dataDir.toString());
     m.put("maxBodyBytes", Long.toString(maxBodyBytes));
     m.put("maxDatasets", Integer.toString(maxDatasets));
+    if (kafka.enabled()) {
+      m.put("kafka", kafka.toString());
+    }
     return m;
   }
 
@@ -494,8 +511,14 @@ public final class ServerConfig {
     private int maxDatasets = 1000;
     private Duration maxFuture = Duration.ofHours(1);
     private Duration checkpointInterval = Duration.ofSeconds(30);
+    private KafkaSettings kafka = KafkaSettings.disabled();
 
     private Builder() {}
+
+    public Builder kafka(KafkaSettings k) {
+      this.kafka = Objects.requireNonNull(k);
+      return this;
+    }
 
     public Builder host(String h) {
       this.host = Objects.requireNonNull(h);
