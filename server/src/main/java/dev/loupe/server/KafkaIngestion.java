@@ -181,6 +181,10 @@ final class KafkaIngestion implements AutoCloseable {
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxPollRecords()));
       p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
       p.put(ConsumerConfig.CLIENT_ID_CONFIG, "loupe-" + settings.groupId() + "-" + index);
+      Object staticId = p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+      if (staticId != null) {
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, staticId + "-" + index); // one static member per thread
+      }
       this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       this.thread = new Thread(this, "loupe-kafka-" + index);
       thread.setDaemon(true);
@@ -218,8 +222,18 @@ final class KafkaIngestion implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, "Kafka consumer " + thread.getName() + " stopped: " + e, e);
         throw e;
       } finally {
+        if (stopping && !assigned.isEmpty()) {
+          try {
+            // a clean stop: what this consumer took in is made durable and committed (static members are
+            // not revoked at close, so this cannot wait for onPartitionsRevoked)
+            commit(ingest.checkpointNow(), assigned);
+          } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "last checkpoint and commit before stopping failed: " + e
+                + "; the next start seeks to the last checkpoint's offsets");
+          }
+        }
         try {
-          consumer.close(Duration.ofSeconds(20)); // revokes: checkpoint and commit (onPartitionsRevoked)
+          consumer.close(Duration.ofSeconds(20));
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "closing the Kafka consumer: " + e);
         }

@@ -119,6 +119,12 @@ public final class KafkaSettings {
         deadLetterTopic, maxPollRecords, Map.of());
   }
 
+  /** These settings with extra Kafka client settings (as LOUPE_KAFKA_CLIENT_PROPERTIES gives them). */
+  public KafkaSettings withClientProperties(Map<String, String> props) {
+    return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
+        deadLetterTopic, maxPollRecords, props);
+  }
+
   /** Reads the {@code KAFKA_*} and {@code LOUPE_KAFKA_*} variables; without KAFKA_ENABLED=true, Kafka is off. */
   static KafkaSettings fromEnvironment(Map<String, String> env) {
     boolean enabled = bool("KAFKA_ENABLED", get(env, "KAFKA_ENABLED"));

@@ -42,7 +42,7 @@ public final class LoupeServer implements AutoCloseable {
   /** Dataset ids end up in file names and S3 keys. */
   private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
-  /** Jetty and Javalin log every start and stop at INFO; keep the server's own lines readable. */
+  /** Jetty, Javalin and the Kafka clients log every start and stop at INFO; keep the server's own lines readable. */
   private static final java.util.logging.Logger[] QUIET = quietLibraries();
 
   private final ServerConfig config;
@@ -113,7 +113,7 @@ public final class LoupeServer implements AutoCloseable {
       return new java.util.logging.Logger[0]; // the operator configured logging
     }
     java.util.logging.Logger[] ls = {java.util.logging.Logger.getLogger("org.eclipse.jetty"),
-        java.util.logging.Logger.getLogger("io.javalin")};
+        java.util.logging.Logger.getLogger("io.javalin"), java.util.logging.Logger.getLogger("org.apache.kafka")};
     for (java.util.logging.Logger l : ls) {
       l.setLevel(java.util.logging.Level.WARNING);
     }

@@ -66,6 +66,8 @@ public final class KafkaTestBroker implements AutoCloseable {
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "true");
+    // accept any record timestamp (the default refuses more than 1 h ahead), so tests reach Loupe's own check
+    p.put("log.message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE));
     p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE)); // the page cache is durable enough here
     Path config = dir.resolve("server.properties");
     try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
@@ -83,10 +85,35 @@ public final class KafkaTestBroker implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
-    Process broker = java("kafka.Kafka", List.of(config.toString()), log).start();
+    Process broker = java(KafkaTestBroker.class.getName(), List.of(config.toString()), log).start();
     KafkaTestBroker b = new KafkaTestBroker(broker, port, log);
-    b.awaitReady(Duration.ofSeconds(120));
+    try {
+      b.awaitReady(Duration.ofSeconds(120));
+    } catch (IOException | RuntimeException e) {
+      b.close();
+      throw e;
+    }
     return b;
+  }
+
+  /**
+   * The broker process: {@code kafka.Kafka} with a guard that stops it when its parent (the test
+   * JVM) goes away, whatever way it went: the parent holds the other end of stdin.
+   */
+  public static void main(String[] args) throws Exception {
+    Thread guard = new Thread(() -> {
+      try {
+        while (System.in.read() >= 0) {
+          // nothing is sent; EOF means the parent is gone
+        }
+      } catch (IOException e) {
+        // the same
+      }
+      Runtime.getRuntime().halt(3);
+    }, "parent-guard");
+    guard.setDaemon(true);
+    guard.start();
+    kafka.Kafka.main(args);
   }
 
   private static ProcessBuilder java(String main, List<String> args, Path log) {
@@ -142,7 +169,7 @@ public final class KafkaTestBroker implements AutoCloseable {
 
   public Admin admin() {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000"));
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000", AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"));
   }
 
   /** Creates a topic with {@code partitions} partitions (replication 1) and waits for it. */
