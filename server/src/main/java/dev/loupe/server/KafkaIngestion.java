@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -75,7 +76,7 @@ final class KafkaIngestion implements AutoCloseable {
   private volatile double recordsPerSecond;
   private volatile long lastCommitNanos;
 
-  KafkaIngestion(KafkaSettings settings, Ingest ingest, Metrics metrics) {
+  KafkaIngestion(KafkaSettings settings, Ingest ingest, Metrics metrics, String instanceId) {
     this.settings = settings;
     this.ingest = ingest;
     this.windowMillis = ingest.window().toMillis();
@@ -91,7 +92,7 @@ final class KafkaIngestion implements AutoCloseable {
     ingest.onCheckpoint(landed::set);
     metrics.section(this::render);
     for (int i = 0; i < settings.consumerThreads(); i++) {
-      workers.add(new Worker(i));
+      workers.add(new Worker(i, instanceId));
     }
     for (Worker w : workers) {
       w.thread.start();
@@ -171,7 +172,7 @@ final class KafkaIngestion implements AutoCloseable {
     long rateStart = System.nanoTime();
     long rateRecords;
 
-    Worker(int index) {
+    Worker(int index, String instanceId) {
       Map<String, Object> p = new HashMap<>(settings.clientProperties());
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", settings.bootstrapServers()));
       p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
@@ -181,10 +182,10 @@ final class KafkaIngestion implements AutoCloseable {
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxPollRecords()));
       p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
       p.put(ConsumerConfig.CLIENT_ID_CONFIG, "loupe-" + settings.groupId() + "-" + index);
-      Object staticId = p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-      if (staticId != null) {
-        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, staticId + "-" + index); // one static member per thread
-      }
+      // static membership, one member per data directory and thread: a restart after a crash takes its
+      // partitions back at once instead of waiting for the group to expire the dead member
+      Object staticId = p.getOrDefault(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "loupe-" + instanceId);
+      p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, staticId + "-" + index);
       this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       this.thread = new Thread(this, "loupe-kafka-" + index);
       thread.setDaemon(true);
@@ -233,7 +234,9 @@ final class KafkaIngestion implements AutoCloseable {
           }
         }
         try {
-          consumer.close(Duration.ofSeconds(20));
+          // a clean stop leaves the group, so the partitions move to the other instances now
+          consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+              .withTimeout(Duration.ofSeconds(20)));
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "closing the Kafka consumer: " + e);
         }
