@@ -76,7 +76,7 @@ final class KafkaIngestion implements AutoCloseable {
   private volatile double recordsPerSecond;
   private volatile long lastCommitNanos;
 
-  KafkaIngestion(KafkaSettings settings, Ingest ingest, Metrics metrics, String instanceId) {
+  KafkaIngestion(KafkaSettings settings, Ingest ingest, Metrics metrics) {
     this.settings = settings;
     this.ingest = ingest;
     this.windowMillis = ingest.window().toMillis();
@@ -92,7 +92,7 @@ final class KafkaIngestion implements AutoCloseable {
     ingest.onCheckpoint(landed::set);
     metrics.section(this::render);
     for (int i = 0; i < settings.consumerThreads(); i++) {
-      workers.add(new Worker(i, instanceId));
+      workers.add(new Worker(i));
     }
     for (Worker w : workers) {
       w.thread.start();
@@ -172,7 +172,7 @@ final class KafkaIngestion implements AutoCloseable {
     long rateStart = System.nanoTime();
     long rateRecords;
 
-    Worker(int index, String instanceId) {
+    Worker(int index) {
       Map<String, Object> p = new HashMap<>(settings.clientProperties());
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", settings.bootstrapServers()));
       p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
@@ -182,10 +182,11 @@ final class KafkaIngestion implements AutoCloseable {
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxPollRecords()));
       p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
       p.put(ConsumerConfig.CLIENT_ID_CONFIG, "loupe-" + settings.groupId() + "-" + index);
-      // static membership, one member per data directory and thread: a restart after a crash takes its
-      // partitions back at once instead of waiting for the group to expire the dead member
-      Object staticId = p.getOrDefault(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "loupe-" + instanceId);
-      p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, staticId + "-" + index);
+      Object staticId = p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+      if (staticId != null) {
+        // static membership asked for (LOUPE_KAFKA_CLIENT_PROPERTIES): one member per thread
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, staticId + "-" + index);
+      }
       this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       this.thread = new Thread(this, "loupe-kafka-" + index);
       thread.setDaemon(true);
@@ -225,8 +226,8 @@ final class KafkaIngestion implements AutoCloseable {
       } finally {
         if (stopping && !assigned.isEmpty()) {
           try {
-            // a clean stop: what this consumer took in is made durable and committed (static members are
-            // not revoked at close, so this cannot wait for onPartitionsRevoked)
+            // a clean stop: what this consumer took in is made durable and committed (a static member is
+            // not revoked at close, so this does not wait for onPartitionsRevoked)
             commit(ingest.checkpointNow(), assigned);
           } catch (java.io.IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "last checkpoint and commit before stopping failed: " + e

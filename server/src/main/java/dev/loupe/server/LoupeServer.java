@@ -96,7 +96,7 @@ public final class LoupeServer implements AutoCloseable {
     KafkaIngestion k = null;
     if (config.kafka().enabled()) {
       try {
-        k = new KafkaIngestion(config.kafka(), ingest, metrics, instanceId(config.dataDir()));
+        k = new KafkaIngestion(config.kafka(), ingest, metrics);
       } catch (RuntimeException e) {
         app.stop();
         ingest.close();
@@ -151,7 +151,7 @@ public final class LoupeServer implements AutoCloseable {
     return w;
   }
 
-  static String instanceId(Path dataDir) throws IOException {
+  private static String instanceId(Path dataDir) throws IOException {
     Path f = dataDir.resolve("instance-id");
     if (Files.exists(f)) {
       String id = Files.readString(f, StandardCharsets.UTF_8).trim();

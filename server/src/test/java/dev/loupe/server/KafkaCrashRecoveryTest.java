@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -29,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * written hold every record produced exactly once (count, smallest and largest id, sum of ids).
  *
  * <p>Three kills by default; {@code -Dloupe.kafka.kills=20} for a longer run (docs/kafka.md).
- * Windows are 2 s long with 30 s lateness and a checkpoint every 500 ms, so kills land during
- * polls, checkpoints, commits and rebalances.
+ * Each kill comes at a random moment after the server has started tracking records; windows are
+ * 2 s long and a checkpoint is taken every 500 ms, so kills land during polls, checkpoints, commits
+ * and rebalances. The lateness is long so that no record is refused when it is read again
+ * after a slow restart (that case is dead-lettered, not lost: docs/kafka.md).
  */
 class KafkaCrashRecoveryTest {
   private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
@@ -44,7 +49,7 @@ class KafkaCrashRecoveryTest {
     ProcessBuilder pb = new ProcessBuilder(java, System.getProperty("loupe.jvm.opens",
         "--add-opens=java.base/java.nio=ALL-UNNAMED"), "-Xmx512m", "-cp", cp, "dev.loupe.server.ServerMain");
     Path props = dir.resolve("client.properties");
-    Files.writeString(props, "session.timeout.ms=10000\nheartbeat.interval.ms=1000\n");
+    Files.writeString(props, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\nmax.poll.interval.ms=15000\n");
     Map<String, String> env = pb.environment();
     env.put("PORT", "0");
     env.put("LOUPE_HOST", "127.0.0.1");
@@ -53,7 +58,9 @@ class KafkaCrashRecoveryTest {
     env.put("LOUPE_DATA_DIR", dir.resolve("data").toString());
     env.put("FILE_SYSTEM_WRITER_ROOT", dir.resolve("profiles").toString());
     env.put("LOUPE_WINDOW", "2s");
-    env.put("LOUPE_LATENESS", "45s"); // a restart (JVM start, group rejoin) on a busy machine stays inside it
+    // generous: every record must be admitted again when it is read again after a kill, however long the
+    // restarts take on a busy machine (docs/kafka.md, "late on the second reading")
+    env.put("LOUPE_LATENESS", "10m");
     env.put("LOUPE_CHECKPOINT_INTERVAL", "500ms");
     env.put("KAFKA_ENABLED", "true");
     env.put("KAFKA_BOOTSTRAP_SERVERS", "[\"" + KafkaTests.broker().bootstrapServers() + "\"]");
@@ -88,11 +95,18 @@ class KafkaCrashRecoveryTest {
   /** Waits until the server has tracked records in this life (up to 60 s; kills then land mid-stream). */
   private static void awaitConsuming(HttpClient http, int port, Process server, Path log) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long firstSeen = -1;
     while (System.nanoTime() < deadline && server.isAlive()) {
       HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
           .GET().build(), HttpResponse.BodyHandlers.ofString());
+      // tracking, and then a checkpoint begun after rows were tracked has landed
+      long checkpoints = KafkaTests.metric(m.body(), "loupe_checkpoints_total");
       if (KafkaTests.metric(m.body(), "loupe_kafka_records_total{topic=\"crash\"}") > 0) {
-        return;
+        if (firstSeen < 0) {
+          firstSeen = checkpoints;
+        } else if (checkpoints >= firstSeen + 2) {
+          return;
+        }
       }
       Thread.sleep(50);
     }
@@ -102,7 +116,7 @@ class KafkaCrashRecoveryTest {
   @Test
   void killDashNineAtRandomMomentsNeitherLosesNorRepeatsARecord() throws Exception {
     int kills = Integer.getInteger("loupe.kafka.kills", 3);
-    int total = Integer.getInteger("loupe.kafka.crash.records", 30_000);
+    int total = Integer.getInteger("loupe.kafka.crash.records", 20_000);
     String topic = "crash";
     KafkaTests.broker().createTopic(topic, 4);
     long seed = System.nanoTime();
@@ -119,9 +133,14 @@ class KafkaCrashRecoveryTest {
       producer = new Thread(() -> {
         try {
           for (long id = before; id < total; id += 100) {
+            List<Future<?>> acks = new ArrayList<>();
             for (long j = id; j < Math.min(total, id + 100); j++) {
-              p.send(new ProducerRecord<>(topic, Long.toString(j).getBytes(StandardCharsets.UTF_8),
-                  KafkaTests.row(j))).get(30, TimeUnit.SECONDS);
+              acks.add(p.send(new ProducerRecord<>(topic, Long.toString(j).getBytes(StandardCharsets.UTF_8),
+                  KafkaTests.row(j))));
+            }
+            p.flush();
+            for (Future<?> f : acks) {
+              f.get(30, TimeUnit.SECONDS);
             }
             Thread.sleep(30);
           }
@@ -131,17 +150,20 @@ class KafkaCrashRecoveryTest {
       });
       producer.start();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      Process running = null;
+      try {
       for (int round = 0; round <= kills; round++) {
         Path log = dir.resolve("server-" + round + ".log");
         long t0 = System.nanoTime();
         Process server = start(log, topic);
+        running = server;
         int port = awaitPort(server, log);
         long t1 = System.nanoTime();
         if (round < kills) {
           awaitConsuming(http, port, server, log);
           System.out.printf("round %d: listening after %d ms, consuming after %d ms more%n", round,
               (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
-          Thread.sleep(200 + random.nextInt(2500)); // a poll, a checkpoint, a commit...
+          Thread.sleep(random.nextInt(3000)); // a poll, a checkpoint, a commit...
           server.destroyForcibly(); // SIGKILL
           server.waitFor();
           continue;
@@ -162,11 +184,25 @@ class KafkaCrashRecoveryTest {
         server.destroy(); // SIGTERM: a clean stop
         assertTrue(server.waitFor(60, TimeUnit.SECONDS), "server stopped");
       }
+      } finally {
+        if (running != null && running.isAlive()) {
+          running.destroyForcibly();
+        }
+        producer.interrupt();
+      }
     }
     long deadLetters = KafkaTests.endOffsetSum(topic + "-dlq");
     String context = "seed " + seed + ", " + kills + " kills, " + total + " records, " + deadLetters
         + " dead letters, " + TestHttp.profileFiles(dir.resolve("profiles")).size() + " files";
     System.out.println("kafka crash test: " + context);
+    int restoredWithRows = 0;
+    for (int r = 1; r <= kills; r++) {
+      if (Pattern.compile("restored checkpoint at journal record \\d+: [1-9]\\d* open window")
+          .matcher(Files.readString(dir.resolve("server-" + r + ".log"))).find()) {
+        restoredWithRows++;
+      }
+    }
+    assertTrue(restoredWithRows == kills, "every restart resumed from a checkpoint holding rows: " + context);
     for (int r = 0; r <= kills; r++) {
       for (String line : Files.readAllLines(dir.resolve("server-" + r + ".log"))) {
         if (line.contains("restored") || line.startsWith("SEVERE")) {
