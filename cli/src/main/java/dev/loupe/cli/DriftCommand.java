@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -17,8 +18,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Compares a target profile with a reference, column by column: Kolmogorov-Smirnov on the " +
-        "quantile sketches of numeric columns, chi-square on the frequent items of string columns " +
-        "(whylogs' thresholds: p >= 0.15 no drift, 0.05..0.15 possible drift, < 0.05 drift).",
+        "quantile sketches of numeric columns (their rank error taken out of D), the two-sample chi-square test " +
+        "of homogeneity on the frequent items of string and boolean columns (their error bounds taken out), " +
+        "each with an effect size (KS distance, total variation distance). Thresholds: p >= 0.15 no drift, " +
+        "0.05..0.15 possible drift, < 0.05 drift. See docs/drift.md.",
     footerHeading = "%nExit codes:%n",
     footer = {"  0  no column drifted (possible drift too, unless --fail-on-possible)",
         "  3  some column drifted", Main.EXIT_1, Main.EXIT_2})
@@ -38,6 +41,16 @@ final class DriftCommand implements Callable<Integer> {
   @Option(names = "--fail-on-possible", description = "Exit 3 on possible drift too.")
   boolean failOnPossible;
 
+  @Option(names = "--min-effect", paramLabel = "E", description = "Smallest effect size (KS distance or total " +
+      "variation, 0..1) worth calling drift: a significant change with a smaller effect is reported as no drift, " +
+      "'negligible'. Default 0 (off).")
+  double minEffect;
+
+  @Option(names = "--whylogs", description = "whylogs' own computations, for comparing numbers with whylogs: " +
+      "chi-square goodness of fit to the reference proportions, KS D at 100 quantiles with no allowance for " +
+      "sketch error. Not calibrated: two samples of one distribution often show drift.")
+  boolean whylogs;
+
   @Mixin
   S3Options s3;
 
@@ -52,7 +65,17 @@ final class DriftCommand implements Callable<Integer> {
       ref = s3.read(reference);
       tgt = s3.read(target);
     }
-    DriftOptions options = hellinger ? DriftOptions.builder().hellinger().build() : DriftOptions.defaults();
+    if (!(minEffect >= 0 && minEffect < 1)) {
+      throw new ParameterException(spec.commandLine(), "--min-effect must be in [0, 1), got " + minEffect);
+    }
+    DriftOptions.Builder b = DriftOptions.builder().minEffect(minEffect);
+    if (whylogs) {
+      b.whylogsCompatible();
+    }
+    if (hellinger) {
+      b.hellinger();
+    }
+    DriftOptions options = b.build();
     DriftReport report = Drift.compare(ref, tgt, options);
     spec.commandLine().getOut().print(json ? report.toJson() + "\n" : report.toTable());
     spec.commandLine().getOut().flush();

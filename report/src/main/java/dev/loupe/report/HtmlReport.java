@@ -135,18 +135,41 @@ public final class HtmlReport {
           .append(badge(DriftCategory.NO_DRIFT, n.get(DriftCategory.NO_DRIFT) + " no drift")).append(' ')
           .append("<span class=\"badge skip\">").append(drift.skippedCount()).append(" skipped</span></p>\n")
           .append("<table class=\"data\"><thead><tr><th>column</th><th>type</th><th>test</th><th class=\"num\">statistic</th>"
-              + "<th class=\"num\">p-value</th><th>result</th><th>note</th></tr></thead><tbody>\n");
+              + "<th class=\"num\">p-value</th><th class=\"num\">effect size</th><th>result</th><th>note</th>"
+              + "</tr></thead><tbody>\n");
       for (ColumnDrift d : drift.columns()) {
         out.append("<tr><td class=\"name\">").append(link(d.column())).append("</td><td>").append(esc(d.type()))
             .append("</td><td>").append(d.algorithm() == null ? "&ndash;" : esc(d.algorithm().label().replace('_', ' ')))
             .append("</td><td class=\"num\">").append(num(d.statistic())).append("</td><td class=\"num\">")
-            .append(num(d.pValue())).append("</td><td>")
+            .append(num(d.pValue())).append("</td><td class=\"num\">").append(effect(d)).append("</td><td>")
             .append(d.category() == null ? "<span class=\"badge skip\">skipped</span>" : badge(d.category(), d.category().label().replace('_', ' ')))
             .append("</td><td class=\"note\">").append(esc(d.note())).append("</td></tr>\n");
       }
-      out.append("</tbody></table>\n<p class=\"muted\">Kolmogorov-Smirnov on the quantile sketches for numeric columns, "
-          + "chi-square on frequent items or true/false counts for categorical ones; p &ge; 0.15 no drift, "
-          + "0.05&ndash;0.15 possible drift, below 0.05 drift.</p></section>\n");
+      out.append("</tbody></table>\n<p class=\"muted\">Kolmogorov-Smirnov on the quantile sketches for numeric columns "
+          + "(the sketches' rank error taken out of D before the p-value), the chi-square test of homogeneity on frequent "
+          + "items or true/false counts for categorical ones (estimated counts within their error bounds); p &ge; 0.15 "
+          + "no drift, 0.05&ndash;0.15 possible drift, below 0.05 drift. Effect size: the KS distance (largest gap "
+          + "between the two cumulative distributions) or the total variation distance (largest difference in the "
+          + "share of any set of categories), 0 to 1, whatever the row count.");
+      if (drift.options().minEffect() > 0) {
+        out.append(" Changes with an effect below ").append(num(drift.options().minEffect()))
+            .append(" are reported as no drift (negligible).");
+      }
+      out.append("</p></section>\n");
+    }
+
+    /** The effect size and its measure, e.g. "0.0123 KS"; a dash for a skipped column. */
+    private static String effect(ColumnDrift d) {
+      if (d.effectSize() == null || d.effectMeasure() == null) {
+        return "&ndash;";
+      }
+      String unit = switch (d.effectMeasure()) {
+        case KS_DISTANCE -> "KS";
+        case TOTAL_VARIATION -> "TV";
+        case HELLINGER -> "H";
+      };
+      return num(d.effectSize()) + "&nbsp;<span class=\"muted\">" + unit + "</span>"
+          + (d.negligible() ? " <span class=\"muted\">(negligible)</span>" : "");
     }
 
     private void overview() {

@@ -48,6 +48,13 @@ class HtmlReportTest {
     assertTrue(html.contains("kolmogorov smirnov"));
     assertTrue(html.contains("chi square"));
     assertTrue(html.contains("class=\"badge bad\">drift</span>"), "the shifted amount drifts");
+    // the effect size beside each p-value, as the drift report computes it
+    assertTrue(html.contains("<th class=\"num\">effect size</th>"), "effect column");
+    dev.loupe.core.drift.DriftReport drift = dev.loupe.core.drift.Drift.compare(REFERENCE, TARGET);
+    dev.loupe.core.drift.ColumnDrift amount = drift.column("amount").orElseThrow();
+    assertTrue(html.contains("<td class=\"num\">" + HtmlReport.num(amount.effectSize())
+        + "&nbsp;<span class=\"muted\">KS</span></td>"), "amount's KS distance " + amount.effectSize());
+    assertTrue(html.contains("&nbsp;<span class=\"muted\">TV</span></td>"), "a total variation distance");
     assertTrue(html.contains("<title>reference</title></path>"), "reference histogram overlay");
     assertTrue(html.contains("(reference "), "reference shares on item bars");
     for (String col : new String[] {"amount", "quantity", "country", "express", "note"}) {

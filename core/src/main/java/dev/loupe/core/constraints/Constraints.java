@@ -249,6 +249,23 @@ public final class Constraints {
     });
   }
 
+  // ---- suggestions ----
+
+  /**
+   * Constraints proposed from a reference profile, each with the reason it was proposed (types,
+   * missing values, non-negative, ranges with a margin, the domain of low-cardinality strings,
+   * probably-unique columns); see {@link Suggestions} for the rules.
+   *
+   * <pre>{@code
+   * Suggestions s = Constraints.suggest(reference);
+   * Files.writeString(Path.of("constraints.yaml"), s.toYaml("reference.bin"));
+   * s.constraints().validate(today);
+   * }</pre>
+   */
+  public static Suggestions suggest(ProfileView reference) {
+    return Suggestions.of(reference);
+  }
+
   // ---- helpers ----
 
   record Outcome(boolean passed, String measured) {}

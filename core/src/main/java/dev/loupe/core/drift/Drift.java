@@ -15,11 +15,14 @@ import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
- * Compares a target profile with a reference, column by column.
+ * Compares a target profile with a reference, column by column. This is the library entry for
+ * anything that compares two windows (the CLI, the HTML report, monitors):
  *
  * <pre>{@code
- * DriftReport report = Drift.compare(reference, target);
- * report.columns().forEach(c -> System.out.println(c.column() + " " + c.category()));
+ * DriftReport report = Drift.compare(reference, target);            // or compare(ref, tgt, options)
+ * for (ColumnDrift c : report.columns()) {
+ *   c.pValue(); c.effectSize(); c.category();                      // per column
+ * }
  * }</pre>
  *
  * <h2>Which test</h2>
@@ -29,25 +32,38 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * note saying why.
  *
  * <h2>Kolmogorov-Smirnov on KLL sketches</h2>
- * D = max |F_ref(x) - F_target(x)| over x in the {@code ksQuantiles} (100) evenly ranked quantiles
- * of each sketch (plus their minimum and maximum), with F evaluated both inclusive and exclusive so
- * that steps at repeated values count. The p-value is the asymptotic Kolmogorov distribution's
- * P(K &gt; sqrt(n_eff) D), n_eff = n_ref n_target / (n_ref + n_target). The sketches' own rank error
- * (0.35% of n for a whole CDF at k = 1024) adds to D: with millions of rows on both sides, tiny
- * differences become "significant", as with an exact KS test; use Hellinger there.
+ * D = max |F_ref(x) - F_target(x)| over every item either sketch retains (the sketches' CDFs are
+ * step functions that change only there), F evaluated inclusive and exclusive so that steps at
+ * repeated values count: the exact largest gap between the two sketched CDFs. Each sketch's CDF
+ * is within eps_i = its normalized rank error (DataSketches' double-sided bound at its actual k,
+ * after merges; 0 while the sketch is still exact) of its sample's empirical CDF at every point,
+ * so D is within eps_ref + eps_target of the exact two-sample D. The p-value is computed from the
+ * conservative D' = max(0, D - eps_ref - eps_target), which is at most the exact D: the sketches'
+ * error can make the test less sensitive, never make it say "drift". The p-value is the asymptotic
+ * Kolmogorov distribution's P(K &gt; sqrt(n_eff) D'), n_eff = n_ref n_target / (n_ref + n_target)
+ * (conservative with ties). The effect size is D.
  *
  * <h2>Chi-square on frequent items</h2>
  * Categories are the union of the items held by both frequent-items sketches, plus "other" for the
  * stream weight no listed item accounts for (non-zero only once a column has more than ~768
- * distinct values). Boolean columns use their exact true/false counts. The test is Pearson's
- * goodness of fit of the target counts to the reference proportions: expected_i = n_target *
- * ref_i / n_ref, statistic = sum (observed_i - expected_i)^2 / expected_i over categories with
- * expected_i &gt; 0, degrees of freedom = that number of categories - 1. A target category the
- * reference never saw has expected 0: the statistic is infinite and p = 0 (as in whylogs), and the
- * note names the new categories. Goodness of fit treats the reference proportions as exact; when
- * the reference is not much larger than the target, choose the two-sample test of homogeneity
- * ({@link DriftOptions.Builder#chiSquareHomogeneity}), whose expected counts come from the pooled
- * proportions of a 2 x k contingency table.
+ * distinct values). Boolean columns use their exact true/false counts. The default is the
+ * two-sample test of homogeneity of the 2 x k table: with pooled proportion p_i, the statistic is
+ * sum_i (n_ref n_tgt / N) (a_i/n_ref - b_i/n_tgt)^2 / p_i on (cells - 1) degrees of freedom. Cells
+ * whose expected count (smaller side) is below 5 are pooled into one (Cochran's rule; pooling by
+ * the pooled counts keeps the test valid). Past the sketch's exact range every count is known only
+ * within [lower bound, upper bound] (deterministic bounds of the Misra-Gries sketch; the "other"
+ * cell's bounds follow from them): the tested statistic takes, per cell, the smallest difference of
+ * proportions those bounds allow and the largest pooled proportion, so it is at most the statistic
+ * of the exact counts and estimation error cannot manufacture significance. The effect size is the
+ * total variation distance over the tested cells.
+ *
+ * <p>whylogs' form ({@link DriftOptions.Builder#whylogsCompatible()}) is Pearson's goodness of fit
+ * of the target counts to the reference proportions, expected_i = n_target ref_i / n_ref; a target
+ * category the reference never saw gives an infinite statistic and p = 0.
+ *
+ * <h2>Minimum effect</h2>
+ * With {@link DriftOptions#minEffect()} &gt; 0, a (possible) drift whose effect size is below it is
+ * reported as no drift, flagged negligible, with a note giving the p-value and effect.
  *
  * <h2>Hellinger distance</h2>
  * H = sqrt(1 - sum sqrt(p_i q_i)), in [0, 1]. Numeric: p and q are the two sketches' masses in
@@ -99,9 +115,30 @@ public final class Drift {
     if (typeNote.isEmpty()) {
       return result;
     }
-    String note = result.note().isEmpty() ? typeNote : typeNote + "; " + result.note();
-    return new ColumnDrift(result.column(), result.type(), result.algorithm(), result.statistic(), result.pValue(),
-        result.category(), note);
+    return result.withNote(result.note().isEmpty() ? typeNote : typeNote + "; " + result.note());
+  }
+
+  /** Applies the p-value thresholds and the minimum effect. */
+  private static ColumnDrift verdict(String name, String type, DriftAlgorithm algorithm, double statistic,
+      double tested, double p, double effect, EffectMeasure measure, Double sketchError, Integer df,
+      boolean estimated, String note, DriftOptions o) {
+    DriftCategory category = o.categoryOfPValue(p);
+    boolean negligible = false;
+    if (category != DriftCategory.NO_DRIFT && effect < o.minEffect()) {
+      negligible = true;
+      String why = (category == DriftCategory.DRIFT ? "significant" : "possibly significant") + " (p = "
+          + DriftReport.format(p) + ") but negligible: " + measure.label() + " " + DriftReport.format(effect)
+          + " is below the minimum effect " + DriftReport.format(o.minEffect());
+      note = note.isEmpty() ? why : note + "; " + why;
+      category = DriftCategory.NO_DRIFT;
+    }
+    return new ColumnDrift(name, type, algorithm, statistic, p, category, note, effect, measure, tested,
+        sketchError, df, estimated, negligible);
+  }
+
+  private static ColumnDrift hellingerResult(String name, String type, double h, String note, DriftOptions o) {
+    return new ColumnDrift(name, type, DriftAlgorithm.HELLINGER, h, null, o.categoryOfDistance(h), note, h,
+        EffectMeasure.HELLINGER, null, null, null, false, false);
   }
 
   // ---- numeric ----
@@ -119,14 +156,71 @@ public final class Drift {
       if (Double.isNaN(h)) {
         return ColumnDrift.skipped(name, type, "values are not finite; no buckets to compare");
       }
-      return new ColumnDrift(name, type, DriftAlgorithm.HELLINGER, h, null, o.categoryOfDistance(h), "");
+      return hellingerResult(name, type, h, "", o);
     }
-    double d = ksStatistic(a, b, o.ksQuantiles());
-    double p = ksPValue(d, a.getN(), b.getN());
-    return new ColumnDrift(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, p, o.categoryOfPValue(p), "");
+    if (!o.sketchErrorCorrection()) {
+      double d = ksStatistic(a, b, o.ksQuantiles());
+      double p = ksPValue(d, a.getN(), b.getN());
+      return verdict(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, d, p, d, EffectMeasure.KS_DISTANCE, 0.0, null,
+          false, "", o);
+    }
+    double d = ksStatistic(a, b);
+    double err = rankError(a) + rankError(b);
+    double tested = Math.max(0, d - err);
+    double p = ksPValue(tested, a.getN(), b.getN());
+    return verdict(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, tested, p, d, EffectMeasure.KS_DISTANCE, err,
+        null, false, "", o);
   }
 
-  /** The KS statistic D of two sketches, at their evenly ranked quantiles. */
+  /**
+   * The bound on |F_sketch(x) - F_sample(x)| of one KLL sketch: DataSketches' double-sided
+   * normalized rank error at the sketch's k (after merges, the smallest k merged in), 0 while the
+   * sketch still holds every value.
+   */
+  static double rankError(KllDoublesSketch s) {
+    return s.isEstimationMode() ? s.getNormalizedRankError(true) : 0.0;
+  }
+
+  /**
+   * The largest gap between the two sketches' CDFs: evaluated, inclusive and exclusive, at every
+   * item either sketch retains, where the step functions change.
+   */
+  static double ksStatistic(KllDoublesSketch a, KllDoublesSketch b) {
+    double[] qa = a.getSortedView().getQuantiles();
+    double[] qb = b.getSortedView().getQuantiles();
+    double[] split = new double[qa.length + qb.length];
+    int n = 0;
+    for (double[] q : new double[][] {qa, qb}) {
+      for (double v : q) {
+        if (Double.isFinite(v)) {
+          split[n++] = v == 0.0 ? 0.0 : v; // -0.0 and 0.0 are one split point
+        }
+      }
+    }
+    if (n == 0) {
+      return 0;
+    }
+    split = Arrays.copyOf(split, n);
+    Arrays.sort(split);
+    int m = 1;
+    for (int i = 1; i < n; i++) {
+      if (split[i] != split[m - 1]) {
+        split[m++] = split[i];
+      }
+    }
+    split = Arrays.copyOf(split, m);
+    double d = 0;
+    for (QuantileSearchCriteria c : QuantileSearchCriteria.values()) {
+      double[] fa = a.getCDF(split, c);
+      double[] fb = b.getCDF(split, c);
+      for (int i = 0; i < split.length; i++) {
+        d = Math.max(d, Math.abs(fa[i] - fb[i]));
+      }
+    }
+    return d;
+  }
+
+  /** The KS statistic D of two sketches at their evenly ranked quantiles (whylogs' way). */
   static double ksStatistic(KllDoublesSketch a, KllDoublesSketch b, int quantiles) {
     double[] ranks = new double[quantiles + 1];
     for (int i = 0; i <= quantiles; i++) {
@@ -205,87 +299,229 @@ public final class Drift {
 
   // ---- categorical ----
 
-  /** Counts per category; "(other)" for weight no listed item accounts for. Empty when the column has none. */
-  static Map<String, Long> frequentCounts(ColumnView c) {
-    Map<String, Long> out = new TreeMap<>();
+  /**
+   * A category's count on one side: the estimate and bounds that hold for the true count (equal
+   * while the sketch is exact).
+   */
+  record Count(long est, long lower, long upper) {
+    static Count exact(long n) {
+      return new Count(n, n, n);
+    }
+  }
+
+  /** One side's counts: per listed category, plus the stream length and the sketch's count error. */
+  record Counts(Map<String, Count> items, long n, long maxError) {
+    boolean isEmpty() {
+      return n == 0;
+    }
+
+    Count get(String category) {
+      Count c = items.get(category);
+      // an item the sketch does not hold: its count is at most the sketch's error
+      return c != null ? c : new Count(0, 0, maxError);
+    }
+  }
+
+  /** The frequent items with their bounds; empty when the column has none. */
+  static Counts frequentCounts(ColumnView c) {
+    Map<String, Count> out = new TreeMap<>();
     Optional<FrequentItemsMetric> fi = c.frequentItems().filter(f -> !f.isEmpty());
     if (fi.isEmpty()) {
-      return out;
+      return new Counts(out, 0, 0);
     }
-    long listed = 0;
     for (FrequentItemsMetric.Item it : fi.get().allItems()) {
-      out.put(it.value(), it.est());
-      listed += it.est();
+      out.put(it.value(), new Count(it.est(), Math.max(0, it.lower()), it.upper()));
     }
-    long other = fi.get().streamLength() - listed;
-    if (other > 0) {
-      out.merge(OTHER, other, Long::sum);
-    }
-    return out;
+    return new Counts(out, fi.get().streamLength(), fi.get().maximumError());
   }
 
-  static Map<String, Long> booleanCounts(ColumnView c) {
-    Map<String, Long> out = new TreeMap<>();
+  static Counts booleanCounts(ColumnView c) {
+    Map<String, Count> out = new TreeMap<>();
     long trues = c.counts().trueCount();
-    long falses = c.types().bool() - trues;
+    long falses = Math.max(0, c.types().bool() - trues);
     if (trues + falses > 0) {
-      out.put("True", trues);
-      out.put("False", Math.max(0, falses));
+      out.put("True", Count.exact(trues));
+      out.put("False", Count.exact(falses));
     }
-    return out;
+    return new Counts(out, trues + falses, 0);
   }
 
-  private static ColumnDrift categorical(String name, String type, Map<String, Long> ref, Map<String, Long> tgt,
-      DriftOptions o) {
+  /** A cell of the tested table: estimates and bounds of both sides' counts. */
+  private static final class Cell {
+    final List<String> names = new ArrayList<>();
+    double a;
+    double aLo;
+    double aHi;
+    double b;
+    double bLo;
+    double bHi;
+
+    void add(String name, double ea, double la, double ha, double eb, double lb, double hb) {
+      names.add(name);
+      a += ea;
+      aLo += la;
+      aHi += ha;
+      b += eb;
+      bLo += lb;
+      bHi += hb;
+    }
+  }
+
+  private static ColumnDrift categorical(String name, String type, Counts ref, Counts tgt, DriftOptions o) {
     if (ref.isEmpty() || tgt.isEmpty()) {
       return ColumnDrift.skipped(name, type, "no " + type + " values counted in the "
           + (ref.isEmpty() ? "reference" : "target"));
     }
-    TreeSet<String> cats = new TreeSet<>(ref.keySet());
-    cats.addAll(tgt.keySet());
-    double nr = ref.values().stream().mapToLong(Long::longValue).sum();
-    double nt = tgt.values().stream().mapToLong(Long::longValue).sum();
+    TreeSet<String> cats = new TreeSet<>(ref.items().keySet());
+    cats.addAll(tgt.items().keySet());
+    double nr = ref.n();
+    double nt = tgt.n();
     if (o.categoricalAlgorithm() == DriftAlgorithm.HELLINGER) {
-      double[] p = new double[cats.size()];
-      double[] q = new double[cats.size()];
+      Map<String, Long> r = estimatesWithOther(ref, cats);
+      Map<String, Long> t = estimatesWithOther(tgt, cats);
+      double[] p = new double[cats.size() + 1];
+      double[] q = new double[cats.size() + 1];
       int i = 0;
-      for (String c : cats) {
-        p[i] = ref.getOrDefault(c, 0L) / nr;
-        q[i] = tgt.getOrDefault(c, 0L) / nt;
+      for (String c : r.keySet()) {
+        p[i] = r.get(c) / nr;
+        q[i] = t.getOrDefault(c, 0L) / nt;
         i++;
       }
-      double h = hellinger(p, q);
-      return new ColumnDrift(name, type, DriftAlgorithm.HELLINGER, h, null, o.categoryOfDistance(h), "");
+      return hellingerResult(name, type, hellinger(p, q), "", o);
     }
-    if (o.chiSquareHomogeneity()) {
-      double stat = 0;
-      int used = 0;
-      double total = nr + nt;
-      for (String c : cats) {
-        double a = ref.getOrDefault(c, 0L);
-        double b = tgt.getOrDefault(c, 0L);
-        double pooled = (a + b) / total;
-        if (pooled == 0) {
-          continue;
-        }
-        double ea = nr * pooled;
-        double eb = nt * pooled;
-        stat += (a - ea) * (a - ea) / ea + (b - eb) * (b - eb) / eb;
-        used++;
-      }
-      if (used < 2) {
-        return new ColumnDrift(name, type, DriftAlgorithm.CHI_SQUARE, 0.0, 1.0, o.categoryOfPValue(1.0),
-            "one category on both sides");
-      }
-      double p = Statistics.chiSquareSurvival(stat, used - 1);
-      return new ColumnDrift(name, type, DriftAlgorithm.CHI_SQUARE, stat, p, o.categoryOfPValue(p), "");
+    if (!o.chiSquareHomogeneity()) {
+      return whylogsGoodnessOfFit(name, type, estimatesWithOther(ref, cats), estimatesWithOther(tgt, cats), o);
     }
-    double stat = 0;
-    int used = 0;
+    boolean estimated = ref.maxError() > 0 || tgt.maxError() > 0;
+    boolean correct = o.sketchErrorCorrection();
+    // the table: one cell per listed category, then "other" (weight no listed item accounts for)
+    List<Cell> cells = new ArrayList<>();
+    double[] sum = new double[6];
     List<String> unseen = new ArrayList<>();
     for (String c : cats) {
-      double expected = ref.getOrDefault(c, 0L) / nr * nt;
+      Count x = ref.get(c);
+      Count y = tgt.get(c);
+      Cell cell = new Cell();
+      cell.add(c, x.est(), x.lower(), x.upper(), y.est(), y.lower(), y.upper());
+      cells.add(cell);
+      double[] v = {x.est(), x.lower(), x.upper(), y.est(), y.lower(), y.upper()};
+      for (int i = 0; i < 6; i++) {
+        sum[i] += v[i];
+      }
+      if (x.upper() == 0 && y.est() > 0) {
+        unseen.add(c);
+      }
+    }
+    Cell other = new Cell();
+    other.add(OTHER, Math.max(0, nr - sum[0]), Math.max(0, nr - sum[2]), Math.max(0, nr - sum[1]),
+        Math.max(0, nt - sum[3]), Math.max(0, nt - sum[5]), Math.max(0, nt - sum[4]));
+    if (other.aHi > 0 || other.bHi > 0) {
+      cells.add(other);
+    }
+    // Cochran: pool cells whose expected count on the smaller side is below 5
+    double total = nr + nt;
+    double small = Math.min(nr, nt);
+    List<Cell> tested = new ArrayList<>();
+    Cell rare = new Cell();
+    for (Cell cell : cells) {
+      double expected = small * (cell.a + cell.b) / total;
+      if (correct && expected < 5) {
+        for (String n : cell.names) {
+          rare.add(n, 0, 0, 0, 0, 0, 0);
+        }
+        rare.a += cell.a;
+        rare.aLo += cell.aLo;
+        rare.aHi += cell.aHi;
+        rare.b += cell.b;
+        rare.bLo += cell.bLo;
+        rare.bHi += cell.bHi;
+      } else {
+        tested.add(cell);
+      }
+    }
+    if (!rare.names.isEmpty()) {
+      if (small * (rare.a + rare.b) / total >= 5 || tested.isEmpty()) {
+        tested.add(rare);
+      } else {
+        // still too small: join the smallest tested cell
+        Cell smallest = tested.stream().min((x, y) -> Double.compare(x.a + x.b, y.a + y.b)).orElseThrow();
+        smallest.names.addAll(rare.names);
+        smallest.a += rare.a;
+        smallest.aLo += rare.aLo;
+        smallest.aHi += rare.aHi;
+        smallest.b += rare.b;
+        smallest.bLo += rare.bLo;
+        smallest.bHi += rare.bHi;
+      }
+    }
+    double scale = nr * nt / total;
+    double stat = 0;
+    double lowStat = 0;
+    double tv = 0;
+    for (Cell cell : tested) {
+      double pooled = (cell.a + cell.b) / total;
+      double diff = cell.a / nr - cell.b / nt;
+      tv += Math.abs(diff) / 2;
+      if (pooled > 0) {
+        stat += scale * diff * diff / pooled;
+      }
+      // the smallest |difference of proportions| and the largest pooled proportion the bounds allow
+      double lo = cell.aLo / nr - cell.bHi / nt;
+      double hi = cell.aHi / nr - cell.bLo / nt;
+      double least = lo > 0 ? lo : (hi < 0 ? -hi : 0);
+      double pooledHi = (cell.aHi + cell.bHi) / total;
+      if (pooledHi > 0) {
+        lowStat += scale * least * least / pooledHi;
+      }
+    }
+    List<String> notes = new ArrayList<>();
+    if (!unseen.isEmpty()) {
+      notes.add("target values absent from the reference: " + listOf(unseen));
+    }
+    double err = Math.max(ref.maxError() / nr, tgt.maxError() / nt);
+    if (estimated) {
+      notes.add("counts are frequent-items estimates (error up to " + ref.maxError() + " in the reference, "
+          + tgt.maxError() + " in the target); the test uses their bounds");
+    }
+    if (tested.size() < 2) {
+      notes.add(cells.size() < 2 ? "one category on both sides" : "too few values per category to test");
+      return verdict(name, type, DriftAlgorithm.CHI_SQUARE, 0.0, 0.0, 1.0, tv, EffectMeasure.TOTAL_VARIATION, err, 0,
+          estimated, String.join("; ", notes), o);
+    }
+    double testedStat = estimated && correct ? Math.min(lowStat, stat) : stat;
+    int df = tested.size() - 1;
+    double p = Statistics.chiSquareSurvival(testedStat, df);
+    return verdict(name, type, DriftAlgorithm.CHI_SQUARE, stat, testedStat, p, tv, EffectMeasure.TOTAL_VARIATION,
+        err, df, estimated, String.join("; ", notes), o);
+  }
+
+  /** Estimated counts per category, plus "(other)" for the weight no listed item accounts for. */
+  private static Map<String, Long> estimatesWithOther(Counts side, TreeSet<String> cats) {
+    Map<String, Long> out = new TreeMap<>();
+    long listed = 0;
+    for (String c : cats) {
+      long e = side.items().containsKey(c) ? side.items().get(c).est() : 0;
+      out.put(c, e);
+      listed += e;
+    }
+    long other = side.n() - listed;
+    out.put(OTHER, Math.max(0, other) + out.getOrDefault(OTHER, 0L));
+    return out;
+  }
+
+  /** whylogs' Pearson goodness of fit of the target counts to the reference proportions. */
+  private static ColumnDrift whylogsGoodnessOfFit(String name, String type, Map<String, Long> ref,
+      Map<String, Long> tgt, DriftOptions o) {
+    double nr = ref.values().stream().mapToLong(Long::longValue).sum();
+    double nt = tgt.values().stream().mapToLong(Long::longValue).sum();
+    double stat = 0;
+    double tv = 0;
+    int used = 0;
+    List<String> unseen = new ArrayList<>();
+    for (String c : ref.keySet()) {
+      double expected = ref.get(c) / nr * nt;
       long observed = tgt.getOrDefault(c, 0L);
+      tv += Math.abs(ref.get(c) / nr - observed / nt) / 2;
       if (expected == 0) {
         if (observed > 0) {
           unseen.add(c);
@@ -296,17 +532,22 @@ public final class Drift {
       used++;
     }
     if (!unseen.isEmpty()) {
-      String list = unseen.size() <= 5 ? String.join(", ", quoteAll(unseen))
-          : String.join(", ", quoteAll(unseen.subList(0, 5))) + " and " + (unseen.size() - 5) + " more";
-      return new ColumnDrift(name, type, DriftAlgorithm.CHI_SQUARE, Double.POSITIVE_INFINITY, 0.0,
-          o.categoryOfPValue(0.0), "target values absent from the reference: " + list);
+      return verdict(name, type, DriftAlgorithm.CHI_SQUARE, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0.0,
+          tv, EffectMeasure.TOTAL_VARIATION, 0.0, Math.max(0, used - 1), false,
+          "target values absent from the reference: " + listOf(unseen), o);
     }
     if (used < 2) {
-      return new ColumnDrift(name, type, DriftAlgorithm.CHI_SQUARE, 0.0, 1.0, o.categoryOfPValue(1.0),
-          "one category on both sides");
+      return verdict(name, type, DriftAlgorithm.CHI_SQUARE, 0.0, 0.0, 1.0, tv, EffectMeasure.TOTAL_VARIATION, 0.0, 0,
+          false, "one category on both sides", o);
     }
     double p = Statistics.chiSquareSurvival(stat, used - 1);
-    return new ColumnDrift(name, type, DriftAlgorithm.CHI_SQUARE, stat, p, o.categoryOfPValue(p), "");
+    return verdict(name, type, DriftAlgorithm.CHI_SQUARE, stat, stat, p, tv, EffectMeasure.TOTAL_VARIATION, 0.0,
+        used - 1, false, "", o);
+  }
+
+  private static String listOf(List<String> unseen) {
+    return unseen.size() <= 5 ? String.join(", ", quoteAll(unseen))
+        : String.join(", ", quoteAll(unseen.subList(0, 5))) + " and " + (unseen.size() - 5) + " more";
   }
 
   private static List<String> quoteAll(List<String> s) {

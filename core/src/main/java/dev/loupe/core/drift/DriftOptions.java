@@ -4,13 +4,15 @@ import java.util.Objects;
 
 /**
  * What {@link Drift#compare(dev.loupe.core.ProfileView, dev.loupe.core.ProfileView, DriftOptions)}
- * runs and how it reads the numbers. Defaults are whylogs': Kolmogorov-Smirnov (100 quantiles)
- * for numeric columns, chi-square for categorical ones, p &gt;= 0.15 no drift, 0.05 &lt;= p &lt; 0.15
- * possible drift, p &lt; 0.05 drift; Hellinger (30 buckets) &lt; 0.15 no drift, 0.15..0.4 possible,
- * &gt;= 0.4 drift.
+ * runs and how it reads the numbers. Defaults: Kolmogorov-Smirnov on the KLL sketches with their
+ * rank error taken out of D, the two-sample chi-square test of homogeneity on the frequent items
+ * (their error bounds taken out, rare categories pooled), whylogs' thresholds p &gt;= 0.15 no drift,
+ * 0.05 &lt;= p &lt; 0.15 possible drift, p &lt; 0.05 drift, no minimum effect; Hellinger (30 buckets)
+ * &lt; 0.15 no drift, 0.15..0.4 possible, &gt;= 0.4 drift. {@link Builder#whylogsCompatible()} gives
+ * whylogs' own computations (goodness of fit, raw D at 100 quantiles) instead.
  *
  * <pre>{@code
- * DriftOptions o = DriftOptions.builder().numericAlgorithm(DriftAlgorithm.HELLINGER).build();
+ * DriftOptions o = DriftOptions.builder().minEffect(0.02).build();
  * }</pre>
  */
 public final class DriftOptions {
@@ -25,9 +27,13 @@ public final class DriftOptions {
   private final int ksQuantiles;
   private final int hellingerBuckets;
   private final boolean homogeneity;
+  private final boolean sketchErrorCorrection;
+  private final double minEffect;
 
   private DriftOptions(Builder b) {
     this.homogeneity = b.homogeneity;
+    this.sketchErrorCorrection = b.sketchErrorCorrection;
+    this.minEffect = b.minEffect;
     this.numeric = b.numeric;
     this.categorical = b.categorical;
     this.pDrift = b.pDrift;
@@ -67,6 +73,25 @@ public final class DriftOptions {
     return homogeneity;
   }
 
+  /**
+   * Whether the tests take the sketches' own error out of their statistics (default true): KS
+   * subtracts both KLL sketches' rank error from D and is evaluated at every retained item; the
+   * chi-square test of homogeneity uses the frequent-items error bounds and pools categories with
+   * expected counts below 5. False (whylogs compatible) tests the estimates as if they were exact.
+   */
+  public boolean sketchErrorCorrection() {
+    return sketchErrorCorrection;
+  }
+
+  /**
+   * The smallest effect size ({@link EffectMeasure}) worth calling drift; 0 (default) when any
+   * significant change counts. A significant change with a smaller effect is reported as no drift,
+   * flagged {@link ColumnDrift#negligible()}.
+   */
+  public double minEffect() {
+    return minEffect;
+  }
+
   /** The category of a p-value (KS, chi-square). */
   public DriftCategory categoryOfPValue(double p) {
     if (p >= pPossible) {
@@ -92,20 +117,55 @@ public final class DriftOptions {
     private double hDrift = 0.4;
     private int ksQuantiles = 100;
     private int hellingerBuckets = 30;
-    private boolean homogeneity;
+    private boolean homogeneity = true;
+    private boolean sketchErrorCorrection = true;
+    private double minEffect;
 
     private Builder() {}
 
     /**
      * Chi-square as the two-sample test of homogeneity (a 2 x k contingency table, expected counts
-     * from the pooled proportions) instead of whylogs' goodness of fit to the reference proportions.
-     * Goodness of fit treats the reference as exact, which inflates the statistic by about
-     * 1 + n_target / n_ref: right when the reference is much larger than the target, too eager to
-     * flag drift when both are samples of similar size. Homogeneity also gives categories new in the
-     * target a finite contribution.
+     * from the pooled proportions; the default) or, with false, whylogs' goodness of fit to the
+     * reference proportions. Goodness of fit treats the reference as exact, which inflates the
+     * statistic by about 1 + n_target / n_ref: right only when the reference is much larger than
+     * the target, too eager to flag drift when both are samples of similar size. Homogeneity also
+     * gives categories new in the target a finite contribution.
      */
     public Builder chiSquareHomogeneity(boolean on) {
       this.homogeneity = on;
+      return this;
+    }
+
+    /** See {@link DriftOptions#sketchErrorCorrection()}; default true. */
+    public Builder sketchErrorCorrection(boolean on) {
+      this.sketchErrorCorrection = on;
+      return this;
+    }
+
+    /**
+     * whylogs' computations, for comparing numbers with whylogs: chi-square goodness of fit to the
+     * reference proportions (a category the reference never saw gives p = 0), KS D at 100 evenly
+     * ranked quantiles with no allowance for the sketches' error. Not calibrated: on two samples of
+     * one distribution it says "drift" far more often than alpha (see docs/drift.md).
+     */
+    public Builder whylogsCompatible() {
+      this.homogeneity = false;
+      this.sketchErrorCorrection = false;
+      this.ksQuantiles = 100;
+      return this;
+    }
+
+    /**
+     * The smallest effect size worth calling drift (KS distance for numeric columns, total
+     * variation distance for categorical ones, both in [0, 1]); default 0. With 0.02, a change that
+     * moves less than 2% of the probability mass is "significant but negligible" and reported as
+     * no drift.
+     */
+    public Builder minEffect(double effect) {
+      if (!(effect >= 0 && effect < 1)) {
+        throw new IllegalArgumentException("minEffect must be in [0, 1), got " + effect);
+      }
+      this.minEffect = effect;
       return this;
     }
 
@@ -154,7 +214,10 @@ public final class DriftOptions {
       return this;
     }
 
-    /** Quantiles of each sketch at which the KS test compares the two CDFs (default 100). */
+    /**
+     * Quantiles of each sketch at which the KS test compares the two CDFs when the sketch error
+     * correction is off (default 100); with it on, D is taken over every retained item.
+     */
     public Builder ksQuantiles(int n) {
       if (n < 2) {
         throw new IllegalArgumentException("ksQuantiles must be at least 2, got " + n);

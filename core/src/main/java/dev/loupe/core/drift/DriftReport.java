@@ -85,12 +85,17 @@ public final class DriftReport {
   /**
    * The report as JSON:
    * <pre>
-   * {"summary": {"columns": 3, "no_drift": 1, "possible_drift": 0, "drift": 1, "skipped": 1, "worst": "drift"},
+   * {"summary": {"columns": 3, "no_drift": 1, "possible_drift": 0, "drift": 1, "skipped": 1, "worst": "drift",
+   *              "min_effect": 0.0},
    *  "columns": {"age": {"type": "integral", "algorithm": "kolmogorov_smirnov", "statistic": 0.31,
-   *                      "p_value": 1.2e-9, "category": "drift", "note": ""}, ...}}
+   *                      "p_value": 1.2e-9, "category": "drift", "note": "",
+   *                      "effect_size": 0.31, "effect_measure": "ks_distance", "tested_statistic": 0.30,
+   *                      "sketch_error": 0.007, "degrees_of_freedom": null, "counts_estimated": false,
+   *                      "negligible": false}, ...}}
    * </pre>
-   * Skipped columns have null algorithm, statistic, p_value and category; an infinite statistic is
-   * the string "Infinity".
+   * Skipped columns have null algorithm, statistic, p_value and category (and null effect fields);
+   * an infinite statistic is the string "Infinity". The fields after "note" and "min_effect" were
+   * added in the second version; the first version's fields keep their names and meanings.
    */
   public ObjectNode toNode() {
     ObjectNode root = MAPPER.createObjectNode();
@@ -104,6 +109,7 @@ public final class DriftReport {
     } else {
       s.putNull("worst");
     }
+    s.put("min_effect", options.minEffect());
     ObjectNode cols = root.putObject("columns");
     for (ColumnDrift c : columns) {
       ObjectNode n = cols.putObject(c.column());
@@ -121,6 +127,21 @@ public final class DriftReport {
         n.put("category", c.category().label());
       }
       n.put("note", c.note());
+      putNumber(n, "effect_size", c.effectSize());
+      if (c.effectMeasure() == null) {
+        n.putNull("effect_measure");
+      } else {
+        n.put("effect_measure", c.effectMeasure().label());
+      }
+      putNumber(n, "tested_statistic", c.testedStatistic());
+      putNumber(n, "sketch_error", c.sketchError());
+      if (c.degreesOfFreedom() == null) {
+        n.putNull("degrees_of_freedom");
+      } else {
+        n.put("degrees_of_freedom", c.degreesOfFreedom());
+      }
+      n.put("counts_estimated", c.countsEstimated());
+      n.put("negligible", c.negligible());
     }
     return root;
   }
@@ -146,11 +167,11 @@ public final class DriftReport {
   /** A plain-text table, one row per column, then a summary line. */
   public String toTable() {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"column", "type", "test", "statistic", "p-value", "drift", "note"});
+    rows.add(new String[] {"column", "type", "test", "statistic", "p-value", "effect", "drift", "note"});
     for (ColumnDrift c : columns) {
       rows.add(new String[] {c.column(), c.type(),
           c.algorithm() == null ? "-" : c.algorithm().label(),
-          format(c.statistic()), format(c.pValue()),
+          format(c.statistic()), format(c.pValue()), effect(c),
           c.category() == null ? "skipped" : c.category().label(), c.note()});
     }
     StringBuilder sb = new StringBuilder(TextTable.render(rows));
@@ -161,6 +182,20 @@ public final class DriftReport {
     return sb.toString();
   }
 
+  /** The effect size as the table shows it: "0.0123 ks" / "0.0400 tv" / "-". */
+  static String effect(ColumnDrift c) {
+    if (c.effectSize() == null || c.effectMeasure() == null) {
+      return "-";
+    }
+    String unit = switch (c.effectMeasure()) {
+      case KS_DISTANCE -> "ks";
+      case TOTAL_VARIATION -> "tv";
+      case HELLINGER -> "hellinger";
+    };
+    return format(c.effectSize()) + " " + unit;
+  }
+
+  /** A number as the table shows it: 4 decimals, scientific below 1e-4, "inf", "-" for null. */
   static String format(Double v) {
     if (v == null) {
       return "-";
