@@ -272,4 +272,26 @@ class KafkaIngestionTest {
     assertTrue(consumedByA > 0 && consumedByB > 0, context);
     assertExactlyIds(TestHttp.mergeAll(dir.resolve("profiles")), total, context);
   }
+
+  @Test
+  void healthReportsAConsumerThatCannotReachItsBrokers() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort(); // nothing listens there once this is closed
+    }
+    KafkaSettings k = KafkaSettings.of(List.of("127.0.0.1:" + closed), List.of("nowhere"), "g-down", Map.of(), 1,
+        KafkaSettings.Nesting.FLATTEN, "dlq-down", 500);
+    ServerConfig cfg = ServerConfig.builder().port(0).host("127.0.0.1").apiKey(TestHttp.KEY)
+        .dataDir(dir.resolve("data")).fileSystemRoot(dir.resolve("profiles"))
+        .destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM).kafka(k).build();
+    try (LoupeServer server = LoupeServer.start(cfg)) {
+      TestHttp http = new TestHttp(server.port());
+      await("/health turns 503", Duration.ofSeconds(60), () -> http.get("/health").statusCode(), 503);
+      String body = http.get("/health").body();
+      assertTrue(body.contains("\"kafka\":{\"status\":\"unreachable\"") && body.contains("cannot reach the Kafka "
+          + "brokers [127.0.0.1:" + closed + "]"), body);
+      String metrics = http.get("/metrics").body();
+      assertTrue(metrics.contains("\nloupe_kafka_brokers_reachable 0\n"), metrics);
+    }
+  }
 }
