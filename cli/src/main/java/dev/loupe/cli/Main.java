@@ -22,9 +22,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Profiles data files (CSV, TSV, Parquet, JSON lines, Arrow); merges, shows, compares " +
-        "(drift), validates, suggests constraints for and reports on whylogs v1 profiles; runs the ingestion server.",
+        "(drift), validates, suggests constraints for and reports on whylogs v1 profiles; monitors a history of " +
+        "window profiles; runs the ingestion server.",
     subcommands = {ProfileCommand.class, MergeCommand.class, ShowCommand.class, DriftCommand.class,
-        ValidateCommand.class, SuggestCommand.class, ReportCommand.class, ServeCommand.class},
+        ValidateCommand.class, SuggestCommand.class, ReportCommand.class, MonitorCommand.class, ServeCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {Main.EXIT_0, Main.EXIT_1, Main.EXIT_2})
 public final class Main implements Runnable {

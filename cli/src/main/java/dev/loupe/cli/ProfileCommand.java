@@ -1,6 +1,10 @@
 package dev.loupe.cli;
 
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.logging.WindowInfo;
+import dev.loupe.core.logging.Writer;
+import dev.loupe.readers.CsvReader;
+import java.time.Duration;
 import dev.loupe.readers.FileProfiler;
 import dev.loupe.readers.Format;
 import dev.loupe.readers.Progress;
@@ -35,8 +39,22 @@ final class ProfileCommand implements Callable<Integer> {
   List<Path> files;
 
   @Option(names = {"-o", "--output"}, paramLabel = "OUT.bin",
-      description = "Also write the profile (whylogs v1 .bin), to a file or to s3://bucket/key.")
+      description = "Also write the profile (whylogs v1 .bin), to a file or to s3://bucket/key. With "
+          + "--time-column: the directory or s3://bucket/prefix the window profiles go to.")
   String output;
+
+  @Option(names = "--time-column", paramLabel = "C",
+      description = "Write one profile per time window of column C (CSV and TSV) to -o, laid out by the key "
+          + "template as the rolling logger writes them, ready for 'loupe monitor'. See docs/monitor.md.")
+  String timeColumn;
+
+  @Option(names = "--window", paramLabel = "LENGTH", converter = WindowConverter.class,
+      description = "The window length with --time-column: 1h, 1d, 15m, ... (default: 1h).")
+  Duration window;
+
+  @Option(names = "--dataset", paramLabel = "ID",
+      description = "The dataset id in the window profiles' keys (default: the first file's name up to its first dot).")
+  String dataset;
 
   @Option(names = "--json", description = "Print the summary as JSON instead of a table.")
   boolean json;
@@ -72,6 +90,12 @@ final class ProfileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (timeColumn != null) {
+      return windows();
+    }
+    if (window != null || dataset != null) {
+      throw new ParameterException(spec.commandLine(), "--window and --dataset go with --time-column");
+    }
     if (threads != null && threads < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
     }
@@ -106,6 +130,85 @@ final class ProfileCommand implements Callable<Integer> {
     }
     Output.print(spec.commandLine().getOut(), view, source(), json);
     return 0;
+  }
+
+  /** {@code --time-column}: a profile per window, written with the key template under -o. */
+  private int windows() throws Exception {
+    if (output == null) {
+      throw new ParameterException(spec.commandLine(), "--time-column needs -o DIR (or s3://bucket/prefix) for the "
+          + "window profiles");
+    }
+    FileProfiler formats = format == null ? FileProfiler.builder().build() : FileProfiler.builder().format(format).build();
+    CsvReader.Builder cb = CsvReader.builder().quote(quote);
+    if (delimiter != null) {
+      cb.delimiter(delimiter);
+    }
+    for (Path f : files) {
+      Format fmt = delimiter != null ? Format.CSV : formats.formatOf(f);
+      if (fmt != Format.CSV && fmt != Format.TSV) {
+        throw new ParameterException(spec.commandLine(), "--time-column reads CSV and TSV files; " + f + " is "
+            + fmt.name().toLowerCase(java.util.Locale.ROOT) + " (profile it whole, or convert it to CSV)");
+      }
+      if (fmt == Format.TSV && delimiter == null) {
+        cb.delimiter('\t');
+      }
+    }
+    Duration length = window == null ? Duration.ofHours(1) : window;
+    TimeWindows tw = new TimeWindows(timeColumn, length, cb.build());
+    for (Path f : files) {
+      tw.add(f);
+    }
+    String id = dataset != null ? dataset : defaultDataset(files.get(0));
+    java.util.Map<WindowInfo, ProfileView> views = tw.views(id);
+    try (S3Options store = s3; Writer writer = s3.windowWriter(output, "profile")) {
+      for (java.util.Map.Entry<WindowInfo, ProfileView> e : views.entrySet()) {
+        writer.write(e.getValue(), e.getKey());
+      }
+    }
+    if (!quiet) {
+      spec.commandLine().getErr().println("loupe: wrote " + views.size() + " window profile(s) of dataset '" + id
+          + "' to " + output);
+    }
+    ProfileView all = ProfileView.empty();
+    for (ProfileView v : views.values()) {
+      all = all.merge(v);
+    }
+    Output.print(spec.commandLine().getOut(), all, source(), json);
+    return 0;
+  }
+
+  static String defaultDataset(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.indexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  /** A window length: 30s, 15m, 1h, 1d, or ISO-8601 (PT1H); it must divide a day or be whole days. */
+  static final class WindowConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String s) {
+      Duration d;
+      try {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})([smhd])").matcher(s.trim());
+        if (m.matches()) {
+          long n = Long.parseLong(m.group(1));
+          d = switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+          };
+        } else {
+          d = Duration.parse(s);
+        }
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new TypeConversionException("'" + s + "' is not a window length; expected 15m, 1h, 1d or PT1H");
+      }
+      if (d.isZero() || d.isNegative() || d.toMillis() < 1000) {
+        throw new TypeConversionException("window length '" + s + "' must be at least one second");
+      }
+      return d;
+    }
   }
 
   private String source() {

@@ -13,7 +13,7 @@ final class ProgressBar implements AutoCloseable {
   private static final long FIRST_DRAW_NANOS = 1_000_000_000L;
   private static final int BAR = 24;
 
-  private final Progress progress;
+  private final java.util.function.DoubleFunction<String> line; // seconds elapsed -> the line to draw
   private final PrintWriter err;
   private final long start = System.nanoTime();
   private final Thread thread;
@@ -21,7 +21,16 @@ final class ProgressBar implements AutoCloseable {
   private int drawn;
 
   ProgressBar(Progress progress, PrintWriter err) {
-    this.progress = progress;
+    this(s -> line(progress.bytesDone(), progress.totalBytes(), progress.rows(), s), err);
+  }
+
+  /** A bar of {@code done} of {@code total} items named {@code unit} ("windows"). */
+  static ProgressBar counting(java.util.function.LongSupplier done, long total, String unit, PrintWriter err) {
+    return new ProgressBar(s -> countLine(done.getAsLong(), total, unit, s), err);
+  }
+
+  private ProgressBar(java.util.function.DoubleFunction<String> line, PrintWriter err) {
+    this.line = line;
     this.err = err;
     this.thread = new Thread(this::loop, "loupe-progress");
     thread.setDaemon(true);
@@ -37,7 +46,7 @@ final class ProgressBar implements AutoCloseable {
       }
       long elapsed = System.nanoTime() - start;
       if (!done && elapsed >= FIRST_DRAW_NANOS) {
-        draw(line(progress.bytesDone(), progress.totalBytes(), progress.rows(), elapsed / 1e9));
+        draw(line.apply(elapsed / 1e9));
       }
     }
   }
@@ -60,6 +69,21 @@ final class ProgressBar implements AutoCloseable {
         .append(bytes(bytes)).append(" / ").append(bytes(total)).append(", ")
         .append(count(rows)).append(" rows, ").append(count(Math.round(rows / Math.max(seconds, 1e-3))))
         .append(" rows/s");
+    if (f > 0.01 && f < 1) {
+      long eta = Math.round(seconds / f - seconds);
+      b.append(String.format(Locale.ROOT, ", ETA %d:%02d", eta / 60, eta % 60));
+    }
+    return b.toString();
+  }
+
+  static String countLine(long done, long total, String unit, double seconds) {
+    double f = total > 0 ? Math.min(1, (double) done / total) : 0;
+    int filled = (int) Math.round(f * BAR);
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%3d%% [", Math.round(f * 100)))
+        .append("#".repeat(filled)).append(" ".repeat(BAR - filled)).append("] ")
+        .append(count(done)).append(" / ").append(count(total)).append(' ').append(unit).append(", ")
+        .append(count(Math.round(done / Math.max(seconds, 1e-3)))).append(' ').append(unit).append("/s");
     if (f > 0.01 && f < 1) {
       long eta = Math.round(seconds / f - seconds);
       b.append(String.format(Locale.ROOT, ", ETA %d:%02d", eta / 60, eta % 60));

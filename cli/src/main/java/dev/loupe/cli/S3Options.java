@@ -1,7 +1,17 @@
 package dev.loupe.cli;
 
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.monitor.DirectoryHistory;
+import dev.loupe.core.monitor.HistorySource;
 import dev.loupe.s3.S3Clients;
+import dev.loupe.s3.S3History;
+import dev.loupe.s3.S3Writer;
+import dev.loupe.core.logging.KeyTemplate;
+import dev.loupe.core.logging.LocalDirectoryWriter;
+import dev.loupe.core.logging.WindowInfo;
+import dev.loupe.core.logging.Writer;
+import java.nio.file.FileAlreadyExistsException;
+import java.time.Duration;
 import dev.loupe.s3.S3Location;
 import dev.loupe.s3.S3Profiles;
 import java.io.IOException;
@@ -32,7 +42,7 @@ final class S3Options implements AutoCloseable {
     return S3Location.isS3(location);
   }
 
-  private S3Profiles profiles() {
+  private synchronized S3Profiles profiles() { // history readers call it from several threads
     if (client == null) {
       client = S3Clients.forEndpoint(endpoint);
     }
@@ -59,6 +69,85 @@ final class S3Options implements AutoCloseable {
   List<String> list(String prefix) throws IOException {
     S3Location loc = parse(prefix);
     return s3(prefix, () -> profiles().list(loc.bucket(), loc.key()));
+  }
+
+  /** A profile history in a local directory or under an S3 prefix (see {@link dev.loupe.core.monitor.History}). */
+  HistorySource history(String location) {
+    if (!isS3(location)) {
+      return new DirectoryHistory(Path.of(location));
+    }
+    return new HistorySource() {
+      @Override
+      public List<String> keys() throws IOException {
+        return s3(location, () -> source().keys());
+      }
+
+      @Override
+      public ProfileView read(String key) throws IOException {
+        return s3(location, () -> source().read(key));
+      }
+
+      @Override
+      public String describe() {
+        return location;
+      }
+
+      private HistorySource source() throws IOException {
+        S3Location loc = parse(location);
+        return new S3History(profiles(), loc.bucket(), loc.key());
+      }
+    };
+  }
+
+  /**
+   * Where window profiles go: a directory (the key template under it; a window already there is an
+   * error, so a second run cannot add its rows as late parts) or an S3 prefix (uploaded through
+   * an S3Writer, spooled in a temporary directory; closing waits for every upload and fails if one
+   * did not succeed).
+   */
+  Writer windowWriter(String location, String instanceId) throws IOException {
+    if (!isS3(location)) {
+      LocalDirectoryWriter local = new LocalDirectoryWriter(Path.of(location), KeyTemplate.of(KeyTemplate.DEFAULT),
+          instanceId);
+      return new Writer() {
+        @Override
+        public void write(ProfileView view, WindowInfo window) throws IOException {
+          Path target = local.pathFor(window);
+          if (Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "already holds this window's profile; "
+                + "write the windows to an empty directory");
+          }
+          local.write(view, window);
+        }
+      };
+    }
+    S3Location loc = parse(location);
+    Path spool = Files.createTempDirectory("loupe-spool");
+    S3Writer w = s3(location, () -> S3Writer.builder().client(clientForWriter()).bucket(loc.bucket())
+        .prefix(loc.key()).instanceId(instanceId).spoolDirectory(spool).closeTimeout(Duration.ofMinutes(10)).build());
+    return new Writer() {
+      @Override
+      public void write(ProfileView view, WindowInfo window) throws IOException {
+        w.write(view, window);
+      }
+
+      @Override
+      public void close() throws IOException {
+        w.close();
+        if (w.pending() > 0) {
+          throw new IOException(location + ": " + w.pending() + " window profile(s) were not uploaded ("
+              + w.lastError() + "); they are kept in " + spool);
+        }
+        try (java.util.stream.Stream<Path> left = Files.walk(spool)) {
+          left.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    };
+  }
+
+  private synchronized S3Client clientForWriter() {
+    profiles();
+    return client;
   }
 
   /** Writes a profile to a local file or an S3 object. */

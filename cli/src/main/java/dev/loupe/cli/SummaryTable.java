@@ -51,6 +51,11 @@ final class SummaryTable {
       nameWidth = Math.max(nameWidth, Math.min(MAX_NAME, width(l[0])));
     }
     int[] widths = {nameWidth, 10, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, 0};
+    for (String[] l : lines) {
+      for (int c = 5; c < 10; c++) {
+        widths[c] = Math.max(widths[c], l[c].length()); // a time column's instants
+      }
+    }
     int used = 0;
     for (int i = 0; i < widths.length - 1; i++) {
       used += widths[i] + 2;
@@ -144,8 +149,19 @@ final class SummaryTable {
     return o instanceof Number n ? n.longValue() : 0;
   }
 
-  /** Compact numbers: integers in full up to 8 digits, else about five significant digits. */
+  /**
+   * Compact numbers: integers in full up to 8 digits, else about five significant digits. An
+   * instant of a time column (ISO-8601 UTC text in the summary) is shown as a date when it is a
+   * UTC midnight, else to the second.
+   */
   static String number(Object o) {
+    if (o instanceof String iso) {
+      if (iso.endsWith("T00:00:00Z")) {
+        return iso.substring(0, iso.length() - "T00:00:00Z".length());
+      }
+      int dot = iso.indexOf('.');
+      return dot > 0 && iso.endsWith("Z") ? iso.substring(0, dot) + "Z" : iso;
+    }
     if (o instanceof Long || o instanceof Integer) {
       long v = ((Number) o).longValue();
       return Math.abs(v) < 100_000_000L ? Long.toString(v) : scientific(v);

@@ -180,6 +180,13 @@ class MainTest {
   }
 
   @Test
+  void aTimeColumnsInstantsShowAsDatesOrToTheSecond() {
+    assertEquals("2022-01-08", SummaryTable.number("2022-01-08T00:00:00Z"));
+    assertEquals("2023-11-14T22:13:20Z", SummaryTable.number("2023-11-14T22:13:20.123Z"));
+    assertEquals("2023-11-14T22:13:20Z", SummaryTable.number("2023-11-14T22:13:20Z"));
+  }
+
+  @Test
   void compactNumbers() {
     assertEquals("38.5", SummaryTable.number(38.5));
     assertEquals("16.439", SummaryTable.number(16.43912));

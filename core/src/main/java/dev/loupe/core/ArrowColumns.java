@@ -6,7 +6,12 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DateMilliVector;
 import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.Decimal256Vector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float2Vector;
@@ -38,7 +43,8 @@ import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
  * <p>Type mapping (whylogs' view of the same pandas dtypes): all integer widths are integral;
  * float16/32/64 and decimals are fractional; utf8, large utf8, utf8 view and dictionary-encoded
  * strings are strings; booleans count in types/boolean and counts/true; lists of numbers are
- * tensors; dates, times, timestamps, durations, intervals, binary, structs and maps are objects.
+ * tensors; dates and timestamps are time (epoch milliseconds, see {@link ValueKind}); times of day,
+ * durations, intervals, binary, structs and maps are objects.
  */
 final class ArrowColumns {
   static final int STRING_CHUNK = 8192;
@@ -59,6 +65,9 @@ final class ArrowColumns {
     }
     if (v instanceof VarCharVector || v instanceof LargeVarCharVector || v instanceof ViewVarCharVector) {
       return ColumnKind.STRING;
+    }
+    if (v instanceof DateDayVector || v instanceof DateMilliVector || v instanceof TimeStampVector) {
+      return ColumnKind.TIME;
     }
     return ColumnKind.OBJECT;
   }
@@ -155,6 +164,26 @@ final class ArrowColumns {
           t.addString(new String(s.get(i), java.nio.charset.StandardCharsets.UTF_8));
         }
       }
+    } else if (v instanceof DateDayVector d) {
+      ArrowBuf data = d.getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        if (d.isSet(i) == 0) {
+          t.addNulls(1);
+        } else {
+          t.addTime(data.getInt((long) i << 2) * MILLIS_PER_DAY);
+        }
+      }
+    } else if (v instanceof DateMilliVector d) {
+      ArrowBuf data = d.getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        if (d.isSet(i) == 0) {
+          t.addNulls(1);
+        } else {
+          t.addTime(data.getLong((long) i << 3));
+        }
+      }
+    } else if (v instanceof TimeStampVector ts) {
+      timestamps(t, ts, rows);
     } else if (v instanceof NullVector) {
       t.addNulls(rows);
     } else {
@@ -165,6 +194,27 @@ final class ArrowColumns {
       } else {
         t.addObjects(rows - nulls);
       }
+    }
+  }
+
+  static final long MILLIS_PER_DAY = 86_400_000L;
+
+  /** Timestamps of any unit, with or without a zone (the stored value is UTC-based either way), as epoch ms, floored. */
+  private static void timestamps(ColumnTracker t, TimeStampVector v, int rows) {
+    TimeUnit unit = ((ArrowType.Timestamp) v.getField().getType()).getUnit();
+    ArrowBuf data = v.getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      if (v.isSet(i) == 0) {
+        t.addNulls(1);
+        continue;
+      }
+      long x = data.getLong((long) i << 3);
+      t.addTime(switch (unit) {
+        case SECOND -> Math.multiplyExact(x, 1000L);
+        case MILLISECOND -> x;
+        case MICROSECOND -> Math.floorDiv(x, 1000L);
+        case NANOSECOND -> Math.floorDiv(x, 1_000_000L);
+      });
     }
   }
 

@@ -48,6 +48,7 @@ final class ColumnTracker {
   private long strings;
   private long objects;
   private long tensors;
+  private boolean time;
 
   private KllDoublesSketch kll;
   private long momentsN;
@@ -67,7 +68,16 @@ final class ColumnTracker {
   private LongCounts longCounts;
   private Map<String, long[]> stringCounts;
 
+  private ColumnAppender appender;
+
   ColumnTracker() {}
+
+  ColumnAppender appender() {
+    if (appender == null) {
+      appender = new ColumnAppender(this);
+    }
+    return appender;
+  }
 
   ColumnTracker(ColumnKind kind) {
     seed(kind);
@@ -89,6 +99,10 @@ final class ColumnTracker {
         ensureDist();
         ensureCard();
         ensureFreq();
+      }
+      case TIME -> {
+        time = true;
+        seed(ColumnKind.INTEGRAL);
       }
       case OBJECT -> { }
       default -> throw new IllegalArgumentException(kind.toString());
@@ -134,6 +148,17 @@ final class ColumnTracker {
     if (longCount == BATCH) {
       flushLongs();
     }
+  }
+
+  /** A point in time as epoch milliseconds: an integral value, and the column is marked as time. */
+  void addTime(long epochMillis) {
+    time = true;
+    addLong(epochMillis);
+  }
+
+  /** True once a time value was added. */
+  boolean isTime() {
+    return time;
   }
 
   void addDouble(double v) {

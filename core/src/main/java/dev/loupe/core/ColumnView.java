@@ -175,7 +175,48 @@ public final class ColumnView {
       m.summarize(part);
       part.forEach((k, v) -> out.put(m.namespace() + "/" + k, v));
     }
+    summarizeUnknown(out);
     return out;
+  }
+
+  /**
+   * Components of metrics Loupe does not register, summarized under whylogs' own keys. A compound
+   * or multi metric (whylogs' image, unicode_range, ...) names each submetric's components
+   * {@code <namespace>/<sub>:<metric>/<component>}: when {@code <metric>} is a standard one, its
+   * components are decoded as that metric and summarized as {@code <namespace>/<sub>:<metric>/<key>}
+   * (e.g. {@code image/Brightness.mean:distribution/mean}). A plain number component
+   * ({@code condition_count/total}) is its value. Anything else (an unknown sketch) is kept
+   * in the file but not summarized.
+   */
+  private void summarizeUnknown(Map<String, Object> out) {
+    Map<String, Map<String, MetricComponentMessage>> subs = new TreeMap<>(); // "<ns>/<sub>:<metric>" -> components
+    for (Map.Entry<String, MetricComponentMessage> e : unknown.entrySet()) {
+      String path = e.getKey();
+      int colon = path.indexOf(':');
+      int slash = path.lastIndexOf('/');
+      if (colon > 0 && slash > colon) {
+        subs.computeIfAbsent(path.substring(0, slash), k -> new TreeMap<>()).put(path.substring(slash + 1), e.getValue());
+      } else if (e.getValue().getValueCase() == MetricComponentMessage.ValueCase.N) {
+        out.put(path, e.getValue().getN());
+      } else if (e.getValue().getValueCase() == MetricComponentMessage.ValueCase.D) {
+        out.put(path, e.getValue().getD());
+      }
+    }
+    for (Map.Entry<String, Map<String, MetricComponentMessage>> e : subs.entrySet()) {
+      String prefix = e.getKey();
+      Optional<MetricKind<?>> kind = REGISTRY.kind(prefix.substring(prefix.lastIndexOf(':') + 1));
+      if (kind.isEmpty() || !kind.get().componentNames().containsAll(e.getValue().keySet())) {
+        continue;
+      }
+      try {
+        Metric<?> m = kind.get().decode(e.getValue(), prefix);
+        Map<String, Object> part = new LinkedHashMap<>();
+        m.summarize(part);
+        part.forEach((k, v) -> out.put(prefix + "/" + k, v));
+      } catch (ProfileFormatException bad) {
+        // a damaged submetric is kept as components; its summary is left out rather than guessed
+      }
+    }
   }
 
   /** Column equality: same metrics (state for state) and same unknown components. */

@@ -1,7 +1,9 @@
 package dev.loupe.core;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -67,8 +69,16 @@ public final class DatasetProfile {
   /** Profiles every column of an Arrow batch, decoding dictionary-encoded columns through {@code dictionaries}. */
   public DatasetProfile trackDataframe(VectorSchemaRoot batch, DictionaryProvider dictionaries) {
     int rows = batch.getRowCount();
-    for (FieldVector v : batch.getFieldVectors()) {
-      trackColumn(v.getName(), v, rows, dictionaries);
+    List<FieldVector> vectors = batch.getFieldVectors();
+    List<String> names = new ArrayList<>(vectors.size());
+    for (FieldVector v : vectors) {
+      names.add(v.getName());
+    }
+    if (!ColumnNames.alreadyUnique(names)) {
+      names = ColumnNames.unique(names); // a schema may repeat a name: one rule for every door
+    }
+    for (int i = 0; i < vectors.size(); i++) {
+      trackColumn(names.get(i), vectors.get(i), rows, dictionaries);
     }
     return this;
   }
@@ -89,6 +99,29 @@ public final class DatasetProfile {
     }
     ArrowColumns.track(t, vector, rows, dictionaries);
     return this;
+  }
+
+  /**
+   * The columnar entry to column {@code name}: typed appends ({@link ColumnAppender}). The column
+   * exists from this call on, with counts and types only until values arrive.
+   */
+  public ColumnAppender column(String name) {
+    return tracker(name).appender();
+  }
+
+  /**
+   * As {@link #column(String)}, declaring what the column holds, which decides the metrics it
+   * starts with (whylogs' resolver, see {@link ColumnKind}) even before any value arrives.
+   */
+  public ColumnAppender column(String name, ColumnKind declared) {
+    ColumnTracker t = columns.get(name);
+    if (t == null) {
+      t = new ColumnTracker(declared);
+      columns.put(name, t);
+    } else {
+      t.seed(declared);
+    }
+    return t.appender();
   }
 
   /** Profiles one row: each entry is a column name and its value (null counts as null). */
@@ -127,8 +160,14 @@ public final class DatasetProfile {
   /** An immutable snapshot; the profile goes on accepting data. */
   public ProfileView view() {
     Map<String, ColumnView> out = new TreeMap<>();
-    columns.forEach((name, t) -> out.put(name, t.view()));
-    return ProfileView.of(properties, out);
+    ProfileProperties props = properties;
+    for (Map.Entry<String, ColumnTracker> e : columns.entrySet()) {
+      out.put(e.getKey(), e.getValue().view());
+      if (e.getValue().isTime()) {
+        props = props.withMetadata(ProfileView.TIME_MARKER_PREFIX + e.getKey(), ProfileView.TIME_MARKER_VALUE);
+      }
+    }
+    return ProfileView.of(props, out);
   }
 
   /** Values seen per column so far (including nulls). */

@@ -132,7 +132,8 @@ final class ProfileFileV0 {
 
   /**
    * The v0 histogram as a KLL doubles sketch. v0 wrote KLL floats; files converted from v1 hold
-   * KLL doubles. The two are told apart by which one's declared size matches the bytes.
+   * KLL doubles in whylogs' layout (preamble 6 for n >= 2, see KllWhylogsLayout). The two are told
+   * apart by which one's declared size matches the bytes.
    */
   static KllDoublesSketch histogram(byte[] bytes, String where) throws ProfileFormatException {
     if (bytes.length == 0) {
@@ -146,9 +147,10 @@ final class ProfileFileV0 {
     } catch (RuntimeException notFloats) {
       // fall through: maybe doubles
     }
+    // KLL doubles, as whylogs v1's v0 converter writes them: its preamble-6 layout (or the standard one)
     try {
-      return KllDoublesSketch.heapify(Memory.wrap(bytes));
-    } catch (RuntimeException e) {
+      return DistributionMetric.heapifyKll(bytes, where + ", numbers.histogram");
+    } catch (ProfileFormatException e) {
       throw new ProfileFormatException(where + ", numbers.histogram: neither a KLL floats nor a KLL doubles sketch ("
           + e.getMessage() + "); the file is corrupt", e);
     }

@@ -18,6 +18,20 @@ import java.util.TreeMap;
  * They are written in the whylogs v1 file format and read from whylogs v1 and v0 files.
  */
 public final class ProfileView {
+  /**
+   * Metadata key prefix that marks a column as time: {@code loupe.time.<column>} =
+   * {@value #TIME_MARKER_VALUE} says the column's integral values are epoch milliseconds (UTC).
+   * whylogs keeps unknown metadata, so a file with time columns still opens there (as integers).
+   */
+  public static final String TIME_MARKER_PREFIX = "loupe.time.";
+  public static final String TIME_MARKER_VALUE = "epoch_millis";
+
+  /** Summary keys whose numbers are instants in a time column. */
+  private static final java.util.Set<String> TIME_KEYS = java.util.Set.of("distribution/mean", "distribution/max",
+      "distribution/min", "distribution/q_01", "distribution/q_05", "distribution/q_10", "distribution/q_25",
+      "distribution/median", "distribution/q_75", "distribution/q_90", "distribution/q_95", "distribution/q_99",
+      "ints/max", "ints/min");
+
   private static final ProfileView EMPTY = new ProfileView(ProfileProperties.EMPTY, Map.of());
 
   private final ProfileProperties properties;
@@ -108,11 +122,44 @@ public final class ProfileView {
     return ProfileFile.read(bytes, source);
   }
 
-  /** Per-column summaries (see {@link ColumnView#summary()}), by column name. */
+  /** True when column {@code name} holds time (epoch milliseconds), as marked in the metadata. */
+  public boolean isTime(String name) {
+    return TIME_MARKER_VALUE.equals(properties.metadata().get(TIME_MARKER_PREFIX + name));
+  }
+
+  /**
+   * Per-column summaries (see {@link ColumnView#summary()}), by column name. In a time column
+   * ({@link #isTime}) the type is {@code "time"} and min, max, mean and quantiles are ISO-8601 UTC
+   * instants ({@code 2024-01-31T12:00:00Z}); the standard deviation stays in milliseconds.
+   */
   public Map<String, Map<String, Object>> summary() {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-    columns.forEach((name, col) -> out.put(name, col.summary()));
+    columns.forEach((name, col) -> out.put(name, columnSummary(name)));
     return out;
+  }
+
+  /** The summary of one column, as {@link #summary()} gives it. */
+  public Map<String, Object> columnSummary(String name) {
+    ColumnView col = columns.get(name);
+    if (col == null) {
+      throw new IllegalArgumentException("no column '" + name + "' in the profile; columns: " + columns.keySet());
+    }
+    Map<String, Object> s = col.summary();
+    if (isTime(name)) {
+      if (col.types().integral() > 0 || "null".equals(s.get("type"))) {
+        s.put("type", "time");
+      }
+      s.replaceAll((k, v) -> TIME_KEYS.contains(k) && v instanceof Number x ? isoInstant(x.doubleValue()) : v);
+    }
+    return s;
+  }
+
+  /** Epoch milliseconds as ISO-8601 UTC (rounded to the millisecond); a value beyond Instant's range as it is. */
+  public static Object isoInstant(double epochMillis) {
+    if (!Double.isFinite(epochMillis) || Math.abs(epochMillis) > 3.1e17) {
+      return epochMillis;
+    }
+    return java.time.Instant.ofEpochMilli(Math.round(epochMillis)).toString();
   }
 
   /** The summary as JSON in the shape {@code loupe show --json} prints. */

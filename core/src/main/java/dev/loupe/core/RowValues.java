@@ -6,6 +6,12 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -21,8 +27,9 @@ import java.util.function.BiConsumer;
  *
  * <p>Kinds: Long, Integer, Short, Byte, atomic integers and BigIntegers that fit 64 bits are
  * integral; Double, Float, BigDecimal and other Numbers are fractional; Boolean is boolean;
- * CharSequence and Character are strings; primitive numeric arrays and collections of numbers
- * are tensors; anything else (dates, byte arrays, nested maps, ...) is an object.
+ * CharSequence and Character are strings; java.time instants, dates and date-times and
+ * java.util.Date are times; primitive numeric arrays and collections of numbers are tensors;
+ * anything else (byte arrays, nested maps, ...) is an object. The whole table is {@link ValueKind}.
  */
 final class RowValues {
   private RowValues() {}
@@ -47,11 +54,65 @@ final class RowValues {
       }
     } else if (v instanceof BigDecimal || v instanceof Number) {
       t.addDouble(((Number) v).doubleValue());
-    } else if (isTensor(v)) {
-      t.addTensors(1);
     } else {
-      t.addObjects(1);
+      long ms = epochMillis(v);
+      if (ms != NOT_TIME) {
+        t.addTime(ms);
+      } else if (isTensor(v)) {
+        t.addTensors(1);
+      } else {
+        t.addObjects(1);
+      }
     }
+  }
+
+  /** The {@link ValueKind} {@link #add} tracks {@code v} as. */
+  static ValueKind kindOf(Object v) {
+    if (v == null) {
+      return ValueKind.NULL;
+    } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+        || v instanceof AtomicLong || v instanceof AtomicInteger) {
+      return ValueKind.INTEGRAL;
+    } else if (v instanceof CharSequence || v instanceof Character) {
+      return ValueKind.STRING;
+    } else if (v instanceof Boolean) {
+      return ValueKind.BOOLEAN;
+    } else if (v instanceof BigInteger b) {
+      return b.bitLength() < 64 ? ValueKind.INTEGRAL : ValueKind.FRACTIONAL;
+    } else if (v instanceof Number) {
+      return ValueKind.FRACTIONAL;
+    } else if (epochMillis(v) != NOT_TIME) {
+      return ValueKind.TIME;
+    }
+    return isTensor(v) ? ValueKind.TENSOR : ValueKind.OBJECT;
+  }
+
+  /** Returned by {@link #epochMillis} for a value that is not a point in time. */
+  static final long NOT_TIME = Long.MIN_VALUE;
+
+  /**
+   * A point in time as epoch milliseconds (floored), or {@link #NOT_TIME}. A date is its UTC
+   * midnight; a LocalDateTime is read as UTC. ({@code java.sql.Date} and {@code Timestamp} are Dates.)
+   */
+  static long epochMillis(Object v) {
+    if (v instanceof Instant i) {
+      return millis(i);
+    } else if (v instanceof java.util.Date d) {
+      return d.getTime();
+    } else if (v instanceof LocalDate d) {
+      return Math.multiplyExact(d.toEpochDay(), 86_400_000L);
+    } else if (v instanceof LocalDateTime d) {
+      return millis(d.toInstant(ZoneOffset.UTC));
+    } else if (v instanceof OffsetDateTime d) {
+      return millis(d.toInstant());
+    } else if (v instanceof ZonedDateTime d) {
+      return millis(d.toInstant());
+    }
+    return NOT_TIME;
+  }
+
+  private static long millis(Instant i) {
+    return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1000L), i.getNano() / 1_000_000);
   }
 
   private static boolean isTensor(Object v) {

@@ -37,7 +37,7 @@ public final class SummaryJson {
     ObjectNode meta = props.putObject("metadata");
     p.metadata().forEach(meta::put);
     ObjectNode cols = root.putObject("columns");
-    view.columns().forEach((name, col) -> cols.set(name, columnNode(col.summary())));
+    view.summary().forEach((name, summary) -> cols.set(name, columnNode(summary)));
     return root;
   }
 

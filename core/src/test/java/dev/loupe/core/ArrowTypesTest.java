@@ -228,23 +228,43 @@ class ArrowTypesTest {
   }
 
   @Test
-  void datesTimestampsAndBinaryAreObjectsNullsAreNulls() {
+  void datesAndTimestampsAreTimeAsEpochMillisBinaryIsAnObjectNullsAreNulls() throws Exception {
     DateDayVector date = new DateDayVector("date", alloc);
-    date.allocateNew(2);
-    date.set(0, 19000);
+    date.allocateNew(3);
+    date.set(0, 19000); // 2022-01-08
     date.setNull(1);
-    date.setValueCount(2);
-    ColumnView dc = track(date);
-    assertEquals(1, dc.types().object());
+    date.set(2, -1); // 1969-12-31
+    date.setValueCount(3);
+    ProfileView dv;
+    try (VectorSchemaRoot root = VectorSchemaRoot.of(date)) {
+      root.setRowCount(3);
+      dv = new DatasetProfile().trackDataframe(root).view();
+    }
+    ColumnView dc = dv.column("date").orElseThrow();
+    assertEquals(2, dc.types().integral());
     assertEquals(1, dc.counts().nulls());
-    assertEquals(Set.of("counts", "types"), dc.metrics().keySet());
-    assertEquals("object", dc.inferredType());
+    assertEquals(19000L * 86_400_000L, dc.ints().orElseThrow().max().getAsLong());
+    assertEquals(-86_400_000L, dc.ints().orElseThrow().min().getAsLong());
+    assertTrue(dv.isTime("date"));
+    assertEquals("epoch_millis", dv.properties().metadata().get("loupe.time.date"));
+    Map<String, Object> summary = dv.summary().get("date");
+    assertEquals("time", summary.get("type"));
+    assertEquals("2022-01-08T00:00:00Z", summary.get("ints/max"));
+    assertEquals("1969-12-31T00:00:00Z", summary.get("distribution/min"));
+    // the marker survives the file, and whylogs' own keys still hold numbers there
+    ProfileView back = ProfileView.read(dv.toBytes(), "date.bin");
+    assertTrue(back.isTime("date"));
+    assertEquals("2022-01-08T00:00:00Z", back.summary().get("date").get("distribution/max"));
 
     TimeStampMicroTZVector ts = new TimeStampMicroTZVector("ts", alloc, "UTC");
-    ts.allocateNew(1);
-    ts.set(0, 1_700_000_000_000_000L);
-    ts.setValueCount(1);
-    assertEquals(1, track(ts).types().object());
+    ts.allocateNew(2);
+    ts.set(0, 1_700_000_000_123_999L);
+    ts.set(1, -1L); // one microsecond before the epoch: floored to -1 ms
+    ts.setValueCount(2);
+    ColumnView tc = track(ts);
+    assertEquals(2, tc.types().integral());
+    assertEquals(1_700_000_000_123L, tc.ints().orElseThrow().max().getAsLong());
+    assertEquals(-1L, tc.ints().orElseThrow().min().getAsLong());
 
     VarBinaryVector bin = new VarBinaryVector("bin", alloc);
     bin.allocateNew();

@@ -162,4 +162,41 @@ class SummaryJsonTest {
     it.forEachRemaining(out::add);
     return out;
   }
+
+  /**
+   * A column as whylogs writes an image column (a compound metric) plus a condition-count metric
+   * and a unicode_range multi metric: made here from whylogs' component naming
+   * ({@code <namespace>/<sub>:<metric>/<component>}), as no such file is in the repository. The
+   * file keeps every component, and the summary shows each submetric under whylogs' keys.
+   */
+  @Test
+  void compoundAndMultiMetricsAreSummarizedUnderWhylogsKeys() throws Exception {
+    DatasetProfile brightness = new DatasetProfile();
+    for (double d : new double[] {10, 20, 30, 40}) {
+      brightness.track(Map.of("b", d));
+    }
+    ColumnView b = brightness.view().column("b").orElseThrow();
+    Map<String, dev.loupe.proto.v1.MetricComponentMessage> comps = new java.util.TreeMap<>();
+    b.toComponents().forEach((path, c) -> {
+      if (path.startsWith("counts/") || path.startsWith("distribution/")) {
+        comps.put("image/Brightness.mean:" + path, c);
+      }
+    });
+    comps.put("unicode_range/basic-latin:counts/n", dev.loupe.proto.v1.MetricComponentMessage.newBuilder().setN(7).build());
+    comps.put("condition_count/total", dev.loupe.proto.v1.MetricComponentMessage.newBuilder().setN(4).build());
+    comps.put("condition_count/is_bright", dev.loupe.proto.v1.MetricComponentMessage.newBuilder().setN(2).build());
+    ColumnView image = ColumnView.fromComponents(comps, "fixture");
+    ProfileView v = ProfileView.read(ProfileView.of(ProfileProperties.EMPTY, Map.of("image", image)).toBytes(), "f.bin");
+    assertEquals(comps.keySet(), v.column("image").orElseThrow().unknownComponents().keySet(), "every component kept");
+
+    JsonNode col = JSON.readTree(v.toJson()).get("columns").get("image");
+    assertEquals(4, col.get("image/Brightness.mean:counts/n").asLong());
+    assertEquals(25.0, col.get("image/Brightness.mean:distribution/mean").asDouble(), 1e-12);
+    assertEquals(10.0, col.get("image/Brightness.mean:distribution/min").asDouble());
+    assertEquals(40.0, col.get("image/Brightness.mean:distribution/max").asDouble());
+    assertEquals(Math.sqrt(500.0 / 3), col.get("image/Brightness.mean:distribution/stddev").asDouble(), 1e-9);
+    assertEquals(7, col.get("unicode_range/basic-latin:counts/n").asLong());
+    assertEquals(4, col.get("condition_count/total").asLong());
+    assertEquals(2, col.get("condition_count/is_bright").asLong());
+  }
 }

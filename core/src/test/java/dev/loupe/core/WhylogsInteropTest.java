@@ -99,4 +99,38 @@ class WhylogsInteropTest {
     // a migrated profile is an ordinary v1 profile from then on
     assertEquals(v, ProfileView.read(v.toBytes(), "migrated"));
   }
+
+  /**
+   * whylogs v1's v0 converter writes KLL doubles (k = 1024) in whylogs' preamble-6 layout into
+   * numbers.histogram. No such file is in the repository, so this one is made here: v0_small.bin
+   * with feature_3's histogram replaced by the whylogs bytes of a 5-value doubles sketch.
+   */
+  @Test
+  void readsV0FilesWhoseHistogramIsAWhylogsKllDoublesSketch() throws Exception {
+    byte[] original = java.nio.file.Files.readAllBytes(testdata("v0_small.bin"));
+    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(original);
+    int len = in.readRawVarint32();
+    dev.loupe.proto.v0.DatasetProfileMessageV0 msg = dev.loupe.proto.v0.DatasetProfileMessageV0.parseFrom(
+        in.readRawBytes(len));
+    org.apache.datasketches.kll.KllDoublesSketch kll = org.apache.datasketches.kll.KllDoublesSketch.newHeapInstance(1024);
+    for (double d : new double[] {0.5, 1.5, 2.5, 3.5, 4.5}) {
+      kll.update(d);
+    }
+    byte[] whylogs = dev.loupe.core.metrics.DistributionMetric.of(kll, 2.5, 10).toComponents().get("kll")
+        .getKll().getSketch().toByteArray();
+    assertEquals(6, whylogs[0], "the fixture holds whylogs' preamble-6 layout");
+    dev.loupe.proto.v0.ColumnMessageV0 f3 = msg.getColumnsOrThrow("feature_3");
+    dev.loupe.proto.v0.DatasetProfileMessageV0 converted = msg.toBuilder().putColumns("feature_3", f3.toBuilder()
+        .setNumbers(f3.getNumbers().toBuilder().setHistogram(com.google.protobuf.ByteString.copyFrom(whylogs)))
+        .build()).build();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    converted.writeDelimitedTo(out);
+
+    ProfileView v = ProfileView.read(out.toByteArray(), "converted-v0.bin");
+    DistributionMetric d = v.column("feature_3").orElseThrow().distribution().orElseThrow();
+    assertEquals(5, d.n());
+    assertEquals(0.5, d.min());
+    assertEquals(4.5, d.max());
+    assertEquals(2.5, d.quantile(0.5));
+  }
 }

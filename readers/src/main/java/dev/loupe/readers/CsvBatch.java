@@ -108,7 +108,8 @@ final class CsvBatch implements AutoCloseable {
 
   /**
    * Profiles the batch: each column through its vector (columnar), except that a column's
-   * off-type cells are left out of the vector pass and tracked one by one as what they are.
+   * off-type cells are left out of the vector pass and appended to the same column's entry as what
+   * they are (a number in a text column is a number).
    */
   void trackInto(DatasetProfile profile) {
     int rows = root.getRowCount();
@@ -141,7 +142,7 @@ final class CsvBatch implements AutoCloseable {
       }
     }
     for (CsvBatchReader.OffTypeValue o : offType) {
-      profile.track(Collections.singletonMap(names.get(o.column()), o.value()));
+      profile.column(names.get(o.column())).appendValue(o.value()); // core's value table decides what it is
     }
   }
 

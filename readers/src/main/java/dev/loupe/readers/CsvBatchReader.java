@@ -1,5 +1,7 @@
 package dev.loupe.readers;
 
+import dev.loupe.core.ColumnNames;
+
 import de.siegmar.fastcsv.reader.CloseableIterator;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvRecord;
@@ -69,6 +71,11 @@ public final class CsvBatchReader implements AutoCloseable {
       CsvRecord header = readRecord(-1);
       if (header == null) {
         throw new DataFormatException(source + ": the file is empty; expected a header row naming the columns");
+      }
+      int maxColumns = ColumnLimit.max();
+      if (header.getFieldCount() > maxColumns) {
+        throw ColumnLimit.exceeded(source + ", line " + header.getStartingLineNumber(),
+            "the header names " + header.getFieldCount() + " columns", maxColumns);
       }
       this.names = columnNames(header.getFields());
       this.sample = new ArrayList<>();
@@ -200,13 +207,20 @@ public final class CsvBatchReader implements AutoCloseable {
       r = records.next();
     } catch (CsvParseException e) {
       String m = e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
-      boolean huge = m.toLowerCase(java.util.Locale.ROOT).contains("maximum");
+      String lower = m.toLowerCase(java.util.Locale.ROOT);
+      if (lower.contains("maximum limit") && lower.contains("fields")) {
+        // a record wider than the parser's field bound: a very wide file, not a quoting problem
+        int limit = ColumnLimit.max();
+        throw ColumnLimit.exceeded(source, "a record with more fields than the CSV parser's bound (" + m + ")", limit);
+      }
+      boolean huge = lower.contains("maximum");
       throw new DataFormatException(source + ": malformed CSV: " + m
           + (huge ? "; fields and records are bounded, and one this large usually means an unclosed quote" : ""), e);
     } catch (UncheckedIOException e) {
       IOException cause = e.getCause();
       if (cause instanceof java.nio.charset.CharacterCodingException) {
-        throw new DataFormatException(source + ", after line " + lastLine
+        throw new DataFormatException(source + (cause instanceof Utf8LineReader.BadUtf8 b ? ", line " + b.line
+            : ", after line " + lastLine)
             + ": the file is not valid UTF-8 (" + cause.getMessage() + "); convert it first, for example with "
             + "'iconv -f latin1 -t utf-8'", cause);
       }
@@ -231,19 +245,9 @@ public final class CsvBatchReader implements AutoCloseable {
     };
   }
 
-  /** Header fields as column names: an empty one becomes "Unnamed: i", a repeated one "name.1", as pandas does. */
+  /** Header fields as column names, by core's one rule: an empty one is "Unnamed: i", a repeated one "name.1". */
   private static List<String> columnNames(List<String> header) {
-    List<String> out = new ArrayList<>(header.size());
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < header.size(); i++) {
-      String base = header.get(i).isEmpty() ? "Unnamed: " + i : header.get(i);
-      String name = base;
-      for (int k = 1; !seen.add(name); k++) {
-        name = base + "." + k;
-      }
-      out.add(name);
-    }
-    return Collections.unmodifiableList(out);
+    return ColumnNames.unique(header);
   }
 
   @Override

@@ -4,10 +4,7 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -86,9 +83,7 @@ final class Inputs {
 
   /** UTF-8 text that fails on malformed bytes; a byte-order mark stays (for text that does not start a file). */
   static Reader strictUtf8KeepingBom(InputStream in) {
-    return new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT));
+    return new Utf8LineReader(in); // names the line of a bad byte, which a reader buffering ahead cannot
   }
 
   /** Counts bytes read into a {@link Progress}. */

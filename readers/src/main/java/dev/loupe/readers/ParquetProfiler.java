@@ -1,5 +1,7 @@
 package dev.loupe.readers;
 
+import dev.loupe.core.ColumnAppender;
+import dev.loupe.core.ColumnKind;
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
@@ -15,15 +17,11 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
@@ -53,7 +51,9 @@ import org.apache.parquet.schema.Type;
  * column per leaf, named by the dotted path ({@code address.city}), as JSON objects are. Types
  * (whylogs' reading of the same pyarrow types): all integer widths are integral; float, double and
  * decimals fractional; strings, enums and JSON text strings; booleans boolean; lists of numbers
- * tensors; dates, times, timestamps, INT96, other binary, maps and other lists objects.
+ * tensors; dates, timestamps and INT96 timestamps time (epoch ms, see {@link dev.loupe.core.ValueKind});
+ * times of day, other binary, maps and other lists objects. Time, objects and tensors go straight
+ * to the column's {@link ColumnAppender}.
  */
 final class ParquetProfiler {
   static final int SLICE = 8192;
@@ -112,27 +112,45 @@ final class ParquetProfiler {
   }
 
   private static ParquetFileReader open(Path file) throws IOException {
+    LocalInputFile input = new LocalInputFile(file);
     try {
-      return ParquetFileReader.open(new LocalInputFile(file),
-          ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
+      return ParquetFileReader.open(input, ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
     } catch (RuntimeException | IOException e) {
       if (e instanceof java.nio.file.FileSystemException fs) {
         throw fs;
       }
-      throw new DataFormatException(file + ": not a Parquet file (" + e.getMessage() + ")", e);
+      // Parquet names the file by LocalInputFile's toString (a class name and a hash): name it by its path
+      String m = String.valueOf(e.getMessage()).replace(input.toString(), file.toString());
+      throw new DataFormatException(file + ": not a Parquet file (" + m + ")", e);
     }
   }
 
   // ---- the columns a schema makes ----
 
   /** What a column's values become. */
-  private enum Kind { INT32, UINT32, INT64, FLOAT, DOUBLE, BOOLEAN, STRING, DECIMAL, OBJECT, TENSOR }
+  private enum Kind {
+    INT32, UINT32, INT64, FLOAT, DOUBLE, BOOLEAN, STRING, DECIMAL,
+    // appended straight to the column's entry, without a vector:
+    OBJECT, TENSOR, DATE, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, TIMESTAMP_NANOS, INT96_TIMESTAMP;
+
+    boolean direct() {
+      return ordinal() >= OBJECT.ordinal();
+    }
+
+    boolean time() {
+      return ordinal() >= DATE.ordinal();
+    }
+  }
 
   /** One profiled column: a leaf read value by value, or a list/map field read for presence only. */
   private record Column(String name, ColumnDescriptor leaf, Kind kind, int presentDef, int scale) {
 
     /** Tracks a zero-row vector of the column's type, so the column exists with its declared kind. */
     void seed(DatasetProfile profile, BufferAllocator allocator) {
+      if (kind.direct()) {
+        profile.column(name, kind.time() ? ColumnKind.TIME : ColumnKind.OBJECT);
+        return;
+      }
       try (FieldVector v = vector(allocator)) {
         v.allocateNew();
         v.setValueCount(0);
@@ -148,13 +166,7 @@ final class ParquetProfiler {
         case DOUBLE, DECIMAL -> new Float8Vector(name, allocator);
         case BOOLEAN -> new BitVector(name, allocator);
         case STRING -> new VarCharVector(name, allocator);
-        case OBJECT -> new DateDayVector(name, allocator); // any vector Arrow tracking counts as objects
-        case TENSOR -> {
-          ListVector l = ListVector.empty(name, allocator);
-          l.addOrGetVector(FieldType.nullable(new ArrowType.FloatingPoint(
-              org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE)));
-          yield l;
-        }
+        default -> throw new IllegalStateException(kind + " is appended without a vector");
       };
     }
 
@@ -163,6 +175,15 @@ final class ParquetProfiler {
       boolean repeated = leaf.getMaxRepetitionLevel() > 0;
       int maxDef = leaf.getMaxDefinitionLevel();
       long[] read = {0};
+      if (kind.direct()) {
+        ColumnAppender a = profile.column(name);
+        if (repeated) {
+          appendPresence(r, a, rows, read, maxDef);
+        } else {
+          append(r, a, rows, maxDef);
+        }
+        return;
+      }
       try (FieldVector v = vector(allocator)) {
         v.setInitialCapacity((int) Math.min(SLICE, Math.max(rows, 1)));
         v.allocateNew();
@@ -171,11 +192,7 @@ final class ParquetProfiler {
           if (kind == Kind.STRING) {
             v.reset();
           }
-          if (repeated) {
-            fillPresence(r, v, n, read, maxDef);
-          } else {
-            fill(r, v, n, maxDef);
-          }
+          fill(r, v, n, maxDef);
           v.setValueCount(n);
           profile.trackColumn(name, v, n, null);
           done += n;
@@ -278,17 +295,7 @@ final class ParquetProfiler {
             }
           }
         }
-        case OBJECT -> {
-          DateDayVector x = (DateDayVector) v;
-          for (int i = 0; i < n; i++, r.consume()) {
-            if (r.getCurrentDefinitionLevel() == maxDef) {
-              x.set(i, 0);
-            } else {
-              x.setNull(i);
-            }
-          }
-        }
-        case TENSOR -> throw new IllegalStateException("a tensor column is repeated");
+        default -> throw new IllegalStateException(kind + " is appended without a vector");
       }
     }
 
@@ -296,7 +303,7 @@ final class ParquetProfiler {
      * n rows of a list, map or repeated field, read from its first leaf: a row starts at repetition
      * level 0, and is null when its definition level stops short of the field itself.
      */
-    private void fillPresence(ColumnReader r, FieldVector v, int n, long[] read, int maxDef) {
+    private void appendPresence(ColumnReader r, ColumnAppender a, long n, long[] read, int maxDef) {
       long total = r.getTotalValueCount();
       for (int i = 0; i < n; i++) {
         if (read[0] >= total) {
@@ -310,21 +317,44 @@ final class ParquetProfiler {
           r.consume();
           read[0]++;
         } while (read[0] < total && r.getCurrentRepetitionLevel() > 0);
-        if (kind == Kind.TENSOR) {
-          ListVector l = (ListVector) v;
-          if (present) {
-            l.startNewValue(i);
-            l.endValue(i, 0);
-          } else {
-            l.setNull(i);
-          }
-        } else if (present) {
-          ((DateDayVector) v).set(i, 0);
+        if (!present) {
+          a.appendNull();
+        } else if (kind == Kind.TENSOR) {
+          a.appendTensors(1);
         } else {
-          ((DateDayVector) v).setNull(i);
+          a.appendObjects(1);
         }
       }
     }
+
+    /** n rows of a flat leaf that is a time or an opaque object, straight to the column's entry. */
+    private void append(ColumnReader r, ColumnAppender a, long n, int maxDef) {
+      for (long i = 0; i < n; i++, r.consume()) {
+        if (r.getCurrentDefinitionLevel() != maxDef) {
+          a.appendNull();
+          continue;
+        }
+        switch (kind) {
+          case DATE -> a.appendEpochMillis(r.getInteger() * 86_400_000L);
+          case TIMESTAMP_MILLIS -> a.appendEpochMillis(r.getLong());
+          case TIMESTAMP_MICROS -> a.appendEpochMillis(Math.floorDiv(r.getLong(), 1000L));
+          case TIMESTAMP_NANOS -> a.appendEpochMillis(Math.floorDiv(r.getLong(), 1_000_000L));
+          case INT96_TIMESTAMP -> a.appendEpochMillis(int96Millis(r.getBinary()));
+          default -> a.appendObjects(1);
+        }
+      }
+    }
+  }
+
+  /** Julian day number of 1970-01-01. */
+  private static final long JULIAN_EPOCH_DAY = 2_440_588L;
+
+  /** The legacy INT96 timestamp (8 bytes of nanoseconds in the day, then 4 of Julian day, little-endian) as epoch ms. */
+  static long int96Millis(Binary b) {
+    java.nio.ByteBuffer buf = b.toByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    long nanosOfDay = buf.getLong(buf.position());
+    long julianDay = Integer.toUnsignedLong(buf.getInt(buf.position() + 8));
+    return (julianDay - JULIAN_EPOCH_DAY) * 86_400_000L + Math.floorDiv(nanosOfDay, 1_000_000L);
   }
 
   private static void plan(MessageType schema, GroupType group, String prefix, List<Column> out) {
@@ -410,10 +440,16 @@ final class ParquetProfiler {
       case INT32 -> l == null ? Kind.INT32
           : l instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
               ? (i.isSigned() || i.getBitWidth() < 32 ? Kind.INT32 : Kind.UINT32)
-              : Kind.OBJECT; // date, time
+              : l instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation ? Kind.DATE
+              : Kind.OBJECT; // time of day
       case INT64 -> l == null || l instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation ? Kind.INT64
-          : Kind.OBJECT; // timestamp, time
-      case INT96 -> Kind.OBJECT;
+          : l instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts ? switch (ts.getUnit()) {
+            case MILLIS -> Kind.TIMESTAMP_MILLIS;
+            case MICROS -> Kind.TIMESTAMP_MICROS;
+            case NANOS -> Kind.TIMESTAMP_NANOS;
+          }
+          : Kind.OBJECT; // time of day
+      case INT96 -> Kind.INT96_TIMESTAMP; // the legacy (Impala, Spark) timestamp
       case BINARY, FIXED_LEN_BYTE_ARRAY -> l instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
           || l instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
           || l instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation ? Kind.STRING : Kind.OBJECT;

@@ -40,6 +40,13 @@ class ReportBrowserTest {
 
   @BeforeAll
   static void writeReport() throws IOException {
+    requireChromium();
+    report = dir.resolve("report.html");
+    HtmlReport.write(report, HtmlReportTest.TARGET, Optional.of(HtmlReportTest.REFERENCE));
+  }
+
+  /** Fails (in CI, or with -Dloupe.browser=true) or skips the calling test when chromium is missing. */
+  static void requireChromium() {
     if (!Files.isExecutable(CHROMIUM)) {
       if (Boolean.getBoolean("loupe.browser") || "true".equals(System.getenv("CI"))) {
         fail(CHROMIUM + " is not installed, and CI=true or -Dloupe.browser=true asks for the headless-browser "
@@ -48,19 +55,23 @@ class ReportBrowserTest {
       Assumptions.assumeTrue(false, CHROMIUM + " is not installed; the headless-browser test is skipped "
           + "(apt-get install -y chromium to run it)");
     }
-    report = dir.resolve("report.html");
-    HtmlReport.write(report, HtmlReportTest.TARGET, Optional.of(HtmlReportTest.REFERENCE));
   }
 
   static String chromium(Path profileDir, String... args) throws IOException, InterruptedException {
+    return chromium(report, profileDir, args);
+  }
+
+  /** Runs headless chromium on {@code page} with {@code args}; its standard output. */
+  static String chromium(Path page, Path profileDir, String... args) throws IOException, InterruptedException {
+    Path work = profileDir.getParent();
     List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--disable-quic", "--disable-dev-shm-usage", "--user-data-dir=" + profileDir,
         "--window-size=" + WIDTH + "," + HEIGHT));
     cmd.addAll(List.of(args));
-    cmd.add(report.toUri().toString());
-    Path stdout = Files.createTempFile(dir, "chromium", ".out");
-    Path stderr = Files.createTempFile(dir, "chromium", ".err");
+    cmd.add(page.toUri().toString());
+    Path stdout = Files.createTempFile(work, "chromium", ".out");
+    Path stderr = Files.createTempFile(work, "chromium", ".err");
     Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     if (!p.waitFor(180, TimeUnit.SECONDS)) {
       p.destroyForcibly();

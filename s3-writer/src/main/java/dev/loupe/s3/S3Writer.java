@@ -92,6 +92,11 @@ public final class S3Writer implements Writer {
     return prefix.isEmpty() ? rendered : prefix + "/" + rendered;
   }
 
+  /** Where {@code window} is uploaded: {@code s3://<bucket>/<key>}. */
+  public String urlFor(WindowInfo window) {
+    return "s3://" + bucket + "/" + keyFor(window);
+  }
+
   @Override
   public void write(ProfileView view, WindowInfo window) throws IOException {
     if (stopping) {

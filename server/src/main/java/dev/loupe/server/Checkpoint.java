@@ -116,8 +116,65 @@ final class Checkpoint {
     return bytes.toByteArray();
   }
 
+  /**
+   * Writes the checkpoint atomically, keeping the one it replaces as {@code checkpoint.prev.bin}.
+   * The server keeps the journal back to the previous checkpoint, so a damaged checkpoint costs
+   * nothing: start-up falls back to the previous one and replays more ({@link #readOrPrevious}).
+   */
   void write(Path file) throws IOException {
-    LocalDirectoryWriter.writeAtomically(file, toBytes());
+    byte[] bytes = toBytes();
+    if (Files.exists(file)) {
+      Files.move(file, previous(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    LocalDirectoryWriter.writeAtomically(file, bytes);
+  }
+
+  static Path previous(Path file) {
+    return file.resolveSibling(file.getFileName().toString().replace(".bin", "") + ".prev.bin");
+  }
+
+  /**
+   * The newest intact checkpoint: {@code file}, or, when it is missing or damaged, the previous one
+   * beside it (the journal reaches back to it). A damaged file is kept, renamed with a
+   * {@code .damaged-<millis>} suffix, for inspection. Null when there is none at all.
+   */
+  static Checkpoint readOrPrevious(Path file) throws IOException {
+    Path prev = previous(file);
+    IOException damage;
+    try {
+      Checkpoint ck = read(file);
+      if (ck != null || !Files.exists(prev)) {
+        return ck;
+      }
+      damage = null; // missing (a crash between the two renames of write): the previous one is current
+    } catch (IOException e) {
+      damage = e;
+    }
+    Checkpoint fallback;
+    try {
+      fallback = read(prev);
+    } catch (IOException e) {
+      if (damage == null) {
+        throw e;
+      }
+      damage.addSuppressed(e);
+      fallback = null;
+    }
+    if (fallback == null) {
+      throw new IOException(damage.getMessage() + "; the previous checkpoint " + prev + " is missing or damaged too, "
+          + "so the rows of the windows it held cannot be rebuilt from the journal alone. Nothing has been "
+          + "changed: copy the whole data directory aside (a step that loses nothing) and report it; starting "
+          + "without the checkpoint would lose those rows", damage);
+    }
+    if (damage != null) {
+      Path kept = file.resolveSibling(file.getFileName() + ".damaged-" + System.currentTimeMillis());
+      Files.move(file, kept);
+      System.getLogger(Checkpoint.class.getName()).log(System.Logger.Level.ERROR, damage.getMessage()
+          + "; started from the previous checkpoint " + prev + " and the journal after it instead, which loses "
+          + "nothing; the damaged file was kept as " + kept);
+    }
+    return fallback;
   }
 
   /** The checkpoint in {@code file}, or null if there is none; a damaged one is an error naming the file. */
@@ -128,7 +185,7 @@ final class Checkpoint {
     byte[] all = Files.readAllBytes(file);
     String what = file + ": not a Loupe server checkpoint or damaged";
     if (all.length < MAGIC.length + 4 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-      throw new IOException(what + " (bad magic); move it away to start from the journal alone");
+      throw new IOException(what + " (bad magic)");
     }
     CRC32C crc = new CRC32C();
     crc.update(all, 0, all.length - 4);

@@ -63,23 +63,36 @@ final class Ingest implements AutoCloseable {
   private final List<Writer> destinations;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
   private final java.util.concurrent.locks.ReentrantLock rotating = new java.util.concurrent.locks.ReentrantLock();
-  private final Set<String> datasets = ConcurrentHashMap.newKeySet();
-  private final Object datasetAdmission = new Object();
+  private final Admission admission;
+  private final Health health;
+  private final Quarantine quarantine;
   private final BufferAllocator allocator;
   private final ScheduledExecutorService rotator;
   private RollingLogger logger; // replaced only during start-up
   private long windowMillis;
+  private volatile dev.loupe.core.logging.Windows windows;
   private long latenessMillis;
   private long lastCheckpointMillis;
+  private long previousCheckpointSeq; // journal segments are kept back to here (see Checkpoint.read)
+  private long replayAfterSeq; // start-up only: records up to here are in the checkpoint
   private volatile boolean closed;
   /** Sources with their own log (Kafka): "topic/partition" -> next offset, covering exactly the rows tracked. */
   private final Map<String, Long> sourcePositions = new ConcurrentHashMap<>();
   private volatile Map<String, Long> checkpointedPositions = Map.of();
   private volatile Consumer<Map<String, Long>> onCheckpoint = p -> {};
+  /** Set when a request failed after it was journaled: live state may hold part of it (see poison). */
+  private volatile Throwable poisoned;
 
-  Ingest(ServerConfig config, List<Writer> destinations, Metrics metrics) throws IOException {
+  /** The largest timestamp taken: 9999-12-31T23:59:59.999Z, far from any long overflow. */
+  static final long MAX_TIMESTAMP = 253_402_300_799_999L;
+
+  Ingest(ServerConfig config, List<Writer> destinations, Metrics metrics, Health health) throws IOException {
     this.config = config;
     this.metrics = metrics;
+    this.health = health;
+    this.admission = new Admission(config.maxDatasets(), config.maxRequestColumns(), config.maxWindowColumns(),
+        config.maxOpenColumns());
+    this.quarantine = new Quarantine(config.dataDir());
     this.destinations = List.copyOf(destinations);
     Path dataDir = config.dataDir();
     Files.createDirectories(dataDir);
@@ -91,6 +104,7 @@ final class Ingest implements AutoCloseable {
     this.clock = new ManualClock(now);
     metrics.gauge("loupe_journal_bytes", journal::bytes);
     metrics.gauge("loupe_outbox_windows", outbox::size);
+    metrics.gauge("loupe_open_columns", admission::openColumns);
     recover();
     long tick = Math.max(100, Math.min(1000, windowMillis / 10));
     rotator = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -104,10 +118,11 @@ final class Ingest implements AutoCloseable {
   // ---- start-up ----
 
   private void recover() throws IOException {
-    Checkpoint ck = Checkpoint.read(checkpointFile);
+    Checkpoint ck = Checkpoint.readOrPrevious(checkpointFile);
     long afterSeq = 0;
     if (ck != null) {
       afterSeq = ck.seq;
+      previousCheckpointSeq = ck.seq;
       clock.set(ck.clockMillis);
       windowMillis = ck.windowMillis;
       latenessMillis = ck.latenessMillis;
@@ -119,10 +134,13 @@ final class Ingest implements AutoCloseable {
     if (ck != null) {
       for (Checkpoint.Entry e : ck.open) {
         logger.restoreWindow(e.window().datasetId(), e.window().start(), e.view());
-        datasets.add(e.window().datasetId());
+        admission.record(e.window().datasetId(), e.window().start().toEpochMilli(), e.view().columns().keySet());
       }
       for (Checkpoint.Entry e : ck.pending) {
         logger.restorePendingWrite(e.window(), e.view());
+      }
+      for (Checkpoint.Entry e : ck.outbox) {
+        admission.record(e.window().datasetId(), e.window().start().toEpochMilli(), e.view().columns().keySet());
       }
       outbox.restore(ck.outbox, ck.nextParts);
       sourcePositions.putAll(ck.positions);
@@ -132,7 +150,8 @@ final class Ingest implements AutoCloseable {
     }
     // Replay with the checkpoint's clock: every record after it was accepted at that clock or a
     // later one, so it lands in the same window and is not late (docs/server.md).
-    long maxSeq = Journal.replay(journal.dirPath(), afterSeq, this::replay);
+    replayAfterSeq = afterSeq;
+    long maxSeq = Journal.replay(journal.dirPath(), afterSeq, this::replay, this::damaged);
     long next = Math.max(afterSeq, maxSeq) + 1;
     if (windowMillis != config.window().toMillis() || latenessMillis != config.lateness().toMillis()) {
       // settings changed across the restart: finish the old windows under the old settings
@@ -159,23 +178,79 @@ final class Ingest implements AutoCloseable {
         .build();
   }
 
-  private void replay(Journal.Record r) {
+  /**
+   * Applies one journal record at start-up. A record that cannot be applied, for whatever reason
+   * (a malformed body, a width over today's limits, an exception or an error while applying), is
+   * moved to the quarantine with a loud log line and a metric, and start-up goes on: a record
+   * that failed once would fail at every start, and a crash loop loses everything after it.
+   */
+  private void replay(Journal.Record r) throws IOException {
     metrics.replayedRecords.increment();
-    datasets.add(r.datasetId());
     try {
       if (r.kind() == Journal.KIND_JSON) {
         LogRequest req = LogRequest.parse(r.body());
+        Set<String> columns = req.columnNames();
+        admission.checkRequestWidth(r.datasetId(), columns.size()); // bound memory before applying
+        admission.record(r.datasetId(), windowStart(r.timestamp()), columns);
         apply(r.datasetId(), r.timestamp(), req::trackInto);
       } else if (r.kind() == Journal.KIND_ARROW) {
+        ArrowFraming.Shape shape = ArrowFraming.check(r.body());
+        admission.checkRequestWidth(r.datasetId(), shape.columns());
+        admission.record(r.datasetId(), windowStart(r.timestamp()), arrowColumns(r.body()));
         applyArrow(r.datasetId(), r.timestamp(), r.body());
       } else {
-        LOG.log(System.Logger.Level.ERROR, "journal record " + r.seq() + " has unknown kind " + r.kind() + "; skipped");
+        throw new IOException("unknown record kind " + r.kind());
       }
-    } catch (RuntimeException | IOException e) {
-      // it passed validation when it was accepted, so this is a bug or a damaged disk: say so, go on
-      LOG.log(System.Logger.Level.ERROR, "journal record " + r.seq() + " (dataset " + r.datasetId()
-          + ") could not be replayed: " + e, e);
+    } catch (Throwable e) { // recorded (quarantine, log, metric); an Error is rethrown below if it recurs
+      Path f = quarantine.record(r);
+      metrics.quarantinedRecords.increment();
+      health.set("quarantine", "journal record(s) could not be applied at start-up; see " + quarantine.dir());
+      LOG.log(System.Logger.Level.ERROR, "QUARANTINED journal record " + r.seq() + " (dataset " + r.datasetId()
+          + ", " + r.body().length + " bytes): it could not be applied (" + e + "); it was moved to " + f
+          + " and start-up goes on. If it failed while applying, part of its rows may be in the window; the file "
+          + "holds all of them", e);
+      if (e instanceof VirtualMachineError vme && !(e instanceof OutOfMemoryError)) {
+        throw vme; // an internal JVM error is not a property of the record
+      }
     }
+  }
+
+  /** A damaged stretch of the journal: its bytes go to the quarantine, the log names what it held. */
+  private void damaged(Journal.Damage d) throws IOException {
+    String what = Journal.describe(d);
+    if (d.tail() && d.lostRecords() < 0 && d.to() - d.from() < 64) {
+      LOG.log(System.Logger.Level.WARNING, what); // a few torn bytes at the end: the common crash
+      return;
+    }
+    // records the checkpoint already holds are not lost, even when their bytes are damaged
+    long lost = d.lostRecords() <= 0 ? 0
+        : Math.max(0, d.firstLostSeq() + d.lostRecords() - Math.max(d.firstLostSeq(), replayAfterSeq + 1));
+    if (d.lostRecords() > 0 && lost == 0) {
+      LOG.log(System.Logger.Level.WARNING, what + " (all of them are in the checkpoint already: nothing is lost)");
+      return;
+    }
+    Path f = quarantine.damaged(d);
+    if (lost > 0) {
+      metrics.damagedJournalRecords.add(lost);
+      health.set("journal_damage", "damaged journal record(s) were skipped at start-up; see " + quarantine.dir());
+      LOG.log(System.Logger.Level.ERROR, what + "; the bytes were kept in " + f);
+    } else {
+      LOG.log(System.Logger.Level.WARNING, what + "; the bytes were kept in " + f);
+    }
+  }
+
+  private long windowStart(long ts) {
+    return windows().startOf(ts);
+  }
+
+  /** The window arithmetic of the current settings (core's, the same the logger uses). */
+  private dev.loupe.core.logging.Windows windows() {
+    dev.loupe.core.logging.Windows w = windows;
+    if (w == null || w.windowMillis() != windowMillis || w.latenessMillis() != latenessMillis) {
+      w = dev.loupe.core.logging.Windows.of(Duration.ofMillis(windowMillis), Duration.ofMillis(latenessMillis));
+      windows = w; // settings change only during start-up
+    }
+    return w;
   }
 
   // ---- ingestion ----
@@ -183,15 +258,17 @@ final class Ingest implements AutoCloseable {
   /** Journals and tracks a parsed JSON request; returns once it is durable. */
   int logJson(LogRequest req, byte[] body) throws IOException {
     if (req.rows() == 0) {
-      admit(req.datasetId);
+      checkOpen(); // an empty request takes no dataset slot
       return 0;
     }
+    Set<String> columns = req.columnNames();
+    admission.checkRequestWidth(req.datasetId, columns.size());
     long seq;
     rw.readLock().lock();
     try {
-      long ts = admit(req.datasetId, req.timestamp);
+      long ts = admit(req.datasetId, req.timestamp, columns);
       seq = journal.append(Journal.KIND_JSON, ts, req.datasetId, body, 0, body.length);
-      apply(req.datasetId, ts, req::trackInto);
+      applyLive(req.datasetId, ts, req::trackInto);
     } finally {
       rw.readLock().unlock();
     }
@@ -201,17 +278,20 @@ final class Ingest implements AutoCloseable {
 
   /** Validates an Arrow IPC stream, journals it, tracks it; returns the number of rows. */
   long logArrow(String datasetId, Long timestamp, byte[] body) throws IOException {
+    ArrowFraming.Shape shape = ArrowFraming.check(body); // before any allocation from declared lengths
+    admission.checkRequestWidth(datasetId, shape.columns());
     long rows = validateArrow(body);
     if (rows == 0) {
-      admit(datasetId);
+      checkOpen();
       return 0;
     }
+    List<String> columns = arrowColumns(body);
     long seq;
     rw.readLock().lock();
     try {
-      long ts = admit(datasetId, timestamp);
+      long ts = admit(datasetId, timestamp, columns);
       seq = journal.append(Journal.KIND_ARROW, ts, datasetId, body, 0, body.length);
-      applyArrow(datasetId, ts, body);
+      applyArrowLive(datasetId, ts, body);
     } finally {
       rw.readLock().unlock();
     }
@@ -219,51 +299,97 @@ final class Ingest implements AutoCloseable {
     return rows;
   }
 
-  /**
-   * Under the read lock: refuses when closed, admits the dataset (cap), and returns the row
-   * timestamp to journal: the request's, or now. The clock cannot move while the read lock is
-   * held, so the lateness check here is the one the logger makes, and the one replay makes.
-   */
-  private long admit(String datasetId, Long timestamp) {
-    if (closed || journal.failed()) {
-      throw new BadRequestException(503, "the server is shutting down or its journal failed; retry elsewhere or later");
+  private void applyLive(String datasetId, long ts, Consumer<DatasetProfile> update) {
+    try {
+      apply(datasetId, ts, update);
+    } catch (RuntimeException | Error e) {
+      poison(e);
+      throw e;
     }
-    admit(datasetId);
+  }
+
+  private void applyArrowLive(String datasetId, long ts, byte[] arrow) throws IOException {
+    try {
+      applyArrow(datasetId, ts, arrow);
+    } catch (IOException | RuntimeException | Error e) {
+      poison(e);
+      throw e;
+    }
+  }
+
+  /**
+   * A request failed after it was journaled, part-way through being tracked: the live windows may
+   * hold part of its rows, and the journal holds all of them. A checkpoint now would make that
+   * part permanent and replay would add it again, so from here on no checkpoint is taken and every
+   * request is refused (503); a restart rebuilds a consistent state from the last checkpoint and the
+   * journal (where the record, if it fails again, is quarantined). Recorded, then rethrown.
+   */
+  private void poison(Throwable e) {
+    if (poisoned == null) {
+      poisoned = e;
+      health.set("poisoned", "a request failed half-applied (" + e + "); restart the server: it rebuilds every "
+          + "acknowledged row from the checkpoint and the journal");
+      LOG.log(System.Logger.Level.ERROR, "a request failed after it was journaled (" + e + "): the server stops "
+          + "taking requests and checkpoints until it is restarted; nothing acknowledged is lost", e);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed || journal.failed() || poisoned != null) {
+      throw new BadRequestException(503, "the server is shutting down, its journal failed, or it must be restarted "
+          + "(see /health); retry elsewhere or later");
+    }
+  }
+
+  /**
+   * Under the read lock: refuses when closed, checks the timestamp, then admits the dataset and
+   * its columns (one step, so a refused request takes nothing), and returns the row timestamp to
+   * journal: the request's, or now. The clock cannot move while the read lock is held, so the
+   * lateness check here is the one the logger makes, and the one replay makes.
+   */
+  private long admit(String datasetId, Long timestamp, java.util.Collection<String> columns) {
+    checkOpen();
     long logical = clock.millis();
     long now = Math.max(System.currentTimeMillis(), logical);
-    if (timestamp == null) {
-      return now;
+    long ts = timestamp == null ? now : checkTimestamp(datasetId, timestamp, logical, now);
+    admission.admit(datasetId, windowStart(ts), columns);
+    return ts;
+  }
+
+  private long checkTimestamp(String datasetId, long ts, long logical, long now) {
+    if (ts > MAX_TIMESTAMP || ts < -MAX_TIMESTAMP) {
+      throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + ts
+          + " is not epoch milliseconds of a year between -9999 and 9999" + unitsHint(ts, now));
     }
-    long ts = timestamp;
-    long start = Math.floorDiv(ts, windowMillis) * windowMillis;
-    if (start + windowMillis + latenessMillis <= logical) {
-      throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + Instant.ofEpochMilli(ts)
-          + " belongs to the window ending " + Instant.ofEpochMilli(start + windowMillis)
+    dev.loupe.core.logging.Windows w = windows();
+    if (w.isLate(ts, logical)) {
+      throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + ts + " ("
+          + Instant.ofEpochMilli(ts) + ") belongs to the window ending " + Instant.ofEpochMilli(w.endOf(w.startOf(ts)))
           + ", which has already been written (allowed lateness " + Duration.ofMillis(latenessMillis)
-          + "); omit \"timestamp\" to log into the current window, or raise LOUPE_LATENESS");
+          + "); omit \"timestamp\" to log into the current window, or raise LOUPE_LATENESS" + unitsHint(ts, now));
     }
     if (ts > now + config.maxFuture().toMillis()) {
-      throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + Instant.ofEpochMilli(ts)
-          + " is more than " + config.maxFuture() + " in the future (server time " + Instant.ofEpochMilli(now)
-          + "); is it in seconds or microseconds rather than milliseconds?");
+      String hint = unitsHint(ts, now);
+      throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + ts + " ("
+          + Instant.ofEpochMilli(ts) + ") is more than " + config.maxFuture() + " in the future (server time "
+          + Instant.ofEpochMilli(now) + ")" + (hint.isEmpty() ? "; raise LOUPE_MAX_FUTURE if that is intended" : hint));
     }
     return ts;
   }
 
-  private void admit(String datasetId) {
-    if (datasets.contains(datasetId)) {
-      return;
+  /** When a timestamp read as seconds, microseconds or nanoseconds lands within a year of now, say so. */
+  static String unitsHint(long ts, long now) {
+    long year = 366L * 24 * 3600 * 1000;
+    if (ts < Long.MAX_VALUE / 1000 && ts > Long.MIN_VALUE / 1000 && Math.abs(ts * 1000 - now) < year) {
+      return "; it looks like epoch seconds: the server takes epoch milliseconds (multiply by 1000)";
     }
-    synchronized (datasetAdmission) {
-      if (!datasets.contains(datasetId)) {
-        if (datasets.size() >= config.maxDatasets()) {
-          throw new BadRequestException(429, "dataset '" + datasetId + "' is new, and " + config.maxDatasets()
-              + " datasets already have open windows (LOUPE_MAX_DATASETS); new datasets are accepted again when "
-              + "windows rotate out, or raise the limit");
-        }
-        datasets.add(datasetId);
-      }
+    if (Math.abs(ts / 1000 - now) < year) {
+      return "; it looks like epoch microseconds: the server takes epoch milliseconds (divide by 1000)";
     }
+    if (Math.abs(ts / 1_000_000 - now) < year) {
+      return "; it looks like epoch nanoseconds: the server takes epoch milliseconds (divide by 1000000)";
+    }
+    return "";
   }
 
   /** Logs into the window of {@code ts}; the same call for live requests and for replay. */
@@ -312,30 +438,82 @@ final class Ingest implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new BadRequestException(400, "the body is not a readable Arrow IPC stream (after " + rows + " rows): "
           + e.getMessage() + "; send the bytes of an ArrowStreamWriter (pyarrow: pa.ipc.new_stream)");
-    } catch (OutOfMemoryError e) {
-      throw new BadRequestException(413, "the Arrow stream needs more memory than the server allows per request");
+    }
+  }
+
+  /** The column names of an Arrow stream's schema (nested fields as parent.child), for admission. */
+  private List<String> arrowColumns(byte[] body) throws IOException {
+    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
+      List<String> out = new ArrayList<>();
+      for (org.apache.arrow.vector.types.pojo.Field f : reader.getVectorSchemaRoot().getSchema().getFields()) {
+        addNames(f, null, out);
+      }
+      return out;
+    }
+  }
+
+  private static void addNames(org.apache.arrow.vector.types.pojo.Field f, String prefix, List<String> out) {
+    String name = prefix == null ? f.getName() : prefix + "." + f.getName();
+    out.add(name);
+    for (org.apache.arrow.vector.types.pojo.Field c : f.getChildren()) {
+      addNames(c, name, out);
     }
   }
 
   // ---- rotation and checkpoints (rotation thread) ----
 
+  /**
+   * The rotation thread's tick. A failure (the destination, a checkpoint, a merge that ran out of
+   * memory) leaves every window where it was, in memory and in the journal; it is recorded (log,
+   * metric, /health) and the next tick tries again.
+   */
   private void tickQuietly() {
     try {
       rotate(false, false);
-    } catch (Throwable e) {
-      LOG.log(System.Logger.Level.ERROR, "rotation failed: " + e, e);
+      health.clear("rotation");
+    } catch (Throwable e) { // recorded; the ticker must keep retrying, the windows are kept
+      metrics.rotationFailures.increment();
+      health.set("rotation", "rotation failed (" + e + "); windows are kept and it is retried every tick");
+      LOG.log(System.Logger.Level.ERROR, "rotation failed: " + e + "; every window is kept, retrying at the next tick",
+          e);
     }
   }
 
-  /** Writes every open window now (POST /writeProfiles); returns the number of windows handed out. */
-  int flushAll() throws IOException {
-    Future<Integer> f = rotator.submit(() -> rotate(true, true));
+  /**
+   * What {@code POST /writeProfiles} did: windows closed now, windows written (earlier ones that had waited
+   * included), windows still waiting for a destination, the last delivery failure (null when none), and the
+   * window parts closed now, each with where it lands at every destination (a file path or an s3:// URL).
+   */
+  record Flush(int closed, int written, int waiting, String failure, Map<WindowInfo, List<String>> paths) {}
+
+  /** Writes every open window now (POST /writeProfiles). */
+  Flush flushAll() throws IOException {
+    Future<Flush> f = rotator.submit(() -> {
+      outbox.takeRecent();
+      int closedNow = rotate(true, true);
+      Map<WindowInfo, List<String>> paths = new java.util.LinkedHashMap<>();
+      for (WindowInfo w : outbox.takeRecent()) {
+        List<String> at = new ArrayList<>();
+        for (Writer d : destinations) {
+          if (d instanceof IdempotentLocalWriter l) {
+            at.add(l.pathFor(w).toString());
+          } else if (d instanceof dev.loupe.s3.S3Writer s3) {
+            at.add(s3.urlFor(w));
+          }
+        }
+        paths.put(w, at);
+      }
+      return new Flush(closedNow, lastDelivered, (int) outbox.size(), lastDeliveryFailure, paths);
+    });
     try {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof BadRequestException b) {
+        throw b;
+      }
       throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     }
   }
@@ -374,7 +552,13 @@ final class Ingest implements AutoCloseable {
         logger.flushDue();
       }
       staged = outbox.stagedTotal() - before;
-      if (force || outbox.hasUncheckpointed() || now - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
+      if (poisoned != null) {
+        // live state may hold part of a failed request: checkpointing it would make that permanent
+        if (force) {
+          throw new BadRequestException(503, "the server must be restarted before it writes windows (see /health)");
+        }
+      } else if (force || outbox.hasUncheckpointed()
+          || now - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
         // only what is cheap happens while ingestion waits: the open windows are sealed here and
         // merged after the lock is released (RollingLogger.sealOpenWindows)
         seq = journal.lastSeq();
@@ -389,7 +573,7 @@ final class Ingest implements AutoCloseable {
           out.add(new Checkpoint.Entry(it.window, it.view));
         }
         parts = outbox.parts(now, windowMillis, latenessMillis);
-        datasets.retainAll(logger.openWindows().keySet());
+        admission.retainOpen(heldWindows());
         checkpointClock = now;
       }
     } finally {
@@ -409,10 +593,15 @@ final class Ingest implements AutoCloseable {
         metrics.checkpoints.increment();
         lastCheckpointMillis = ck.clockMillis;
         outbox.markCheckpointed(covered);
-        journal.deleteThrough(ck.seq);
+        // keep the journal back to the previous checkpoint: should this one be damaged, start-up
+        // falls back to checkpoint.prev.bin plus these records and loses nothing (Checkpoint.read)
+        journal.deleteThrough(previousCheckpointSeq);
+        previousCheckpointSeq = ck.seq;
+        health.clear("checkpoint");
         checkpointedPositions = ck.positions;
         onCheckpoint.accept(ck.positions);
       } catch (IOException e) {
+        health.set("checkpoint", "writing " + checkpointFile + " failed (" + e + "); retrying every tick");
         metrics.checkpointFailures.increment();
         LOG.log(System.Logger.Level.ERROR, "writing checkpoint " + checkpointFile + " failed: " + e
             + "; windows stay in memory and the journal is kept; retrying at the next tick");
@@ -421,20 +610,22 @@ final class Ingest implements AutoCloseable {
         }
       }
     }
-    outbox.deliver();
+    deliverOutbox();
     return staged;
   }
 
   // ---- sources that keep their own durable log (Kafka; docs/kafka.md) ----
 
   /** A batch of a source's rows for one dataset and one window. */
-  record SourceRows(String datasetId, long timestamp, Consumer<DatasetProfile> update) {}
+  record SourceRows(String datasetId, long timestamp, java.util.Collection<String> columns,
+      Consumer<DatasetProfile> update) {}
 
   /** The request's admission rule, at the current clock: the effective timestamp, or BadRequestException. */
-  long admitFromSource(String datasetId, Long timestamp) {
+  long admitFromSource(String datasetId, Long timestamp, java.util.Collection<String> columns) {
+    admission.checkRequestWidth(datasetId, columns.size());
     rw.readLock().lock();
     try {
-      return admit(datasetId, timestamp);
+      return admit(datasetId, timestamp, columns);
     } finally {
       rw.readLock().unlock();
     }
@@ -452,7 +643,7 @@ final class Ingest implements AutoCloseable {
     try {
       for (SourceRows b : batches) {
         try {
-          admit(b.datasetId(), b.timestamp());
+          admit(b.datasetId(), b.timestamp(), b.columns());
         } catch (BadRequestException e) {
           if (e.status() == 503) {
             throw e;
@@ -461,7 +652,7 @@ final class Ingest implements AutoCloseable {
         }
       }
       for (SourceRows b : batches) {
-        apply(b.datasetId(), b.timestamp(), b.update());
+        applyLive(b.datasetId(), b.timestamp(), b.update());
       }
       sourcePositions.putAll(positions);
       return true;
@@ -501,14 +692,53 @@ final class Ingest implements AutoCloseable {
     }
   }
 
+  private int lastDelivered; // rotation thread only
+  private String lastDeliveryFailure; // rotation thread only
+
+  /**
+   * Windows whose columns stay booked: the open ones, and those in the outbox, which holds them in
+   * memory until the destination confirmed them.
+   */
+  private Map<String, List<Instant>> heldWindows() {
+    Map<String, List<Instant>> held = new HashMap<>();
+    logger.openWindows().forEach((ds, starts) -> held.computeIfAbsent(ds, k -> new ArrayList<>()).addAll(starts));
+    for (Outbox.Item it : outbox.items()) {
+      held.computeIfAbsent(it.window.datasetId(), k -> new ArrayList<>()).add(it.window.start());
+    }
+    return held;
+  }
+
+  private void deliverOutbox() {
+    Outbox.Delivery d = outbox.deliver();
+    if (d.written() > 0) {
+      // delivered windows free their dataset places and columns now, not at the next checkpoint;
+      // under the write lock, so no request is between its admission and its tracking
+      rw.writeLock().lock();
+      try {
+        admission.retainOpen(heldWindows());
+      } finally {
+        rw.writeLock().unlock();
+      }
+    }
+    lastDelivered = d.written();
+    lastDeliveryFailure = d.failure();
+    if (d.failure() != null) {
+      metrics.deliveryFailures.increment();
+      health.set("destination", d.failure());
+    } else if (d.written() > 0) {
+      health.clear("destination"); // a window went out: the destination works (again)
+    }
+  }
+
   // ---- reading ----
 
   Optional<ProfileView> currentView(String datasetId) {
     return logger.currentView(datasetId);
   }
 
+  /** False when requests cannot be taken (503): stopping, the journal failed, or a restart is needed. */
   boolean healthy() {
-    return !closed && !journal.failed();
+    return !closed && !journal.failed() && poisoned == null;
   }
 
   Duration window() {
@@ -534,10 +764,12 @@ final class Ingest implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     IOException failure = null;
-    try {
-      rotate(false, true);
-    } catch (IOException e) {
-      failure = e;
+    if (poisoned == null) { // else the last good checkpoint and the journal are the state (see poison)
+      try {
+        rotate(false, true);
+      } catch (IOException e) {
+        failure = e;
+      }
     }
     journal.close();
     for (Writer w : destinations) {
@@ -575,6 +807,7 @@ final class Ingest implements AutoCloseable {
     }
 
     private final List<Item> items = new ArrayList<>(); // guarded by this
+    private final List<WindowInfo> recent = new ArrayList<>(); // guarded by this: staged since takeRecent
     private final Map<Checkpoint.PartKey, Integer> nextParts = new HashMap<>(); // guarded by this
     private int stagedTotal; // guarded by this
 
@@ -584,6 +817,7 @@ final class Ingest implements AutoCloseable {
       int part = nextParts.getOrDefault(key, 0);
       nextParts.put(key, part + 1);
       items.add(new Item(window.withPart(part), view, false));
+      recent.add(window.withPart(part));
       stagedTotal++;
       metrics.windowsHandedOut.increment();
     }
@@ -593,6 +827,13 @@ final class Ingest implements AutoCloseable {
         items.add(new Item(e.window(), e.view(), true));
       }
       nextParts.putAll(parts);
+    }
+
+    /** The windows staged since the last call (POST /writeProfiles reports them). */
+    synchronized List<WindowInfo> takeRecent() {
+      List<WindowInfo> out = new ArrayList<>(recent);
+      recent.clear();
+      return out;
     }
 
     synchronized int stagedTotal() {
@@ -635,8 +876,11 @@ final class Ingest implements AutoCloseable {
       return false;
     }
 
+    record Delivery(int written, String failure) {}
+
     /** Hands checkpointed windows to every destination, oldest first; keeps what fails for the next tick. */
-    void deliver() {
+    Delivery deliver() {
+      int written = 0;
       List<Item> ready;
       synchronized (this) {
         ready = new ArrayList<>();
@@ -651,11 +895,13 @@ final class Ingest implements AutoCloseable {
           try {
             w.write(it.view, it.window);
           } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "handing window " + it.window + " to " + w + " failed: " + e
-                + "; it stays in the checkpoint and is retried at the next tick");
-            return;
+            String what = "handing window " + it.window + " to " + w + " failed: " + e
+                + "; it stays in memory and in the checkpoint and is retried at the next tick";
+            LOG.log(System.Logger.Level.WARNING, what);
+            return new Delivery(written, what);
           }
         }
+        written++;
         synchronized (this) {
           for (Iterator<Item> i = items.iterator(); i.hasNext();) {
             if (i.next() == it) {
@@ -665,6 +911,7 @@ final class Ingest implements AutoCloseable {
           }
         }
       }
+      return new Delivery(written, null);
     }
   }
 }

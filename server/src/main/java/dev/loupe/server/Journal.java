@@ -1,7 +1,5 @@
 package dev.loupe.server;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,8 +39,10 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * A crash can leave only the tail of the segment being written torn (the server starts a new
- * segment at every start), and a torn record was never acknowledged: reading stops at the first
- * record that is incomplete or fails its checksums.
+ * segment at every start), and a torn record was never acknowledged. Damage elsewhere (a flipped
+ * byte on disk) costs only the records it hits: reading resynchronizes on the next offset where a
+ * marker, a header checksum and a body checksum all check out, and sequence numbers (consecutive
+ * across segments) say how many records the damaged stretch held.
  */
 final class Journal implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Journal.class.getName());
@@ -109,81 +109,213 @@ final class Journal implements AutoCloseable {
     void accept(Record r) throws IOException;
   }
 
+  /** Told about every stretch of a segment that holds no intact record (see {@link #replay}). */
+  interface DamageConsumer {
+    void damaged(Damage d) throws IOException;
+  }
+
+  /**
+   * A stretch of a segment that held no intact record: bytes [from, to) of {@code segment}.
+   * {@code lostRecords} is how many sequence numbers fall in the gap (known when an intact record
+   * or the next segment follows; -1 at the tail of the last segment, where a torn write of a
+   * record that was never acknowledged looks the same), {@code datasetId} the dataset of the first
+   * damaged record when its header was still intact, else null.
+   */
+  record Damage(Path segment, long from, long to, long firstLostSeq, long lostRecords, String datasetId,
+      boolean tail, byte[] bytes) {}
+
   /**
    * Reads every intact record with a sequence number above {@code afterSeq}, segment by segment,
-   * and returns the highest sequence number found in the journal (0 if none).
+   * and returns the highest sequence number found in the journal (0 if none). A damaged record
+   * (bad marker, header or body checksum, impossible length) does not end the segment: reading
+   * resynchronizes on the next offset where a whole record checks out, and the damaged stretch
+   * goes to {@code damage} with the sequence numbers it must have held.
    */
   static long replay(Path dir, long afterSeq, RecordConsumer consumer) throws IOException {
+    return replay(dir, afterSeq, consumer, d -> LOG.log(System.Logger.Level.WARNING, describe(d)));
+  }
+
+  static long replay(Path dir, long afterSeq, RecordConsumer consumer, DamageConsumer damage) throws IOException {
     long maxSeq = 0;
-    for (Path seg : segments(dir)) {
-      try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(seg), 1 << 16))) {
-        long records = 0;
-        while (true) {
-          Record r;
-          try {
-            r = readRecord(in, seg);
-          } catch (EOFException e) {
-            if (e.getMessage() != null) {
-              LOG.log(System.Logger.Level.WARNING, seg + ": torn record after " + records
-                  + " intact record(s) (" + e.getMessage() + "); it was never acknowledged and is ignored");
+    List<Path> segs = segments(dir);
+    for (int i = 0; i < segs.size(); i++) {
+      Path seg = segs.get(i);
+      long nextSegmentFirst = i + 1 < segs.size() ? firstSeqOf(segs.get(i + 1)) : -1;
+      long expected = firstSeqOf(seg); // the sequence number the next record should carry
+      try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
+        long size = ch.size();
+        long pos = 0;
+        while (pos < size) {
+          Parsed p = parseAt(ch, pos, size);
+          if (p != null) {
+            maxSeq = Math.max(maxSeq, p.record.seq());
+            expected = p.record.seq() + 1;
+            if (p.record.seq() > afterSeq) {
+              consumer.accept(p.record);
             }
+            pos = p.end;
+            continue;
+          }
+          // damaged: find the next offset where a whole record checks out
+          String firstDataset = datasetOfHeader(ch, pos, size);
+          long next = pos + 1;
+          Parsed resync = null;
+          while (next + FIXED_HEADER <= size) {
+            next = findMagic(ch, next, size);
+            if (next < 0) {
+              break;
+            }
+            resync = parseAt(ch, next, size);
+            if (resync != null && resync.record.seq() >= expected) {
+              break;
+            }
+            resync = null;
+            next++;
+          }
+          long to = resync != null ? next : size;
+          long lost;
+          boolean tail = resync == null;
+          if (resync != null) {
+            lost = resync.record.seq() - expected;
+          } else if (nextSegmentFirst > 0) {
+            lost = nextSegmentFirst - expected;
+          } else {
+            lost = -1;
+          }
+          byte[] bytes = readRange(ch, pos, (int) Math.min(to - pos, 64L << 20));
+          damage.damaged(new Damage(seg, pos, to, expected, lost, firstDataset, tail, bytes));
+          if (resync == null) {
             break;
           }
-          records++;
-          maxSeq = Math.max(maxSeq, r.seq());
-          if (r.seq() > afterSeq) {
-            consumer.accept(r);
-          }
+          pos = next;
         }
       }
     }
     return maxSeq;
   }
 
-  /** The next record; EOFException with no message at a clean end, with a message for a torn record. */
-  private static Record readRecord(DataInputStream in, Path seg) throws IOException {
-    byte[] head = new byte[27];
-    int first = in.read();
-    if (first < 0) {
-      throw new EOFException();
+  /** A log line naming what a damaged stretch held. */
+  static String describe(Damage d) {
+    String where = d.segment() + " bytes " + d.from() + ".." + d.to();
+    if (d.lostRecords() < 0) {
+      return where + ": the end of the last segment holds no intact record: a write torn by a crash (that record "
+          + "was never acknowledged), or damage to the last record(s) from sequence " + d.firstLostSeq()
+          + (d.datasetId() == null ? "" : " (dataset " + d.datasetId() + ")");
     }
-    head[0] = (byte) first;
-    try {
-      in.readFully(head, 1, 26);
-      ByteBuffer h = ByteBuffer.wrap(head);
-      if (h.getInt() != MAGIC) {
-        throw new EOFException("bad record marker");
+    if (d.lostRecords() == 0) {
+      return where + ": unreadable bytes that held no record (sequence numbers continue); skipped";
+    }
+    return where + ": DAMAGED journal record(s) " + d.firstLostSeq() + ".." + (d.firstLostSeq() + d.lostRecords() - 1)
+        + (d.datasetId() == null ? "" : " (first one of dataset " + d.datasetId() + ")")
+        + " could not be read and were skipped; their rows are lost; reading went on with the next intact record";
+  }
+
+  private record Parsed(Record record, long end) {}
+
+  /** The record starting at {@code pos} if all of it is there and checks out, else null. */
+  private static Parsed parseAt(FileChannel ch, long pos, long size) throws IOException {
+    if (pos + FIXED_HEADER > size) {
+      return null;
+    }
+    ByteBuffer h = ByteBuffer.allocate(27);
+    readFully(ch, h, pos);
+    h.flip();
+    if (h.getInt() != MAGIC) {
+      return null;
+    }
+    int bodyLen = h.getInt();
+    long seq = h.getLong();
+    byte kind = h.get();
+    long ts = h.getLong();
+    int dsLen = Short.toUnsignedInt(h.getShort());
+    long bodyStart = pos + FIXED_HEADER + dsLen;
+    // lengths are checked against the file before anything is allocated from them
+    if (bodyLen < 0 || bodyStart + bodyLen > size) {
+      return null;
+    }
+    ByteBuffer rest = ByteBuffer.allocate(dsLen + 8);
+    readFully(ch, rest, pos + 27);
+    byte[] ds = new byte[dsLen];
+    rest.flip();
+    rest.get(ds);
+    int headCrc = rest.getInt();
+    int bodyCrc = rest.getInt();
+    CRC32C c = new CRC32C();
+    c.update(h.array(), 4, 23);
+    c.update(ds);
+    if ((int) c.getValue() != headCrc) {
+      return null;
+    }
+    ByteBuffer body = ByteBuffer.allocate(bodyLen);
+    readFully(ch, body, bodyStart);
+    c.reset();
+    c.update(body.array(), 0, bodyLen);
+    if ((int) c.getValue() != bodyCrc) {
+      return null;
+    }
+    return new Parsed(new Record(seq, kind, ts, new String(ds, StandardCharsets.UTF_8), body.array()),
+        bodyStart + bodyLen);
+  }
+
+  /** The dataset id of a record whose header (not body) is intact at {@code pos}, else null. */
+  private static String datasetOfHeader(FileChannel ch, long pos, long size) throws IOException {
+    if (pos + FIXED_HEADER > size) {
+      return null;
+    }
+    ByteBuffer h = ByteBuffer.allocate(27);
+    readFully(ch, h, pos);
+    h.flip();
+    if (h.getInt() != MAGIC) {
+      return null;
+    }
+    h.position(25);
+    int dsLen = Short.toUnsignedInt(h.getShort());
+    if (pos + FIXED_HEADER + dsLen > size) {
+      return null;
+    }
+    ByteBuffer rest = ByteBuffer.allocate(dsLen + 4);
+    readFully(ch, rest, pos + 27);
+    CRC32C c = new CRC32C();
+    c.update(h.array(), 4, 23);
+    c.update(rest.array(), 0, dsLen);
+    if ((int) c.getValue() != rest.getInt(dsLen)) {
+      return null;
+    }
+    return new String(rest.array(), 0, dsLen, StandardCharsets.UTF_8);
+  }
+
+  /** The first offset at or after {@code from} where the record marker starts, or -1. */
+  private static long findMagic(FileChannel ch, long from, long size) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+    long base = from;
+    while (base + 4 <= size) {
+      buf.clear();
+      int n = ch.read(buf, base);
+      if (n < 4) {
+        return -1;
       }
-      int bodyLen = h.getInt();
-      long seq = h.getLong();
-      byte kind = h.get();
-      long ts = h.getLong();
-      int dsLen = Short.toUnsignedInt(h.getShort());
-      if (bodyLen < 0) {
-        throw new EOFException("negative body length");
+      for (int i = 0; i + 4 <= n; i++) {
+        if (buf.getInt(i) == MAGIC) {
+          return base + i;
+        }
       }
-      byte[] ds = new byte[dsLen];
-      in.readFully(ds);
-      int headCrc = in.readInt();
-      int bodyCrc = in.readInt();
-      CRC32C c = new CRC32C();
-      c.update(head, 4, 23);
-      c.update(ds);
-      if ((int) c.getValue() != headCrc) {
-        throw new EOFException("header checksum mismatch");
+      base += n - 3;
+    }
+    return -1;
+  }
+
+  private static byte[] readRange(FileChannel ch, long pos, int len) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(len);
+    readFully(ch, b, pos);
+    return b.array();
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    while (b.hasRemaining()) {
+      int n = ch.read(b, pos + b.position());
+      if (n < 0) {
+        throw new EOFException("unexpected end of " + ch);
       }
-      byte[] body = in.readNBytes(bodyLen);
-      if (body.length != bodyLen) {
-        throw new EOFException("body cut short");
-      }
-      c.reset();
-      c.update(body);
-      if ((int) c.getValue() != bodyCrc) {
-        throw new EOFException("body checksum mismatch");
-      }
-      return new Record(seq, kind, ts, new String(ds, StandardCharsets.UTF_8), body);
-    } catch (EOFException e) {
-      throw e.getMessage() == null ? new EOFException("record cut short") : e;
     }
   }
 
@@ -227,7 +359,6 @@ final class Journal implements AutoCloseable {
     CRC32C c = new CRC32C();
     c.update(body, off, len);
     int bodyCrc = (int) c.getValue();
-    ByteBuffer head = ByteBuffer.allocate(FIXED_HEADER + ds.length);
     ByteBuffer bodyBuf = ByteBuffer.wrap(body, off, len);
     lock.lock();
     try {
@@ -238,10 +369,7 @@ final class Journal implements AutoCloseable {
         throw new IOException("the journal is closed");
       }
       long seq = nextSeq;
-      head.putInt(MAGIC).putInt(len).putLong(seq).put(kind).putLong(timestamp).putShort((short) ds.length).put(ds);
-      c.reset();
-      c.update(head.array(), 4, 23 + ds.length);
-      head.putInt((int) c.getValue()).putInt(bodyCrc).flip();
+      ByteBuffer head = header(seq, kind, timestamp, ds, len, bodyCrc);
       ByteBuffer[] bufs = {head, bodyBuf};
       long n = 0;
       try {
@@ -265,6 +393,27 @@ final class Journal implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A record's header (everything before the body), laid out as in the table above. */
+  private static ByteBuffer header(long seq, byte kind, long timestamp, byte[] ds, int bodyLen, int bodyCrc) {
+    ByteBuffer head = ByteBuffer.allocate(FIXED_HEADER + ds.length);
+    head.putInt(MAGIC).putInt(bodyLen).putLong(seq).put(kind).putLong(timestamp).putShort((short) ds.length).put(ds);
+    CRC32C c = new CRC32C();
+    c.update(head.array(), 4, 23 + ds.length);
+    head.putInt((int) c.getValue()).putInt(bodyCrc).flip();
+    return head;
+  }
+
+  /** The bytes of one record, exactly as {@link #append} writes it (quarantine files use it). */
+  static byte[] encode(Record r) {
+    byte[] ds = r.datasetId().getBytes(StandardCharsets.UTF_8);
+    CRC32C c = new CRC32C();
+    c.update(r.body());
+    ByteBuffer head = header(r.seq(), r.kind(), r.timestamp(), ds, r.body().length, (int) c.getValue());
+    ByteBuffer all = ByteBuffer.allocate(head.remaining() + r.body().length);
+    all.put(head).put(r.body());
+    return all.array();
   }
 
   /** Starts a new segment if the current one holds anything (called at checkpoints). */

@@ -27,6 +27,7 @@ final class KafkaBatch {
   /** The rows of one dataset and one window, with the records they came from. */
   static final class Group {
     final String datasetId;
+    final boolean flatten;
     final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     final List<Long> timestamps = new ArrayList<>();
     LogRequest rows;
@@ -34,7 +35,17 @@ final class KafkaBatch {
 
     Group(String datasetId, boolean flatten) {
       this.datasetId = datasetId;
+      this.flatten = flatten;
       this.rows = LogRequest.rows(datasetId, flatten);
+    }
+
+    /** Decodes the accepted records again into a fresh batch (after a record failed half-way). */
+    void rebuild() {
+      LogRequest fresh = LogRequest.rows(datasetId, flatten);
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        fresh.addRow(r.value(), 0, r.value().length);
+      }
+      rows = fresh;
     }
 
     void add(ConsumerRecord<byte[], byte[]> r, long ts) {
@@ -92,6 +103,7 @@ final class KafkaBatch {
         } catch (BadRequestException e) {
           b.deadLetters.add(new DeadLetter(r, "undecodable", "record value: " + e.getMessage()
               + "; each record must hold one JSON object, one row"));
+          g.rebuild(); // the failed row may have left values behind
         }
       }
       b.positions.put(positionKey(tp), recs.get(recs.size() - 1).offset() + 1);
@@ -115,14 +127,14 @@ final class KafkaBatch {
     List<Group> kept = new ArrayList<>(groups.size());
     for (Group g : groups) {
       try {
-        ingest.admitFromSource(g.datasetId, g.maxTimestamp);
+        ingest.admitFromSource(g.datasetId, g.maxTimestamp, g.rows.columnNames());
         kept.add(g);
       } catch (BadRequestException e) {
         if (e.status() == 503) {
           throw e;
         }
         if (e.status() == 429) {
-          refuse(g.records, "too_many_datasets", e.getMessage());
+          refuse(g.records, reason(e), e.getMessage());
           continue;
         }
         Group survivors = reDecode(ingest, g);
@@ -140,18 +152,28 @@ final class KafkaBatch {
       ConsumerRecord<byte[], byte[]> r = g.records.get(i);
       long ts = g.timestamps.get(i);
       try {
-        ingest.admitFromSource(g.datasetId, ts);
+        LogRequest one = LogRequest.rows(g.datasetId, g.flatten);
+        one.addRow(r.value(), 0, r.value().length);
+        ingest.admitFromSource(g.datasetId, ts, one.columnNames());
         out.rows.addRow(r.value(), 0, r.value().length);
         out.add(r, ts);
       } catch (BadRequestException e) {
         if (e.status() == 503) {
           throw e;
         }
-        deadLetters.add(new DeadLetter(r, e.status() == 429 ? "too_many_datasets" : "refused_timestamp",
-            e.getMessage()));
+        deadLetters.add(new DeadLetter(r, reason(e), e.getMessage()));
       }
     }
     return out.records.isEmpty() ? null : out;
+  }
+
+  /** The dead-letter reason of an admission refusal. */
+  private static String reason(BadRequestException e) {
+    return switch (e.status()) {
+      case 429 -> "too_many_datasets";
+      case 413 -> "too_many_columns";
+      default -> "refused_timestamp";
+    };
   }
 
   private void refuse(List<ConsumerRecord<byte[], byte[]>> recs, String reason, String message) {
@@ -171,7 +193,7 @@ final class KafkaBatch {
   List<Ingest.SourceRows> rows() {
     List<Ingest.SourceRows> out = new ArrayList<>(groups.size());
     for (Group g : groups) {
-      out.add(new Ingest.SourceRows(g.datasetId, g.maxTimestamp, g.rows::trackInto));
+      out.add(new Ingest.SourceRows(g.datasetId, g.maxTimestamp, g.rows.columnNames(), g.rows::trackInto));
     }
     return out;
   }

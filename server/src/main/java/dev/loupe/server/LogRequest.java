@@ -4,22 +4,19 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.loupe.core.ColumnNames;
 import dev.loupe.core.DatasetProfile;
+import dev.loupe.core.ValueTable;
 import java.io.IOException;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.Set;
+import java.util.List;
 
 /**
  * A {@code POST /logs} body in the whylogs container's shape, parsed with Jackson's streaming
- * parser straight into flat (column, value) pairs, row after row:
+ * parser straight into core's {@link ValueTable} (typed columns, no map per row), tracked into a
+ * profile only after the whole body is valid:
  *
  * <pre>
  * {"datasetId": "model-1", "timestamp": 1700000000000, "tags": {"env": "prod"},
@@ -28,36 +25,22 @@ import java.util.Set;
  *  "multiple": {"columns": ["age", "name"], "index": [0, 1], "data": [[42, "Ada"], [37, null]]}}
  * </pre>
  *
- * Values: integers (that fit 64 bits) are integral, other numbers fractional, {@code NaN} and
- * {@code Infinity} literals fractional NaN/infinite, strings, booleans and nulls as themselves;
- * a nested object is flattened into columns named {@code outer.inner}; an array of numbers counts as
- * a tensor, any other array as an object. {@code index} and unknown keys are ignored; {@code tags}
+ * Values follow core's value table ({@link dev.loupe.core.ValueKind}, {@link ValueTable}), as the
+ * JSON-lines reader does: a nested object is flattened into columns named {@code outer.inner}, an
+ * empty object or a non-numeric array is an object, an array of numbers (at any depth) a tensor.
+ * Repeated names in {@code multiple.columns} (or repeated keys in a {@code single} object) are
+ * renamed as the CSV reader and pandas do ({@link ColumnNames#unique}: the second {@code a} is
+ * {@code a.1}), so a column is never counted twice per row; rejecting them instead would refuse a
+ * frame that profiles fine through every other door. {@code index} and unknown keys are ignored; {@code tags}
  * are accepted and ignored (windows carry the server's tags). Anything else is a
  * {@link BadRequestException} saying what was expected and where.
  */
 final class LogRequest {
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-      .build();
-  /** Stands for an array of numbers: {@code double[]} is a tensor to the row path. */
-  static final Object TENSOR = new double[0];
-  /** Stands for any other non-scalar (a mixed or empty array): counted as an object. */
-  static final Object OBJECT = new Object() {
-    @Override
-    public String toString() {
-      return "<object>";
-    }
-  };
+  private static final JsonFactory FACTORY = ValueTable.jsonFactory();
 
   final String datasetId;
   final Long timestamp;
-  private String[] names = new String[64];
-  private Object[] values = new Object[64];
-  private int size;
-  private int[] rowEnds = new int[16];
-  private int rows;
-  private final Map<String, String> nameCache = new HashMap<>();
+  private ValueTable table = new ValueTable();
   private boolean dropNested; // Kafka's KAFKA_MESSAGE_NESTING_BEHAVIOR=IGNORE: nested objects are skipped
 
   private LogRequest(String datasetId, Long timestamp) {
@@ -66,7 +49,12 @@ final class LogRequest {
   }
 
   int rows() {
-    return rows;
+    return table.rows();
+  }
+
+  /** The distinct column names of the request (admission counts them against the column limits). */
+  java.util.Set<String> columnNames() {
+    return new java.util.HashSet<>(table.columnNames());
   }
 
   /**
@@ -81,29 +69,36 @@ final class LogRequest {
 
   /**
    * Adds one row: {@code json} must hold exactly one JSON object, read by the rules of a
-   * {@code "single"} row. On anything else throws {@link BadRequestException} and adds nothing.
+   * {@code "single"} row (core's {@link ValueTable}), nested objects skipped when the batch was made
+   * with {@code flatten} false. On anything else throws {@link BadRequestException}; the batch may
+   * then hold part of the row, so the caller builds it again from the rows it accepted.
    */
   void addRow(byte[] json, int off, int len) {
-    int mark = size;
     try (JsonParser p = FACTORY.createParser(json, off, len)) {
       JsonToken t = p.nextToken();
       if (t != JsonToken.START_OBJECT) {
         throw bad(p, "a row must be a JSON object of column: value, found " + describe(t));
       }
-      readObject(p, null);
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (dropNested && v == JsonToken.START_OBJECT) {
+          p.skipChildren();
+        } else {
+          table.appendJson(p, v, name);
+        }
+      }
+      if (t != JsonToken.END_OBJECT) {
+        throw bad(p, "unexpected " + describe(t));
+      }
       if (p.nextToken() != null) {
         throw bad(p, "unexpected content after the JSON object");
       }
-      endRow();
-    } catch (BadRequestException e) {
-      size = mark;
-      throw e;
+      table.endRow();
     } catch (JsonParseException e) {
-      size = mark;
       throw new BadRequestException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
           + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
     } catch (IOException e) {
-      size = mark;
       throw new BadRequestException(400, "unreadable JSON: " + e.getMessage());
     }
   }
@@ -160,8 +155,8 @@ final class LogRequest {
           if (t != JsonToken.START_OBJECT) {
             throw bad(p, "\"single\" must be an object of column: value, found " + describe(t));
           }
-          holder.readObject(p, null);
-          holder.endRow();
+          holder.table.appendJsonFields(p, null);
+          holder.table.endRow();
         }
         case "multiple" -> {
           if (sawSingle || sawMultiple) {
@@ -197,11 +192,7 @@ final class LogRequest {
           + "\"multiple\": {\"columns\": [...], \"data\": [[...], ...]}");
     }
     LogRequest r = new LogRequest(datasetId, timestamp);
-    r.names = holder.names;
-    r.values = holder.values;
-    r.size = holder.size;
-    r.rowEnds = holder.rowEnds;
-    r.rows = holder.rows;
+    r.table = holder.table;
     return r;
   }
 
@@ -254,7 +245,7 @@ final class LogRequest {
     if (t != JsonToken.START_ARRAY) {
       throw bad(p, "\"multiple.columns\" must be an array of column names, found " + describe(t));
     }
-    String[] cols = new String[16];
+    List<String> cols = new ArrayList<>();
     int n = 0;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       String name;
@@ -265,15 +256,14 @@ final class LogRequest {
       } else {
         throw bad(p, "column name " + n + " in \"multiple.columns\" must be a string, found " + describe(t));
       }
-      if (n == cols.length) {
-        cols = Arrays.copyOf(cols, n * 2);
-      }
-      cols[n++] = intern(name);
+      cols.add(name);
+      n++;
     }
-    return Arrays.copyOf(cols, n);
+    return ColumnNames.unique(cols).toArray(new String[0]);
   }
 
   private void readData(JsonParser p, String[] columns) throws IOException {
+    ValueTable.Column[] resolved = new ValueTable.Column[columns.length];
     int row = 0;
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -287,14 +277,16 @@ final class LogRequest {
           throw bad(p, "row " + row + " of \"multiple.data\" has more values than the " + columns.length
               + " columns " + preview(columns));
         }
-        readValue(p, t, columns[col]);
+        ValueTable.Column c = resolved[col] == null ? table.column(columns[col]) : table.columnAgain(resolved[col]);
+        resolved[col] = c;
+        table.appendJson(p, t, c);
         col++;
       }
       if (col != columns.length) {
         throw bad(p, "row " + row + " of \"multiple.data\" has " + col + " value(s) but there are " + columns.length
             + " columns " + preview(columns));
       }
-      endRow();
+      table.endRow();
       row++;
     }
   }
@@ -304,90 +296,6 @@ final class LogRequest {
       return Arrays.toString(columns);
     }
     return Arrays.toString(Arrays.copyOf(columns, 8)).replace("]", ", ...]");
-  }
-
-  /** Reads the fields of an object (its START_OBJECT consumed) as columns, flattening nested objects. */
-  private void readObject(JsonParser p, String prefix) throws IOException {
-    JsonToken t;
-    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-      String name = prefix == null ? intern(p.currentName()) : intern(prefix + "." + p.currentName());
-      readValue(p, p.nextToken(), name);
-    }
-    if (t != JsonToken.END_OBJECT) {
-      throw bad(p, "unexpected " + describe(t));
-    }
-  }
-
-  private void readValue(JsonParser p, JsonToken t, String column) throws IOException {
-    switch (t) {
-      case VALUE_NUMBER_INT -> {
-        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          add(column, p.getDoubleValue());
-        } else {
-          add(column, p.getLongValue());
-        }
-      }
-      case VALUE_NUMBER_FLOAT -> add(column, p.getDoubleValue());
-      case VALUE_STRING -> add(column, p.getText());
-      case VALUE_TRUE -> add(column, Boolean.TRUE);
-      case VALUE_FALSE -> add(column, Boolean.FALSE);
-      case VALUE_NULL -> add(column, null);
-      case START_OBJECT -> {
-        if (dropNested) {
-          p.skipChildren();
-        } else {
-          readObject(p, column);
-        }
-      }
-      case START_ARRAY -> add(column, arrayKind(p));
-      default -> throw bad(p, "unexpected " + describe(t) + " as the value of column '" + column + "'");
-    }
-  }
-
-  /** Consumes an array: TENSOR when it holds only numbers (at any depth), OBJECT otherwise. */
-  private static Object arrayKind(JsonParser p) throws IOException {
-    boolean numeric = true;
-    boolean any = false;
-    int depth = 1;
-    while (depth > 0) {
-      JsonToken t = p.nextToken();
-      if (t == null) {
-        throw bad(p, "unexpected end of input inside an array");
-      }
-      switch (t) {
-        case START_ARRAY -> depth++;
-        case END_ARRAY -> depth--;
-        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> any = true;
-        case START_OBJECT -> {
-          numeric = false;
-          p.skipChildren();
-        }
-        default -> numeric = false;
-      }
-    }
-    return numeric && any ? TENSOR : OBJECT;
-  }
-
-  private String intern(String name) {
-    String c = nameCache.putIfAbsent(name, name);
-    return c == null ? name : c;
-  }
-
-  private void add(String name, Object value) {
-    if (size == names.length) {
-      names = Arrays.copyOf(names, size * 2);
-      values = Arrays.copyOf(values, size * 2);
-    }
-    names[size] = name;
-    values[size] = value;
-    size++;
-  }
-
-  private void endRow() {
-    if (rows == rowEnds.length) {
-      rowEnds = Arrays.copyOf(rowEnds, rows * 2);
-    }
-    rowEnds[rows++] = size;
   }
 
   private static BadRequestException bad(JsonParser p, String msg) {
@@ -410,69 +318,8 @@ final class LogRequest {
     };
   }
 
-  /** Feeds every row into {@code profile}, through one reused map view (no per-row map is built). */
+  /** Tracks the decoded columns into {@code profile}; a key missing from some rows counts a null in each. */
   void trackInto(DatasetProfile profile) {
-    RowView view = new RowView();
-    int start = 0;
-    for (int r = 0; r < rows; r++) {
-      view.from = start;
-      view.to = rowEnds[r];
-      profile.track(view);
-      start = view.to;
-    }
-  }
-
-  /** The pairs [from, to) as a read-only map; DatasetProfile.track only iterates its entries. */
-  private final class RowView extends AbstractMap<String, Object> {
-    int from;
-    int to;
-    private final Set<Map.Entry<String, Object>> entries = new AbstractSet<>() {
-      @Override
-      public Iterator<Map.Entry<String, Object>> iterator() {
-        return new Cursor();
-      }
-
-      @Override
-      public int size() {
-        return to - from;
-      }
-    };
-
-    @Override
-    public Set<Map.Entry<String, Object>> entrySet() {
-      return entries;
-    }
-
-    private final class Cursor implements Iterator<Map.Entry<String, Object>>, Map.Entry<String, Object> {
-      private int i = from - 1;
-
-      @Override
-      public boolean hasNext() {
-        return i + 1 < to;
-      }
-
-      @Override
-      public Map.Entry<String, Object> next() {
-        if (++i >= to) {
-          throw new java.util.NoSuchElementException();
-        }
-        return this;
-      }
-
-      @Override
-      public String getKey() {
-        return names[i];
-      }
-
-      @Override
-      public Object getValue() {
-        return values[i];
-      }
-
-      @Override
-      public Object setValue(Object value) {
-        throw new UnsupportedOperationException();
-      }
-    }
+    table.trackInto(profile, true);
   }
 }

@@ -47,18 +47,24 @@ public final class LoupeServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Metrics metrics = new Metrics();
+  private final Health health = new Health();
+  private final BodyReader bodies;
   private final Ingest ingest;
   private final KafkaIngestion kafka; // null unless KAFKA_ENABLED
   private final Javalin app;
   private final byte[][] keys;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private MonitorEndpoint monitor; // set with the destination: the history is where windows are written
   private volatile boolean closed;
 
   private LoupeServer(ServerConfig config, S3Client s3) throws IOException {
     this.config = config;
     this.keys = config.apiKeys().stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    this.bodies = new BodyReader(config.maxBodyBytes(), config.bodyTimeout().toMillis(), config.maxBodyReaders(),
+        config.maxInflightBytes());
+    metrics.gauge("loupe_inflight_body_bytes", bodies::inFlightBytes);
     Writer destination = destination(config, s3);
-    this.ingest = new Ingest(config, List.of(destination), metrics);
+    this.ingest = new Ingest(config, List.of(destination), metrics, health);
     Javalin a = null;
     try {
       a = Javalin.create(cfg -> {
@@ -67,12 +73,15 @@ public final class LoupeServer implements AutoCloseable {
         cfg.http.maxRequestSize = config.maxBodyBytes();
         cfg.jetty.host = config.host();
         cfg.jetty.port = config.port();
-        cfg.routes.post("/logs", this::logs);
-        cfg.routes.post("/logs/arrow", this::logsArrow);
-        cfg.routes.post("/writeProfiles", this::writeProfiles);
-        cfg.routes.get("/profiles/{datasetId}", this::profile);
-        cfg.routes.get("/health", this::health);
-        cfg.routes.get("/metrics", this::metrics);
+        // a blocking read of a silent client ends after the body deadline (BodyReader checks it between reads)
+        cfg.jetty.modifyHttpConfiguration(h -> h.setIdleTimeout(config.bodyTimeout().toMillis()));
+        cfg.routes.post("/logs", guard(this::logs));
+        cfg.routes.post("/logs/arrow", guard(this::logsArrow));
+        cfg.routes.post("/writeProfiles", guard(this::writeProfiles));
+        cfg.routes.get("/profiles/{datasetId}", guard(this::profile));
+        cfg.routes.get("/datasets/{datasetId}/monitor", guard(this::monitor));
+        cfg.routes.get("/health", guard(this::health));
+        cfg.routes.get("/metrics", guard(this::metrics));
         cfg.routes.exception(BadRequestException.class, (e, ctx) -> {
           metrics.rejected(reason(e.status()));
           error(ctx, e.status(), e.getMessage());
@@ -108,6 +117,38 @@ public final class LoupeServer implements AutoCloseable {
         + config.describe());
   }
 
+  /**
+   * An Error (out of memory, stack overflow) escapes Javalin's exception handlers and would leave an
+   * empty 500 nobody sees. Here it is recorded (a counted reason, a log line) and answered with a
+   * JSON 500 that is sent at once, then rethrown: the server does not carry on as if nothing happened
+   * inside that request (see Ingest.poison for a request that was already journaled).
+   */
+  private io.javalin.http.Handler guard(io.javalin.http.Handler h) {
+    return ctx -> {
+      try {
+        h.handle(ctx);
+      } catch (Error e) {
+        String reason = e instanceof OutOfMemoryError ? "out_of_memory" : "server_error";
+        metrics.rejected(reason);
+        LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed: " + e, e);
+        try {
+          jakarta.servlet.http.HttpServletResponse res = ctx.res();
+          if (!res.isCommitted()) {
+            res.resetBuffer();
+            res.setStatus(500);
+            res.setContentType("application/json");
+            res.getOutputStream().write(JSON.writeValueAsBytes(Map.of("error", "internal error (" + reason + "): " + e
+                + "; the request was not acknowledged, retry it later or smaller")));
+            res.flushBuffer();
+          }
+        } catch (IOException | RuntimeException ignored) {
+          // the client is gone; the error is logged and counted above
+        }
+        throw e;
+      }
+    };
+  }
+
   private static java.util.logging.Logger[] quietLibraries() {
     if (System.getProperty("java.util.logging.config.file") != null) {
       return new java.util.logging.Logger[0]; // the operator configured logging
@@ -133,8 +174,9 @@ public final class LoupeServer implements AutoCloseable {
   private Writer destination(ServerConfig c, S3Client s3) throws IOException {
     Files.createDirectories(c.dataDir());
     if (c.destination() == ServerConfig.Destination.S3) {
+      S3Client client = s3 != null ? s3 : S3Clients.forEndpoint(c.s3Endpoint());
       S3Writer w = S3Writer.builder()
-          .client(s3 != null ? s3 : S3Clients.forEndpoint(c.s3Endpoint()))
+          .client(client)
           .bucket(c.s3Bucket())
           .prefix(c.s3Prefix())
           .spoolDirectory(c.dataDir().resolve("spool"))
@@ -142,13 +184,35 @@ public final class LoupeServer implements AutoCloseable {
       metrics.counter("loupe_uploads_total", w::uploads);
       metrics.counter("loupe_upload_failures_total", w::uploadFailures);
       metrics.gauge("loupe_spool_bytes", w::spoolBytes);
+      monitor = new MonitorEndpoint(new dev.loupe.s3.S3History(new dev.loupe.s3.S3Profiles(client), c.s3Bucket(),
+          c.s3Prefix()), c.window());
       return w;
     }
+    checkWritable(c.fileSystemRoot());
     IdempotentLocalWriter w = new IdempotentLocalWriter(c.fileSystemRoot(), instanceId(c.dataDir()));
+    monitor = new MonitorEndpoint(new dev.loupe.core.monitor.DirectoryHistory(c.fileSystemRoot()), c.window());
     metrics.counter("loupe_uploads_total", w::written);
     metrics.counter("loupe_upload_failures_total", w::failures);
     metrics.gauge("loupe_spool_bytes", () -> 0L);
     return w;
+  }
+
+  /**
+   * An unwritable FILE_SYSTEM_WRITER_ROOT is said at start (log, /health "degraded"), not first at
+   * the end of the window. The server still starts: rows are journaled and checkpointed, and the
+   * windows wait in memory and in the checkpoint until the directory is fixed.
+   */
+  private void checkWritable(Path root) {
+    try {
+      Files.createDirectories(root);
+      Path probe = Files.createTempFile(root, ".loupe-probe", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | RuntimeException e) {
+      String what = "FILE_SYSTEM_WRITER_ROOT " + root + " is not writable (" + e + "); windows will be kept in memory "
+          + "and in the checkpoint and retried until it is; fix its permissions or point it elsewhere";
+      LOG.log(System.Logger.Level.ERROR, what);
+      health.set("destination", what);
+    }
   }
 
   private static String instanceId(Path dataDir) throws IOException {
@@ -201,10 +265,12 @@ public final class LoupeServer implements AutoCloseable {
   private void logs(Context ctx) throws IOException {
     metrics.request("logs");
     authorize(ctx);
-    byte[] body = body(ctx);
-    LogRequest req = LogRequest.parse(body);
-    checkDatasetId(req.datasetId);
-    int rows = ingest.logJson(req, body);
+    int rows;
+    try (BodyReader.Body body = body(ctx)) {
+      LogRequest req = LogRequest.parse(body.bytes);
+      checkDatasetId(req.datasetId);
+      rows = ingest.logJson(req, body.bytes);
+    }
     metrics.rows("json", rows);
     ctx.contentType("application/json").result("{\"accepted\":" + rows + "}");
   }
@@ -226,8 +292,10 @@ public final class LoupeServer implements AutoCloseable {
         throw new BadRequestException(400, "query parameter timestamp '" + t + "' is not epoch milliseconds");
       }
     }
-    byte[] body = body(ctx);
-    long rows = ingest.logArrow(datasetId, ts, body);
+    long rows;
+    try (BodyReader.Body body = body(ctx)) {
+      rows = ingest.logArrow(datasetId, ts, body.bytes);
+    }
     metrics.rows("arrow", rows);
     ctx.contentType("application/json").result("{\"accepted\":" + rows + "}");
   }
@@ -235,8 +303,21 @@ public final class LoupeServer implements AutoCloseable {
   private void writeProfiles(Context ctx) throws IOException {
     metrics.request("write_profiles");
     authorize(ctx);
-    int n = ingest.flushAll();
-    ctx.contentType("application/json").result("{\"windows\":" + n + "}");
+    // the whylogs container answers {"profilesWritten": n, "profilePaths": [...]}; "windows", "written" and
+    // "waiting" are Loupe's own (windows closed now, handed to the destination, still waiting for it)
+    Ingest.Flush f = ingest.flushAll();
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    if (f.failure() != null) {
+      metrics.rejected("destination_failed");
+      LOG.log(System.Logger.Level.ERROR, "POST /writeProfiles: " + f.failure());
+      out.put("error", f.waiting() + " window(s) could not be written yet: " + f.failure());
+    }
+    out.put("profilesWritten", f.paths().size());
+    out.put("profilePaths", f.paths().values().stream().flatMap(java.util.List::stream).toList());
+    out.put("windows", f.closed());
+    out.put("written", f.written());
+    out.put("waiting", f.waiting());
+    ctx.status(f.failure() == null ? 200 : 503).contentType("application/json").result(JSON.writeValueAsString(out));
   }
 
   private void profile(Context ctx) throws IOException {
@@ -251,12 +332,33 @@ public final class LoupeServer implements AutoCloseable {
     ctx.contentType("application/json").result(SummaryJson.toJson(v.get()));
   }
 
-  private void health(Context ctx) {
+  /** The monitor's checks over the windows this server wrote (see {@link MonitorEndpoint}). */
+  private void monitor(Context ctx) throws IOException {
+    metrics.request("monitor");
+    authorize(ctx);
+    String id = ctx.pathParam("datasetId");
+    checkDatasetId(id);
+    ctx.contentType("application/json").result(monitor.run(id, ctx.queryParam("trailing"), ctx.queryParam("since"),
+        ctx.queryParam("until")));
+  }
+
+  /**
+   * 200 "ok"; 200 "degraded" with the problems when rows are taken but something needs a look (a
+   * destination that refuses windows, quarantined records); 503 "unavailable" when requests are refused.
+   */
+  private void health(Context ctx) throws IOException {
     metrics.request("health");
     boolean ok = ingest.healthy() && (kafka == null || kafka.healthy());
-    ctx.status(ok ? 200 : 503).contentType("application/json")
-        .result("{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"window\":\"" + ingest.window() + "\""
-            + (kafka == null ? "" : ",\"kafka\":" + kafka.healthJson()) + "}");
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("status", !ok ? "unavailable" : health.degraded() ? "degraded" : "ok");
+    out.put("window", ingest.window().toString());
+    if (health.degraded()) {
+      out.put("problems", health.problems());
+    }
+    if (kafka != null) {
+      out.put("kafka", JSON.readTree(kafka.healthJson()));
+    }
+    ctx.status(ok ? 200 : 503).contentType("application/json").result(JSON.writeValueAsString(out));
   }
 
   private void metrics(Context ctx) {
@@ -284,28 +386,8 @@ public final class LoupeServer implements AutoCloseable {
     }
   }
 
-  private byte[] body(Context ctx) throws IOException {
-    long max = config.maxBodyBytes();
-    long declared = ctx.req().getContentLengthLong();
-    if (declared > max) {
-      throw new BadRequestException(413, "request body of " + declared + " bytes is over the limit of " + max
-          + " bytes (LOUPE_MAX_BODY_BYTES); split it into smaller requests");
-    }
-    InputStream in = ctx.req().getInputStream();
-    if (declared >= 0) {
-      byte[] b = new byte[(int) declared];
-      int n = in.readNBytes(b, 0, b.length);
-      if (n != b.length) {
-        throw new BadRequestException(400, "request body ended after " + n + " of " + declared + " bytes");
-      }
-      return b;
-    }
-    byte[] b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
-    if (b.length > max) {
-      throw new BadRequestException(413, "request body is over the limit of " + max
-          + " bytes (LOUPE_MAX_BODY_BYTES); split it into smaller requests");
-    }
-    return b;
+  private BodyReader.Body body(Context ctx) throws IOException {
+    return bodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding"));
   }
 
   static boolean validDatasetId(String id) {
@@ -325,6 +407,8 @@ public final class LoupeServer implements AutoCloseable {
       case 401 -> "auth";
       case 404 -> "not_found";
       case 413 -> "too_large";
+      case 408 -> "timeout";
+      case 415 -> "unsupported_encoding";
       case 429 -> "too_many_datasets";
       case 503 -> "unavailable";
       default -> "bad_request";

@@ -19,6 +19,10 @@ final class Metrics {
   final LongAdder checkpointFailures = new LongAdder();
   final LongAdder replayedRecords = new LongAdder();
   final LongAdder replayLateRecords = new LongAdder();
+  final LongAdder quarantinedRecords = new LongAdder();
+  final LongAdder damagedJournalRecords = new LongAdder();
+  final LongAdder deliveryFailures = new LongAdder();
+  final LongAdder rotationFailures = new LongAdder();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> counters = new ConcurrentHashMap<>();
   private final List<Consumer<StringBuilder>> sections = new CopyOnWriteArrayList<>();
@@ -68,6 +72,17 @@ final class Metrics {
     counter(sb, "loupe_replay_late_records_total",
         "replayed records whose window had closed, logged into the window of the replay clock instead",
         replayLateRecords.sum());
+    counter(sb, "loupe_quarantined_records_total",
+        "journal records start-up could not apply, moved to LOUPE_DATA_DIR/quarantine", quarantinedRecords.sum());
+    counter(sb, "loupe_journal_damaged_records_total",
+        "journal records found damaged at start-up and skipped (their bytes are in the quarantine directory)",
+        damagedJournalRecords.sum());
+    counter(sb, "loupe_delivery_failures_total",
+        "attempts to hand a finished window to the destination that failed (the window is kept and retried)",
+        deliveryFailures.sum());
+    counter(sb, "loupe_rotation_failures_total",
+        "rotations or checkpoints that failed (windows stay open, the journal is kept; retried)",
+        rotationFailures.sum());
     new TreeMap<>(counters).forEach((name, v) -> counter(sb, name, null, v.getAsLong()));
     new TreeMap<>(gauges).forEach((name, v) -> {
       sb.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(v.getAsLong()).append('\n');

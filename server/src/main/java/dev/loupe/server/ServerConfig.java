@@ -63,7 +63,19 @@ public final class ServerConfig {
       new Option("LOUPE_MAX_FUTURE", "--max-future", true, "how far ahead of now a row timestamp may be (400 above)",
           "1h"),
       new Option("LOUPE_CHECKPOINT_INTERVAL", "--checkpoint-interval", true,
-          "longest time between checkpoints (also taken at every rotation)", "30s")));
+          "longest time between checkpoints (also taken at every rotation)", "30s"),
+      new Option("LOUPE_MAX_REQUEST_COLUMNS", "--max-request-columns", true,
+          "most columns in one request (413 above)", "10000"),
+      new Option("LOUPE_MAX_WINDOW_COLUMNS", "--max-window-columns", true,
+          "most distinct columns in one dataset's open window (413 for a request that would pass it)", "10000"),
+      new Option("LOUPE_MAX_OPEN_COLUMNS", "--max-open-columns", true,
+          "most distinct columns over all open windows (413 above); each costs memory", "max heap / 128 KiB"),
+      new Option("LOUPE_BODY_TIMEOUT", "--body-timeout", true,
+          "time a client has to send its whole request body (408 after)", "30s"),
+      new Option("LOUPE_MAX_BODY_READERS", "--max-body-readers", true,
+          "request bodies received at once (503 for more)", "64"),
+      new Option("LOUPE_MAX_INFLIGHT_BYTES", "--max-inflight-bytes", true,
+          "bytes of request bodies held in memory at once (503 above)", "max heap / 4")));
 
   private static List<Option> withKafka(List<Option> server) {
     List<Option> all = new ArrayList<>(server);
@@ -88,6 +100,12 @@ public final class ServerConfig {
   private final int maxDatasets;
   private final Duration maxFuture;
   private final Duration checkpointInterval;
+  private final int maxRequestColumns;
+  private final int maxWindowColumns;
+  private final long maxOpenColumns;
+  private final Duration bodyTimeout;
+  private final int maxBodyReaders;
+  private final long maxInflightBytes;
   private final KafkaSettings kafka;
 
   private ServerConfig(Builder b) {
@@ -115,6 +133,14 @@ public final class ServerConfig {
     this.maxDatasets = b.maxDatasets;
     this.maxFuture = b.maxFuture;
     this.checkpointInterval = b.checkpointInterval;
+    this.maxRequestColumns = b.maxRequestColumns;
+    this.maxWindowColumns = b.maxWindowColumns;
+    this.maxOpenColumns = b.maxOpenColumns > 0 ? b.maxOpenColumns
+        : Math.max(1000, Runtime.getRuntime().maxMemory() / (128 << 10));
+    this.bodyTimeout = b.bodyTimeout;
+    this.maxBodyReaders = b.maxBodyReaders;
+    this.maxInflightBytes = b.maxInflightBytes > 0 ? b.maxInflightBytes
+        : Math.max(b.maxBodyBytes, Runtime.getRuntime().maxMemory() / 4);
     this.kafka = b.kafka;
     if (destination == Destination.S3 && (s3Bucket == null || s3Bucket.isBlank())) {
       throw new IllegalArgumentException("UPLOAD_DESTINATION=S3 needs S3_BUCKET (--s3-bucket)");
@@ -189,6 +215,24 @@ public final class ServerConfig {
     }
     if ((v = get(env, "LOUPE_CHECKPOINT_INTERVAL")) != null) {
       b.checkpointInterval(parseDuration("LOUPE_CHECKPOINT_INTERVAL", v));
+    }
+    if ((v = get(env, "LOUPE_MAX_REQUEST_COLUMNS")) != null) {
+      b.maxRequestColumns(parseInt("LOUPE_MAX_REQUEST_COLUMNS", v));
+    }
+    if ((v = get(env, "LOUPE_MAX_WINDOW_COLUMNS")) != null) {
+      b.maxWindowColumns(parseInt("LOUPE_MAX_WINDOW_COLUMNS", v));
+    }
+    if ((v = get(env, "LOUPE_MAX_OPEN_COLUMNS")) != null) {
+      b.maxOpenColumns(parseInt("LOUPE_MAX_OPEN_COLUMNS", v));
+    }
+    if ((v = get(env, "LOUPE_BODY_TIMEOUT")) != null) {
+      b.bodyTimeout(parseDuration("LOUPE_BODY_TIMEOUT", v));
+    }
+    if ((v = get(env, "LOUPE_MAX_BODY_READERS")) != null) {
+      b.maxBodyReaders(parseInt("LOUPE_MAX_BODY_READERS", v));
+    }
+    if ((v = get(env, "LOUPE_MAX_INFLIGHT_BYTES")) != null) {
+      b.maxInflightBytes(parseBytes("LOUPE_MAX_INFLIGHT_BYTES", v));
     }
     b.kafka(KafkaSettings.fromEnvironment(env));
     return b.build();
@@ -463,6 +507,30 @@ public final class ServerConfig {
     return checkpointInterval;
   }
 
+  public int maxRequestColumns() {
+    return maxRequestColumns;
+  }
+
+  public int maxWindowColumns() {
+    return maxWindowColumns;
+  }
+
+  public long maxOpenColumns() {
+    return maxOpenColumns;
+  }
+
+  public Duration bodyTimeout() {
+    return bodyTimeout;
+  }
+
+  public int maxBodyReaders() {
+    return maxBodyReaders;
+  }
+
+  public long maxInflightBytes() {
+    return maxInflightBytes;
+  }
+
   /** The Kafka consumer's settings (docs/kafka.md); {@link KafkaSettings#enabled()} is false unless asked for. */
   public KafkaSettings kafka() {
     return kafka;
@@ -482,6 +550,7 @@ public final class ServerConfig {
     m.put("dataDir", dataDir.toString());
     m.put("maxBodyBytes", Long.toString(maxBodyBytes));
     m.put("maxDatasets", Integer.toString(maxDatasets));
+    m.put("maxColumns", maxRequestColumns + "/request, " + maxWindowColumns + "/window, " + maxOpenColumns + " open");
     if (kafka.enabled()) {
       m.put("kafka", kafka.toString());
     }
@@ -512,8 +581,54 @@ public final class ServerConfig {
     private Duration maxFuture = Duration.ofHours(1);
     private Duration checkpointInterval = Duration.ofSeconds(30);
     private KafkaSettings kafka = KafkaSettings.disabled();
+    private int maxRequestColumns = 10_000;
+    private int maxWindowColumns = 10_000;
+    private long maxOpenColumns; // 0: sized to the heap
+    private Duration bodyTimeout = Duration.ofSeconds(30);
+    private int maxBodyReaders = 64;
+    private long maxInflightBytes; // 0: sized to the heap
 
     private Builder() {}
+
+    public Builder maxRequestColumns(int n) {
+      this.maxRequestColumns = atLeastOne("LOUPE_MAX_REQUEST_COLUMNS", n);
+      return this;
+    }
+
+    public Builder maxWindowColumns(int n) {
+      this.maxWindowColumns = atLeastOne("LOUPE_MAX_WINDOW_COLUMNS", n);
+      return this;
+    }
+
+    public Builder maxOpenColumns(long n) {
+      this.maxOpenColumns = atLeastOne("LOUPE_MAX_OPEN_COLUMNS", n);
+      return this;
+    }
+
+    public Builder bodyTimeout(Duration d) {
+      if (d.toMillis() < 100) {
+        throw new IllegalArgumentException("LOUPE_BODY_TIMEOUT must be at least 100ms, got " + d);
+      }
+      this.bodyTimeout = d;
+      return this;
+    }
+
+    public Builder maxBodyReaders(int n) {
+      this.maxBodyReaders = atLeastOne("LOUPE_MAX_BODY_READERS", n);
+      return this;
+    }
+
+    public Builder maxInflightBytes(long n) {
+      this.maxInflightBytes = atLeastOne("LOUPE_MAX_INFLIGHT_BYTES", n);
+      return this;
+    }
+
+    private static int atLeastOne(String name, long n) {
+      if (n < 1 || n > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(name + " must be from 1 to " + Integer.MAX_VALUE + ", got " + n);
+      }
+      return (int) n;
+    }
 
     public Builder kafka(KafkaSettings k) {
       this.kafka = Objects.requireNonNull(k);

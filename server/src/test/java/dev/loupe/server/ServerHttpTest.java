@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.ProfileView;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,10 @@ class ServerHttpTest {
 
       JsonNode summary = json(http.get("/profiles/model-1"));
       JsonNode cols = summary.get("columns");
+      // the open window's dataset timestamp is its start (an hour boundary here), as the written file's will be
+      long datasetTs = summary.get("properties").get("dataset_timestamp").asLong();
+      assertTrue(datasetTs > 0 && datasetTs % 3_600_000L == 0, summary.get("properties").toString());
+      assertTrue(System.currentTimeMillis() - datasetTs < 3_600_000L + 60_000L);
       assertEquals(4, cols.get("age").get("counts/n").asLong());
       assertEquals(1, cols.get("age").get("counts/null").asLong());
       assertEquals(1, cols.get("address.city").get("counts/n").asLong());
@@ -53,6 +58,11 @@ class ServerHttpTest {
       r = http.post("/writeProfiles", new byte[0], TestHttp.KEY);
       assertEquals(200, r.statusCode(), r.body());
       assertEquals(1, json(r).get("windows").asInt());
+      // the whylogs container's answer: how many profiles, and where
+      assertEquals(1, json(r).get("profilesWritten").asInt(), r.body());
+      Path landed = Path.of(json(r).get("profilePaths").get(0).asText());
+      assertTrue(Files.exists(landed), landed.toString());
+      assertEquals(datasetTs, ProfileView.read(landed).properties().datasetTimestamp().orElseThrow().toEpochMilli());
       ProfileView written = TestHttp.mergeAll(dir.resolve("profiles"));
       assertEquals(4, TestHttp.count(written, "age"));
       assertEquals(4, TestHttp.count(written, "name"));

@@ -1,26 +1,25 @@
 package dev.loupe.spark;
 
+import dev.loupe.core.ColumnAppender;
+import dev.loupe.core.ColumnKind;
 import dev.loupe.core.DatasetProfile;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * One group's rows of the current batch, column by column: each Spark column goes into a typed
- * Arrow vector (read from the row by field index, no boxing, no per-value map), and a full batch
- * is handed to the group's {@link DatasetProfile} through core's columnar Arrow path. Vectors
+ * One group's rows of the current batch, column by column: each numeric, string and boolean Spark
+ * column goes into a typed Arrow vector (read from the row by field index, no boxing, no per-value
+ * map), and a full batch is handed to the group's {@link DatasetProfile} through core's columnar
+ * Arrow path; times, tensors, objects and nulls are appended straight to the column's
+ * {@link ColumnAppender}. Vectors
  * are allocated on first use and grow to at most {@code maxRows} rows; {@link #release()} frees
  * them (a partition with many groups releases idle batches to bound its memory).
  */
@@ -30,6 +29,7 @@ final class ColumnBatch implements AutoCloseable {
   private final int maxRows;
   final DatasetProfile profile;
   private FieldVector[] vectors;
+  private final ColumnAppender[] direct;
   private int rows;
 
   ColumnBatch(ColumnSpec[] columns, BufferAllocator allocator, int maxRows, DatasetProfile profile) {
@@ -37,6 +37,15 @@ final class ColumnBatch implements AutoCloseable {
     this.allocator = allocator;
     this.maxRows = maxRows;
     this.profile = profile;
+    this.direct = new ColumnAppender[columns.length];
+    for (int c = 0; c < columns.length; c++) {
+      ColumnSpec.Reader r = columns[c].reader();
+      if (r.direct()) {
+        direct[c] = r == ColumnSpec.Reader.DATE || r == ColumnSpec.Reader.TIMESTAMP
+            ? profile.column(columns[c].name(), ColumnKind.TIME)
+            : profile.column(columns[c].name(), ColumnKind.OBJECT);
+      }
+    }
   }
 
   int rows() {
@@ -136,22 +145,32 @@ final class ColumnBatch implements AutoCloseable {
           }
         }
         case TENSOR -> {
-          ListVector v = (ListVector) vs[c];
           if (row.isNullAt(i)) {
-            v.setNull(r);
+            direct[c].appendNull();
           } else {
-            // only validity matters to the profile: a non-null numeric array counts as one tensor
-            v.startNewValue(r);
-            v.endValue(r, 0);
+            direct[c].appendTensors(1); // a non-null numeric array counts as one tensor
           }
         }
-        case NULL -> { }
+        case NULL -> direct[c].appendNull();
         case OBJECT -> {
-          DateDayVector v = (DateDayVector) vs[c];
           if (row.isNullAt(i)) {
-            v.setNull(r);
+            direct[c].appendNull();
           } else {
-            v.set(r, 0); // a validity carrier: the profile counts the object, not its value
+            direct[c].appendObjects(1); // the profile counts the object, not its value
+          }
+        }
+        case DATE -> {
+          if (row.isNullAt(i)) {
+            direct[c].appendNull();
+          } else {
+            direct[c].appendEpochMillis(row.getInt(i) * 86_400_000L);
+          }
+        }
+        case TIMESTAMP -> {
+          if (row.isNullAt(i)) {
+            direct[c].appendNull();
+          } else {
+            direct[c].appendEpochMillis(Math.floorDiv(row.getLong(i), 1000L)); // microseconds, floored
           }
         }
         default -> throw new IllegalStateException(cs[c].reader().toString());
@@ -172,20 +191,14 @@ final class ColumnBatch implements AutoCloseable {
         case FLOAT, DOUBLE, DECIMAL -> new Float8Vector(name, allocator);
         case STRING -> new VarCharVector(name, allocator);
         case BOOLEAN -> new BitVector(name, allocator);
-        case TENSOR -> {
-          ListVector l = ListVector.empty(name, allocator);
-          l.addOrGetVector(FieldType.nullable(new ArrowType.Int(64, true)));
-          yield l;
-        }
-        case NULL -> new NullVector(name);
-        case OBJECT -> new DateDayVector(name, allocator);
+        case TENSOR, NULL, OBJECT, DATE, TIMESTAMP -> null; // appended directly
       };
+      if (v == null) {
+        continue;
+      }
       if (v instanceof VarCharVector s) {
         s.allocateNew(16L * maxRows, maxRows);
-      } else if (v instanceof ListVector l) {
-        l.setInitialCapacity(maxRows);
-        l.allocateNew();
-      } else if (!(v instanceof NullVector)) {
+      } else {
         v.setInitialCapacity(maxRows);
         v.allocateNew();
       }
@@ -201,6 +214,9 @@ final class ColumnBatch implements AutoCloseable {
     int n = rows;
     for (int c = 0; c < columns.length; c++) {
       FieldVector v = vectors[c];
+      if (v == null) {
+        continue; // a direct column is already in the profile
+      }
       v.setValueCount(n);
       profile.trackColumn(columns[c].name(), v, n, null);
       v.reset();
@@ -220,7 +236,9 @@ final class ColumnBatch implements AutoCloseable {
   public void close() {
     if (vectors != null) {
       for (FieldVector v : vectors) {
-        v.close();
+        if (v != null) {
+          v.close();
+        }
       }
       vectors = null;
     }

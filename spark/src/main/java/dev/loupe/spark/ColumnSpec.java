@@ -1,11 +1,15 @@
 package dev.loupe.spark;
 
+import dev.loupe.core.ColumnNames;
 import java.io.Serializable;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.CharType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
@@ -20,7 +24,8 @@ import org.apache.spark.sql.types.VarcharType;
 
 /**
  * How one Spark column is read from an {@code InternalRow} (by field index, never by name) and
- * which Arrow vector carries it into the core profile. The mapping follows Loupe's Arrow rules:
+ * which Arrow vector (or direct append) carries it into the core profile. The mapping is core's
+ * value table ({@link dev.loupe.core.ValueKind}); repeated names follow {@link ColumnNames}:
  *
  * <table>
  *   <caption>Spark type to profile kind</caption>
@@ -35,19 +40,26 @@ import org.apache.spark.sql.types.VarcharType;
  */
 record ColumnSpec(String name, int index, Reader reader, DataType type) implements Serializable {
 
-  enum Reader { BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, DECIMAL, STRING, BOOLEAN, TENSOR, NULL, OBJECT }
+  enum Reader {
+    BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, DECIMAL, STRING, BOOLEAN,
+    // appended straight to the column's entry (ColumnAppender), without an Arrow vector:
+    TENSOR, NULL, OBJECT, DATE, TIMESTAMP;
+
+    boolean direct() {
+      return ordinal() >= TENSOR.ordinal();
+    }
+  }
 
   static ColumnSpec[] of(StructType schema) {
     StructField[] fields = schema.fields();
     ColumnSpec[] out = new ColumnSpec[fields.length];
-    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (StructField f : fields) {
+      names.add(f.name());
+    }
+    names = ColumnNames.unique(names); // a repeated name (after a join) is "x.1", as in every other door
     for (int i = 0; i < fields.length; i++) {
-      Integer earlier = seen.put(fields[i].name(), i);
-      if (earlier != null) {
-        throw new IllegalArgumentException("the DataFrame has two columns named '" + fields[i].name() + "' (fields "
-            + earlier + " and " + i + "), so their profiles would mix; rename one first, for example with toDF(...)");
-      }
-      out[i] = new ColumnSpec(fields[i].name(), i, readerFor(fields[i].dataType()), fields[i].dataType());
+      out[i] = new ColumnSpec(names.get(i), i, readerFor(fields[i].dataType()), fields[i].dataType());
     }
     return out;
   }
@@ -75,6 +87,10 @@ record ColumnSpec(String name, int index, Reader reader, DataType type) implemen
       return Reader.NULL;
     } else if (t instanceof ArrayType a && isNumeric(a.elementType())) {
       return Reader.TENSOR;
+    } else if (t instanceof DateType) {
+      return Reader.DATE;
+    } else if (t instanceof TimestampType || t instanceof TimestampNTZType) {
+      return Reader.TIMESTAMP;
     }
     return Reader.OBJECT;
   }

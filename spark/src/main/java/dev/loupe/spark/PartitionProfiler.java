@@ -1,5 +1,7 @@
 package dev.loupe.spark;
 
+import dev.loupe.core.segments.Segment;
+
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileFormatException;
 import dev.loupe.core.ProfileProperties;
@@ -152,7 +154,7 @@ final class PartitionProfiler implements Serializable {
 
   /**
    * A segment column's value as text (null stays null), spelled as core's segment keys are:
-   * strings as they are, integers in decimal, booleans True/False, decimals by Double.toString;
+   * strings as they are, integers in decimal, booleans True/False, decimals as plain strings;
    * dates as ISO dates and timestamps as ISO instants.
    */
   String segmentValue(InternalRow row, int s) {
@@ -175,7 +177,7 @@ final class PartitionProfiler implements Serializable {
       return row.getBoolean(i) ? "True" : "False"; // whylogs' (Python's) spelling, as core's segments
     } else if (t instanceof DecimalType d) {
       BigDecimal v = row.getDecimal(i, d.precision(), d.scale()).toJavaBigDecimal();
-      return Double.toString(v.doubleValue()); // as core's segment keys spell non-integral numbers
+      return Segment.valueOf(v, null); // core's spelling of a decimal: its plain string
     } else if (t instanceof DateType) {
       return LocalDate.ofEpochDay(row.getInt(i)).toString();
     } else if (t instanceof TimestampType || t instanceof TimestampNTZType) {

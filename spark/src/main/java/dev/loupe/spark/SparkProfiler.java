@@ -1,5 +1,8 @@
 package dev.loupe.spark;
 
+import dev.loupe.core.segments.Segment;
+import dev.loupe.core.segments.SegmentFile;
+
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.logging.KeyTemplate;
@@ -99,8 +102,8 @@ public final class SparkProfiler {
     if (merged == null) {
       merged = PartitionProfiler.read(p.profileAll(Collections.emptyIterator()).next());
     }
-    ProfileProperties props = ProfileProperties.EMPTY.withCreationTimestamp(now)
-        .withDatasetTimestamp(datasetTimestamp != null ? datasetTimestamp : now);
+    ProfileProperties props = ProfileProperties.of(null, null, Map.of(), merged.properties().metadata()) // time markers
+        .withCreationTimestamp(now).withDatasetTimestamp(datasetTimestamp != null ? datasetTimestamp : now);
     for (Map.Entry<String, String> t : tags.entrySet()) {
       props = props.withTag(t.getKey(), t.getValue());
     }
@@ -231,12 +234,16 @@ public final class SparkProfiler {
       segment.put(segmentColumns.get(i), values.get(i));
     }
     segment = Collections.unmodifiableMap(segment);
+    // core's segment model: the null key, whylogs.tag.* tags and segp_* metadata, so that the view is
+    // written as a whylogs segmented file by any writer, as core's SegmentedProfile writes its segments
+    Segment seg = null;
     Map<String, String> groupTags = new TreeMap<>(tags);
-    segment.forEach((col, value) -> {
-      if (value != null) {
-        groupTags.put("whylogs.tag." + col, value); // whylogs' segment tag
-      }
-    });
+    if (!segment.isEmpty()) {
+      List<String> keyValues = new ArrayList<>();
+      segment.values().forEach(v -> keyValues.add(v == null ? Segment.DEFAULT_NULL_KEY : v));
+      seg = Segment.of(List.copyOf(segment.keySet()), keyValues);
+      seg.asMap().forEach((col, value) -> groupTags.put(SegmentFile.TAG_PREFIX + col, value));
+    }
     Optional<WindowInfo> w;
     if (start != GroupKey.NO_TIME) {
       Instant s = Instant.ofEpochMilli(start);
@@ -248,7 +255,10 @@ public final class SparkProfiler {
       w = Optional.empty();
     }
     Instant dataTime = w.map(WindowInfo::start).orElse(datasetTimestamp != null ? datasetTimestamp : now);
-    ProfileProperties props = ProfileProperties.of(dataTime, now, groupTags, Map.of());
+    ProfileProperties props = ProfileProperties.of(dataTime, now, tags, view.properties().metadata()); // time markers
+    if (seg != null) {
+      props = SegmentFile.withSegment(props, seg);
+    }
     return new ProfileGroup(w, segment, view.withProperties(props));
   }
 

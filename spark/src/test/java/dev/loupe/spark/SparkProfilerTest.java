@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.core.ColumnView;
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.segments.Segment;
+import dev.loupe.core.segments.SegmentFile;
 import dev.loupe.core.logging.LocalDirectoryWriter;
 import dev.loupe.core.logging.RollingLogger;
 import dev.loupe.core.logging.WindowInfo;
@@ -173,6 +175,42 @@ class SparkProfilerTest {
     assertTrue(id.frequentItems().orElseThrow().maximumError() > 0, "frequent-items bounds exercised");
     assertEquals("tensor", spark.column("vec").orElseThrow().inferredType());
     assertEquals(30_000, spark.column("nothing").orElseThrow().counts().nulls());
+    // dates and timestamps are time, as through every other door
+    assertTrue(spark.isTime("ts") && spark.isTime("day"), spark.properties().metadata().toString());
+    assertEquals("time", spark.summary().get("day").get("type"));
+  }
+
+  /** The cross-door table (core's DoorTables, also profiled from every file format and by the server) through Spark. */
+  @Test
+  void theCrossDoorTableProfilesAsItsRowsDo() {
+    List<Object[]> t = dev.loupe.core.DoorTables.table(4, 600);
+    List<StructField> fields = new ArrayList<>();
+    for (dev.loupe.core.DoorTables.Col c : dev.loupe.core.DoorTables.COLS) {
+      fields.add(field(c.name(), switch (c.kind()) {
+        case LONG -> DataTypes.LongType;
+        case DOUBLE -> DataTypes.DoubleType;
+        case STRING -> DataTypes.StringType;
+        case BOOL -> DataTypes.BooleanType;
+        case DECIMAL -> DataTypes.createDecimalType(38, 6);
+        case TIME -> DataTypes.TimestampType;
+        case TENSOR -> DataTypes.createArrayType(DataTypes.DoubleType);
+      }));
+    }
+    StructType schema = new StructType(fields.toArray(new StructField[0])); // "a" twice
+    List<Row> rows = new ArrayList<>();
+    for (Object[] r : t) {
+      Object[] v = r.clone();
+      for (int i = 0; i < v.length; i++) {
+        if (v[i] instanceof Instant inst) {
+          v[i] = Timestamp.from(inst);
+        }
+      }
+      rows.add(RowFactory.create(v));
+    }
+    ProfileView spark = SparkProfiler.builder().build().profile(frame(rows, schema, 3));
+    ProfileView expected = dev.loupe.core.DoorTables.rows(t);
+    Approx.assertColumnsOfViewsClose(expected, spark, "Spark vs rows");
+    assertTrue(spark.isTime("t"));
   }
 
   @Test
@@ -243,7 +281,10 @@ class SparkProfilerTest {
     for (ProfileGroup g : groups) {
       WindowInfo w = g.window().orElseThrow();
       actual.put(w.datasetId() + "@" + w.start(), g.rows());
-      assertEquals(g.segment().get("country"), g.view().properties().tags().get("whylogs.tag.country"));
+      // core's segment model: the null key, whylogs.tag.* and segp_* metadata
+      assertEquals(Segment.valueOf(g.segment().get("country"), Segment.DEFAULT_NULL_KEY),
+          g.view().properties().tags().get("whylogs.tag.country"));
+      assertEquals("country", g.view().properties().metadata().get("segp_col"));
     }
     assertEquals(expected, actual);
     assertTrue(actual.containsKey("sales.country=%C3%85land%20Islands@2026-11-20T00:00:00Z"), actual.keySet().toString());
@@ -256,6 +297,10 @@ class SparkProfilerTest {
       Path file = writer.pathFor(w);
       assertTrue(Files.exists(file), file.toString());
       assertEquals(expected.get(w.datasetId() + "@" + w.start()), ProfileGroup.rowsOf(ProfileView.read(file)));
+      // written as a whylogs segmented file, as core's SegmentedView writes them
+      SegmentFile.Contents seg = SegmentFile.read(file);
+      assertEquals(List.of("country"), seg.segment().columns());
+      assertEquals(w.tags().get("whylogs.tag.country"), seg.segment().values().get(0));
     }
   }
 
@@ -326,13 +371,16 @@ class SparkProfilerTest {
 
   @Test
   void mistakesAreReportedBeforeAnyJobRuns() {
+    // a repeated name (after a join) is renamed as by every door (ColumnNames): x and x.1
     StructType dup = new StructType(new StructField[] {field("x", DataTypes.LongType), field("x", DataTypes.StringType)});
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> SparkProfiler.builder().build().profile(frame(List.of(), dup, 1)));
-    assertTrue(e.getMessage().contains("two columns named 'x'"), e.getMessage());
+    ProfileView dupView = SparkProfiler.builder().build().profile(
+        frame(List.of(RowFactory.create(1L, "a"), RowFactory.create(2L, null)), dup, 1));
+    assertEquals(Set.of("x", "x.1"), dupView.columns().keySet());
+    assertEquals(2, dupView.column("x").orElseThrow().types().integral());
+    assertEquals(1, dupView.column("x.1").orElseThrow().types().string());
 
     Dataset<Row> df = frame(List.of(), MIXED, 1);
-    e = assertThrows(IllegalArgumentException.class, () -> SparkProfiler.builder().datasetId("d")
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkProfiler.builder().datasetId("d")
         .timeColumn("name", Duration.ofHours(1)).build().profileGroups(df));
     assertTrue(e.getMessage().contains("time column 'name' is string"), e.getMessage());
 

@@ -36,9 +36,68 @@ public final class KeyTemplate {
       .withZone(ZoneOffset.UTC);
 
   private final String template;
+  private final Pattern keyPattern; // the inverse of render: a key back to its window
 
   private KeyTemplate(String template) {
     this.template = template;
+    this.keyPattern = keyPattern(template);
+  }
+
+  /** What a key rendered by this template says about its window (see {@link #parse}). */
+  public record Key(String datasetId, Instant windowStart, String instanceId, int part) {}
+
+  /**
+   * The window a key was rendered for, read back from the key itself, or empty when the key does
+   * not have this template's shape. Tokens the template lacks are null ({@code datasetId},
+   * {@code instanceId}) or 0 ({@code part}). An instance id that itself ends in "-p" and digits
+   * cannot be told from a part number: the digits are read as the part.
+   */
+  public java.util.Optional<Key> parse(String key) {
+    Matcher m = keyPattern.matcher(key);
+    if (!m.matches()) {
+      return java.util.Optional.empty();
+    }
+    Instant start;
+    try {
+      start = template.contains("{windowStart}")
+          ? Instant.from(COMPACT.parse(m.group("windowStart")))
+          : Instant.ofEpochMilli(Long.parseLong(m.group("windowStartMillis")));
+    } catch (RuntimeException e) { // a 13th month, a number too long: not a key of ours
+      return java.util.Optional.empty();
+    }
+    String dataset = template.contains("{datasetId}") ? m.group("datasetId") : null;
+    String instance = template.contains("{instanceId}") ? m.group("instanceId") : null;
+    String part = template.contains("{part}") ? m.group("part") : null;
+    return java.util.Optional.of(new Key(dataset, start, instance,
+        part == null || part.isEmpty() ? 0 : Integer.parseInt(part.substring(2))));
+  }
+
+  private static Pattern keyPattern(String template) {
+    Matcher m = TOKEN.matcher(template);
+    StringBuilder re = new StringBuilder();
+    Set<String> seen = new java.util.HashSet<>();
+    int last = 0;
+    while (m.find()) {
+      re.append(Pattern.quote(template.substring(last, m.start())));
+      String token = m.group(1);
+      if (!seen.add(token)) {
+        re.append("\\k<").append(token).append('>');
+      } else {
+        String body = switch (token) {
+          case "datasetId", "instanceId" -> "[^/]+?";
+          case "yyyy" -> "\\d{4}";
+          case "MM", "dd", "HH", "mm" -> "\\d{2}";
+          case "windowStart", "windowEnd" -> "\\d{8}T\\d{6}Z";
+          case "windowStartMillis" -> "-?\\d{1,19}";
+          case "part" -> "(?:-p\\d{1,9})?";
+          default -> throw new IllegalStateException(token);
+        };
+        re.append("(?<").append(token).append('>').append(body).append(')');
+      }
+      last = m.end();
+    }
+    re.append(Pattern.quote(template.substring(last)));
+    return Pattern.compile(re.toString());
   }
 
   /** Parses a template; unknown tokens are an error that lists the known ones. */

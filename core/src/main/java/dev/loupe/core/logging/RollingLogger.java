@@ -56,6 +56,7 @@ public final class RollingLogger implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RollingLogger.class.getName());
 
   private final long windowMillis;
+  private final Windows windows;
   private final Duration window;
   private final Duration lateness;
   private final Clock clock;
@@ -74,6 +75,7 @@ public final class RollingLogger implements AutoCloseable {
   private final ReentrantLock rotation = new ReentrantLock();
   private final AtomicLong windowsWritten = new AtomicLong();
   private final AtomicLong writeFailures = new AtomicLong();
+  private final AtomicLong mergeFailures = new AtomicLong();
   private volatile boolean closed;
 
   private record WindowKey(String datasetId, long start) {}
@@ -111,6 +113,7 @@ public final class RollingLogger implements AutoCloseable {
     this.window = b.window;
     this.windowMillis = b.window.toMillis();
     this.lateness = b.lateness;
+    this.windows = Windows.of(b.window, b.lateness);
     this.clock = b.clock;
     this.writers = List.copyOf(b.writers);
     this.heartbeat = b.heartbeat;
@@ -174,15 +177,17 @@ public final class RollingLogger implements AutoCloseable {
     while (true) {
       long now = clock.millis();
       long ts = timestamp == null ? now : timestamp.toEpochMilli();
-      long start = Math.floorDiv(ts, windowMillis) * windowMillis;
-      if (timestamp != null && start + windowMillis + lateness.toMillis() <= now) {
-        throw new LateDataException(datasetId, timestamp, Instant.ofEpochMilli(start + windowMillis), lateness);
+      long start = windows.startOf(ts);
+      if (timestamp != null && windows.isDue(start, now)) {
+        throw new LateDataException(datasetId, timestamp, Instant.ofEpochMilli(windows.endOf(start)), lateness);
       }
       Window w = open.computeIfAbsent(new WindowKey(datasetId, start), k -> new Window(k, stripes));
       Slot slot = slotFor(w);
       slot.lock.lock();
       try {
         if (isClosed(w) || slot.sealed) {
+          // being closed (it leaves the map once merged) or sealed (fresh stripes are in place)
+          Thread.yield();
           continue;
         }
         update.accept(slot.profile);
@@ -240,7 +245,7 @@ public final class RollingLogger implements AutoCloseable {
       long lateMs = lateness.toMillis();
       List<Window> due = new ArrayList<>();
       for (Window w : open.values()) {
-        if (all || w.key.start() + windowMillis + lateMs <= now) {
+        if (all || windows.isDue(w.key.start(), now)) {
           due.add(w);
         }
       }
@@ -261,11 +266,30 @@ public final class RollingLogger implements AutoCloseable {
     }
   }
 
-  /** Closes a window and merges its per-thread profiles; null if it held nothing. */
+  /**
+   * Closes a window and merges its per-thread profiles; null if it held nothing. The window leaves
+   * the open set only once its merged view exists: should the merge fail (out of memory, a bug),
+   * the window is opened again, with every row in it, and the failure propagates to the caller
+   * (the next rotation retries). Nothing is dropped on the way.
+   */
   private ProfileView close(Window w) {
+    ProfileView merged;
+    try {
+      merged = merged(w, true);
+    } catch (RuntimeException | Error e) {
+      reopen(w);
+      mergeFailures.incrementAndGet();
+      throw e; // recorded above; the window is kept
+    }
     open.remove(w.key, w);
-    ProfileView merged = merged(w, true);
     return merged.columns().isEmpty() ? null : merged;
+  }
+
+  /** Undoes the closing mark of a window whose merge failed; its rows stay where they were. */
+  private static void reopen(Window w) {
+    synchronized (w) {
+      w.closed = false;
+    }
   }
 
   private WindowInfo info(WindowKey key) {
@@ -319,15 +343,22 @@ public final class RollingLogger implements AutoCloseable {
 
   // ---- reading the current state ----
 
-  /** The merged view of {@code datasetId}'s window containing now, if it has data. */
+  /**
+   * The merged view of {@code datasetId}'s window containing now, if it has data; its dataset
+   * timestamp is the window's start, as the written window's will be.
+   */
   public Optional<ProfileView> currentView(String datasetId) {
     long now = clock.millis();
-    Window w = open.get(new WindowKey(datasetId, Math.floorDiv(now, windowMillis) * windowMillis));
+    Window w = open.get(new WindowKey(datasetId, windows.startOf(now)));
     if (w == null) {
       return Optional.empty();
     }
     ProfileView merged = merged(w, false);
-    return merged.columns().isEmpty() ? Optional.empty() : Optional.of(merged);
+    if (merged.columns().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(merged.withProperties(merged.properties()
+        .merge(ProfileProperties.of(Instant.ofEpochMilli(w.key.start()), null, Map.of(), Map.of()))));
   }
 
   /**
@@ -498,6 +529,11 @@ public final class RollingLogger implements AutoCloseable {
 
   public long writeFailures() {
     return writeFailures.get();
+  }
+
+  /** Windows whose merge failed at a rotation; each was kept open and is retried at the next one. */
+  public long mergeFailures() {
+    return mergeFailures.get();
   }
 
   /** Windows whose write failed and is being retried. */

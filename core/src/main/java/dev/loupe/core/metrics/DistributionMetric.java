@@ -211,8 +211,12 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
     return new DistributionMetric(sketch, mean, m2);
   }
 
-  /** Reads KLL doubles bytes in either whylogs layout, with checks that keep garbage from allocating. */
-  static KllDoublesSketch heapifyKll(byte[] bytes, String context) throws ProfileFormatException {
+  /**
+   * Reads KLL doubles bytes in either whylogs layout (preamble 6 with its 4 pad bytes, or the
+   * standard preamble 5), with checks that keep garbage from allocating. {@code context} names
+   * the file and component for errors.
+   */
+  public static KllDoublesSketch heapifyKll(byte[] bytes, String context) throws ProfileFormatException {
     String where = context + ", component 'kll'";
     byte[] java = KllWhylogsLayout.toJava(bytes);
     if (java.length < 8) {

@@ -8,14 +8,13 @@ import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import dev.loupe.proto.v1.DatasetSegmentHeader;
 import dev.loupe.proto.v1.SegmentTag;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -61,19 +60,43 @@ public final class SegmentFile {
 
   /** The file bytes of one segment's profile. */
   public static byte[] toBytes(Segment segment, ProfileView view) {
-    byte[] plain = view.withProperties(withSegment(view.properties(), segment)).toBytes();
-    if (plain.length < 5 || plain[4] != 0) {
-      throw new IllegalStateException("an unsegmented profile file has the empty segment header 0x00 at byte 4");
+    return view.withProperties(withSegment(view.properties(), segment)).toBytes(); // the header says it is a segment
+  }
+
+  /**
+   * The segment a profile's header declares, if any: the partition metadata Loupe and whylogs
+   * write ({@code segp_col} or {@code segp_cols}) with a {@code whylogs.tag.<column>} tag for each
+   * of its columns. A view that declares a segment is written as a whylogs segmented file (by
+   * {@link ProfileView#toBytes()}, so by every writer), one that does not as a plain profile.
+   */
+  public static Optional<Segment> segmentOf(ProfileProperties p) {
+    List<String> columns;
+    String one = p.metadata().get(SEGMENT_ON_COLUMN);
+    String many = p.metadata().get(SEGMENT_ON_COLUMNS);
+    if (one != null) {
+      columns = List.of(one);
+    } else if (many != null && many.startsWith("(") && many.endsWith(")") && many.length() > 2) {
+      columns = List.of(many.substring(1, many.length() - 1).split("\\)\\(", -1));
+      if (!columnsForm(columns).equals(many)) {
+        return Optional.empty();
+      }
+    } else {
+      return Optional.empty();
     }
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length + 64);
-      out.write(MAGIC);
-      header(segment).writeDelimitedTo(out);
-      out.write(plain, 5, plain.length - 5);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory cannot fail", e);
+    List<String> values = new ArrayList<>();
+    for (String c : columns) {
+      String v = p.tags().get(TAG_PREFIX + c);
+      if (v == null) {
+        return Optional.empty();
+      }
+      values.add(v);
     }
+    return Optional.of(Segment.of(columns, values));
+  }
+
+  /** The segment header a file of a profile with these properties starts with (empty for no segment). */
+  public static DatasetSegmentHeader headerOf(ProfileProperties p) {
+    return segmentOf(p).map(SegmentFile::header).orElse(DatasetSegmentHeader.getDefaultInstance());
   }
 
   public static void write(Path path, Segment segment, ProfileView view) throws IOException {
@@ -128,7 +151,8 @@ public final class SegmentFile {
     return m;
   }
 
-  static ProfileProperties withSegment(ProfileProperties p, Segment segment) {
+  /** {@code p} with the segment's tags ({@code whylogs.tag.<column>}) and partition metadata ({@code segp_*}). */
+  public static ProfileProperties withSegment(ProfileProperties p, Segment segment) {
     Map<String, String> tags = new TreeMap<>(p.tags());
     segment.asMap().forEach((c, v) -> tags.put(TAG_PREFIX + c, v));
     Map<String, String> meta = segmentMetadata(segment.columns());
