@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -80,6 +81,10 @@ final class Ingest implements AutoCloseable {
   private long previousCheckpointSeq; // journal segments are kept back to here (see Checkpoint.read)
   private long replayAfterSeq; // start-up only: records up to here are in the checkpoint
   private volatile boolean closed;
+  /** Sources with their own log (Kafka): "topic/partition" -> next offset, covering exactly the rows tracked. */
+  private final Map<String, Long> sourcePositions = new ConcurrentHashMap<>();
+  private volatile Map<String, Long> checkpointedPositions = Map.of();
+  private volatile Consumer<Map<String, Long>> onCheckpoint = p -> {};
   /** Set when a request failed after it was journaled: live state may hold part of it (see poison). */
   private volatile Throwable poisoned;
 
@@ -147,6 +152,8 @@ final class Ingest implements AutoCloseable {
       Map<WindowDelivery.PartKey, Integer> parts = new HashMap<>();
       ck.nextParts.forEach((k, v) -> parts.put(new WindowDelivery.PartKey(k.datasetId(), k.start()), v));
       delivery.restoreParts(parts);
+      sourcePositions.putAll(ck.positions);
+      checkpointedPositions = ck.positions;
       LOG.log(System.Logger.Level.INFO, "restored checkpoint at journal record " + ck.seq + ": " + ck.open.size()
           + " open window(s), " + ck.outbox.size() + " window(s) awaiting their destination");
     }
@@ -552,6 +559,7 @@ final class Ingest implements AutoCloseable {
     long checkpointClock = 0;
     List<Checkpoint.Entry> out = new ArrayList<>();
     Map<Checkpoint.PartKey, Integer> parts = null;
+    Map<String, Long> positions = null;
     int staged;
     rw.writeLock().lock();
     try {
@@ -569,6 +577,7 @@ final class Ingest implements AutoCloseable {
         // only what is cheap happens while ingestion waits: the open windows are sealed here and
         // merged after the lock is released (OpenWindows.seal)
         seq = journal.lastSeq();
+        positions = new HashMap<>(sourcePositions);
         journal.roll();
         sealedOpen = open.seal();
         sealedWindows = windows;
@@ -594,7 +603,8 @@ final class Ingest implements AutoCloseable {
         openEntries.add(new Checkpoint.Entry(sealedWindows.info(st.datasetId(), st.start(), 0, Map.of()), st.view()));
       }
       // failed writes are not a list apart: a staged window stays in `out` until every destination took it
-      ck = new Checkpoint(seq, checkpointClock, windowMillis, latenessMillis, openEntries, List.of(), out, parts);
+      ck = new Checkpoint(seq, checkpointClock, windowMillis, latenessMillis, openEntries, List.of(), out, parts,
+          positions);
     }
     if (ck != null) {
       try {
@@ -608,6 +618,8 @@ final class Ingest implements AutoCloseable {
         journal.deleteThrough(previousCheckpointSeq);
         previousCheckpointSeq = ck.seq;
         health.clear("checkpoint");
+        checkpointedPositions = ck.positions;
+        onCheckpoint.accept(ck.positions);
       } catch (IOException e) {
         health.set("checkpoint", "writing " + checkpointFile + " failed (" + e + "); retrying every tick");
         metrics.checkpointFailures.increment();
@@ -620,6 +632,84 @@ final class Ingest implements AutoCloseable {
     }
     deliverOutbox();
     return staged;
+  }
+
+  // ---- sources that keep their own durable log (Kafka; docs/kafka.md) ----
+
+  /** A batch of a source's rows for one dataset and one window. */
+  record SourceRows(String datasetId, long timestamp, java.util.Collection<String> columns,
+      Consumer<DatasetProfile> update) {}
+
+  /** The request's admission rule, at the current clock: the effective timestamp, or BadRequestException. */
+  long admitFromSource(String datasetId, Long timestamp, java.util.Collection<String> columns) {
+    admission.checkRequestWidth(datasetId, columns.size());
+    rw.readLock().lock();
+    try {
+      return admit(datasetId, timestamp, columns);
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /**
+   * Tracks a source's rows and advances its positions in one step under the read lock, so every
+   * checkpoint holds exactly the rows before the positions it records. Nothing is journaled: the
+   * source's own log is read again from the checkpoint's positions after a crash. Returns false,
+   * tracking nothing, when a batch is no longer admitted (the clock moved since
+   * {@link #admitFromSource}); a 503 (closing, journal failed) is thrown.
+   */
+  boolean logFromSource(List<SourceRows> batches, Map<String, Long> positions) {
+    rw.readLock().lock();
+    try {
+      for (SourceRows b : batches) {
+        try {
+          admit(b.datasetId(), b.timestamp(), b.columns());
+        } catch (BadRequestException e) {
+          if (e.status() == 503) {
+            throw e;
+          }
+          return false;
+        }
+      }
+      for (SourceRows b : batches) {
+        applyLive(b.datasetId(), b.timestamp(), b.update());
+      }
+      sourcePositions.putAll(positions);
+      return true;
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /** Positions restored at start and advanced by {@link #logFromSource}. */
+  Map<String, Long> sourcePositions() {
+    return Map.copyOf(sourcePositions);
+  }
+
+  /** Forgets positions (partitions handed to another consumer, after their offsets were committed). */
+  void forgetSourcePositions(java.util.Collection<String> keys) {
+    sourcePositions.keySet().removeAll(keys);
+  }
+
+  /** Called on the rotation thread with the positions of every checkpoint that landed. */
+  void onCheckpoint(Consumer<Map<String, Long>> listener) {
+    this.onCheckpoint = listener;
+  }
+
+  /** Takes a checkpoint now and returns the positions it holds (a partition is about to be revoked). */
+  Map<String, Long> checkpointNow() throws IOException {
+    Future<Map<String, Long>> f = rotator.submit(() -> {
+      rotate(false, true);
+      return checkpointedPositions;
+    });
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
   }
 
   private int lastDelivered; // rotation thread only
