@@ -183,7 +183,7 @@ class KafkaCrashRecoveryTest {
         assertTrue(producerFailure.get() == null, "producer: " + producerFailure.get());
         total = produced.get();
         long expected = total;
-        KafkaTests.await("every record consumed, checkpointed and committed", Duration.ofSeconds(120), () -> {
+        KafkaTests.await("every record consumed, checkpointed and committed", Duration.ofSeconds(300), () -> {
           try {
             return KafkaTests.committedSum("g-crash", topic);
           } catch (Exception e) {
