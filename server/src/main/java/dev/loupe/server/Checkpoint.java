@@ -23,16 +23,18 @@ import java.util.zip.CRC32C;
  * The logger's whole state at one journal position, written atomically (fsynced temporary file,
  * rename): the journal sequence number it covers, the clock it was taken at, the window settings,
  * every open window's view, every window handed out but not yet confirmed by its destination
- * (the outbox), and the next part number of recently written windows.
+ * (the outbox), the next part number of recently written windows, and the positions of sources
+ * that keep their own log (Kafka: topic/partition -> next offset; their rows are not journaled).
  *
  * <pre>
  * "LOUPECK1"                               8-byte magic
- * int    version (1)
+ * int    version (2; 1 had no positions)
  * long   seq, clockMillis, windowMillis, latenessMillis
  * int    n open windows;    each: window, view
  * int    n pending writes;  each: window, view
  * int    n outbox entries;  each: window, view
  * int    n part counters;   each: UTF datasetId, long start, int nextPart
+ * int    n source positions; each: UTF source, long position      (version 2)
  * int    CRC32C of everything before it
  * window = UTF datasetId, long start, long end, int part, int nTags, (UTF key, UTF value)*
  * view   = int length, whylogs v1 profile bytes
@@ -53,9 +55,16 @@ final class Checkpoint {
   final List<Entry> pending;
   final List<Entry> outbox;
   final Map<PartKey, Integer> nextParts;
+  /** Sources with their own log (Kafka): where to read on from, exactly after the rows this checkpoint holds. */
+  final Map<String, Long> positions;
 
   Checkpoint(long seq, long clockMillis, long windowMillis, long latenessMillis, List<Entry> open,
       List<Entry> pending, List<Entry> outbox, Map<PartKey, Integer> nextParts) {
+    this(seq, clockMillis, windowMillis, latenessMillis, open, pending, outbox, nextParts, Map.of());
+  }
+
+  Checkpoint(long seq, long clockMillis, long windowMillis, long latenessMillis, List<Entry> open,
+      List<Entry> pending, List<Entry> outbox, Map<PartKey, Integer> nextParts, Map<String, Long> positions) {
     this.seq = seq;
     this.clockMillis = clockMillis;
     this.windowMillis = windowMillis;
@@ -64,13 +73,14 @@ final class Checkpoint {
     this.pending = List.copyOf(pending);
     this.outbox = List.copyOf(outbox);
     this.nextParts = Map.copyOf(nextParts);
+    this.positions = Map.copyOf(positions);
   }
 
   byte[] toBytes() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
     DataOutputStream out = new DataOutputStream(bytes);
     out.write(MAGIC);
-    out.writeInt(1);
+    out.writeInt(2);
     out.writeLong(seq);
     out.writeLong(clockMillis);
     out.writeLong(windowMillis);
@@ -92,6 +102,11 @@ final class Checkpoint {
       out.writeUTF(e.getKey().datasetId());
       out.writeLong(e.getKey().start());
       out.writeInt(e.getValue());
+    }
+    out.writeInt(positions.size());
+    for (Map.Entry<String, Long> e : new java.util.TreeMap<>(positions).entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeLong(e.getValue());
     }
     out.flush();
     CRC32C crc = new CRC32C();
@@ -181,8 +196,8 @@ final class Checkpoint {
     }
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, MAGIC.length, all.length - 4))) {
       int version = in.readInt();
-      if (version != 1) {
-        throw new IOException(file + ": checkpoint version " + version + " is newer than this server reads (1)");
+      if (version != 1 && version != 2) {
+        throw new IOException(file + ": checkpoint version " + version + " is newer than this server reads (2)");
       }
       long seq = in.readLong();
       long clock = in.readLong();
@@ -205,7 +220,12 @@ final class Checkpoint {
       for (int i = 0; i < n; i++) {
         parts.put(new PartKey(in.readUTF(), in.readLong()), in.readInt());
       }
-      return new Checkpoint(seq, clock, window, lateness, lists.get(0), lists.get(1), lists.get(2), parts);
+      Map<String, Long> positions = new LinkedHashMap<>();
+      int np = version >= 2 ? in.readInt() : 0;
+      for (int i = 0; i < np; i++) {
+        positions.put(in.readUTF(), in.readLong());
+      }
+      return new Checkpoint(seq, clock, window, lateness, lists.get(0), lists.get(1), lists.get(2), parts, positions);
     }
   }
 

@@ -3,8 +3,10 @@ package dev.loupe.server;
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.logging.LateDataException;
-import dev.loupe.core.logging.RollingLogger;
+import dev.loupe.core.logging.OpenWindows;
+import dev.loupe.core.logging.WindowDelivery;
 import dev.loupe.core.logging.WindowInfo;
+import dev.loupe.core.logging.Windows;
 import dev.loupe.core.logging.Writer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,11 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,18 +36,22 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 
 /**
- * The durable heart of the server: journal, rolling logger, checkpoints and the outbox of
- * finished windows. See docs/server.md, "Durability", for the argument that a kill -9 at any
- * moment loses no acknowledged row and counts none twice. In short:
+ * The durable heart of the server: journal, open windows, checkpoints and the delivery of
+ * finished windows. It composes core's parts of a rolling logger itself ({@link Windows} for the
+ * arithmetic and the lateness check, {@link OpenWindows} for the striped store, {@link
+ * WindowDelivery} for part numbers and retries), so that rotation runs on its own schedule, under
+ * its own lock. See docs/server.md, "Durability", for the argument that a kill -9 at any moment
+ * loses no acknowledged row and counts none twice. In short:
  *
  * <ul>
- *   <li>A request is journaled and applied to the logger under the <em>read</em> side of one
- *       lock, then waits for the journal's group fsync, then is answered.</li>
- *   <li>Rotation runs on one thread under the <em>write</em> side: it sets the logger's clock,
- *       lets the logger close due windows into the {@link Outbox} (memory only), and snapshots
- *       journal position + open windows + outbox + part counters. The snapshot is written as
- *       a checkpoint (atomic rename) after the lock is released; only then are the outbox's
- *       windows handed to the destination, whose writes are idempotent per window part.</li>
+ *   <li>A request is journaled and applied to the open windows under the <em>read</em> side of
+ *       one lock, then waits for the journal's group fsync, then is answered.</li>
+ *   <li>Rotation runs on one thread under the <em>write</em> side: it sets the clock, closes due
+ *       windows into the delivery, held there (memory only) until a checkpoint holds them, and
+ *       snapshots journal position + open windows + staged windows + part counters. The snapshot
+ *       is written as a checkpoint (atomic rename) after the lock is released; only then are the
+ *       staged windows marked ready and handed to the destinations, whose writes are idempotent
+ *       per window part.</li>
  *   <li>Start-up restores the last checkpoint and replays the journal records after it with
  *       the checkpoint's clock.</li>
  * </ul>
@@ -58,7 +64,8 @@ final class Ingest implements AutoCloseable {
   private final Path checkpointFile;
   private final Journal journal;
   private final ManualClock clock;
-  private final Outbox outbox;
+  private final WindowDelivery delivery;
+  private final List<WindowInfo> recent = new ArrayList<>(); // guarded by itself: staged since takeRecent
   private final List<Writer> destinations;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
   private final java.util.concurrent.locks.ReentrantLock rotating = new java.util.concurrent.locks.ReentrantLock();
@@ -67,14 +74,17 @@ final class Ingest implements AutoCloseable {
   private final Quarantine quarantine;
   private final BufferAllocator allocator;
   private final ScheduledExecutorService rotator;
-  private RollingLogger logger; // replaced only during start-up
+  private volatile OpenWindows open; // replaced only during start-up (window settings changed)
   private long windowMillis;
-  private volatile dev.loupe.core.logging.Windows windows;
   private long latenessMillis;
   private long lastCheckpointMillis;
   private long previousCheckpointSeq; // journal segments are kept back to here (see Checkpoint.read)
   private long replayAfterSeq; // start-up only: records up to here are in the checkpoint
   private volatile boolean closed;
+  /** Sources with their own log (Kafka): "topic/partition" -> next offset, covering exactly the rows tracked. */
+  private final Map<String, Long> sourcePositions = new ConcurrentHashMap<>();
+  private volatile Map<String, Long> checkpointedPositions = Map.of();
+  private volatile Consumer<Map<String, Long>> onCheckpoint = p -> {};
   /** Set when a request failed after it was journaled: live state may hold part of it (see poison). */
   private volatile Throwable poisoned;
 
@@ -94,11 +104,11 @@ final class Ingest implements AutoCloseable {
     this.checkpointFile = dataDir.resolve("checkpoint.bin");
     this.journal = new Journal(dataDir.resolve("journal"), 64L << 20);
     this.allocator = new RootAllocator(Math.max(256L << 20, config.maxBodyBytes() * 8));
-    this.outbox = new Outbox();
     long now = System.currentTimeMillis();
     this.clock = new ManualClock(now);
+    this.delivery = new WindowDelivery(this.destinations, clock);
     metrics.gauge("loupe_journal_bytes", journal::bytes);
-    metrics.gauge("loupe_outbox_windows", outbox::size);
+    metrics.gauge("loupe_outbox_windows", delivery::size);
     metrics.gauge("loupe_open_columns", admission::openColumns);
     recover();
     long tick = Math.max(100, Math.min(1000, windowMillis / 10));
@@ -125,19 +135,25 @@ final class Ingest implements AutoCloseable {
       windowMillis = config.window().toMillis();
       latenessMillis = config.lateness().toMillis();
     }
-    logger = newLogger(windowMillis, latenessMillis);
+    open = newOpenWindows(windowMillis, latenessMillis);
     if (ck != null) {
       for (Checkpoint.Entry e : ck.open) {
-        logger.restoreWindow(e.window().datasetId(), e.window().start(), e.view());
+        open.restore(e.window().datasetId(), e.window().start().toEpochMilli(), e.view());
         admission.record(e.window().datasetId(), e.window().start().toEpochMilli(), e.view().columns().keySet());
       }
+      // checkpoints written before the delivery was one part may list failed writes apart; today's list none
       for (Checkpoint.Entry e : ck.pending) {
-        logger.restorePendingWrite(e.window(), e.view());
+        delivery.restore(e.window(), e.view());
       }
       for (Checkpoint.Entry e : ck.outbox) {
         admission.record(e.window().datasetId(), e.window().start().toEpochMilli(), e.view().columns().keySet());
+        delivery.restore(e.window(), e.view()); // a checkpoint holds it: ready for the destinations
       }
-      outbox.restore(ck.outbox, ck.nextParts);
+      Map<WindowDelivery.PartKey, Integer> parts = new HashMap<>();
+      ck.nextParts.forEach((k, v) -> parts.put(new WindowDelivery.PartKey(k.datasetId(), k.start()), v));
+      delivery.restoreParts(parts);
+      sourcePositions.putAll(ck.positions);
+      checkpointedPositions = ck.positions;
       LOG.log(System.Logger.Level.INFO, "restored checkpoint at journal record " + ck.seq + ": " + ck.open.size()
           + " open window(s), " + ck.outbox.size() + " window(s) awaiting their destination");
     }
@@ -151,24 +167,42 @@ final class Ingest implements AutoCloseable {
       LOG.log(System.Logger.Level.INFO, "window settings changed (" + Duration.ofMillis(windowMillis) + " -> "
           + config.window() + ", lateness " + Duration.ofMillis(latenessMillis) + " -> " + config.lateness()
           + "): writing the restored windows out under the old settings");
-      logger.flushAll();
-      logger.close();
+      open.close(clock.millis(), true, stageInto(open.windows()));
       windowMillis = config.window().toMillis();
       latenessMillis = config.lateness().toMillis();
-      logger = newLogger(windowMillis, latenessMillis);
+      open = newOpenWindows(windowMillis, latenessMillis);
     }
     journal.openForAppend(next);
     rotate(false, true); // a checkpoint covering the replay; old segments go, restored windows go out
   }
 
-  private RollingLogger newLogger(long window, long lateness) {
-    return RollingLogger.builder()
-        .window(Duration.ofMillis(window))
-        .lateness(Duration.ofMillis(lateness))
-        .clock(clock)
-        .tick(null) // the server rotates, under its write lock
-        .writer(outbox)
-        .build();
+  private OpenWindows newOpenWindows(long window, long lateness) {
+    return new OpenWindows(Windows.of(Duration.ofMillis(window), Duration.ofMillis(lateness)), clock,
+        OpenWindows.defaultStripes());
+  }
+
+  /**
+   * Where closed windows go: the delivery, held until a checkpoint holds them (see rotateLocked).
+   * Parts are numbered there, and the numbers are checkpointed, so a window written again after a
+   * restart never reuses an earlier part's key (which would replace it).
+   */
+  private OpenWindows.Sink stageInto(Windows w) {
+    return (datasetId, start, view) -> {
+      WindowInfo staged = delivery.stage(w.info(datasetId, start, 0, Map.of()), view, false);
+      synchronized (recent) {
+        recent.add(staged);
+      }
+      metrics.windowsHandedOut.increment();
+    };
+  }
+
+  /** The windows staged since the last call (POST /writeProfiles reports them). */
+  private List<WindowInfo> takeRecent() {
+    synchronized (recent) {
+      List<WindowInfo> out = new ArrayList<>(recent);
+      recent.clear();
+      return out;
+    }
   }
 
   /**
@@ -233,17 +267,7 @@ final class Ingest implements AutoCloseable {
   }
 
   private long windowStart(long ts) {
-    return windows().startOf(ts);
-  }
-
-  /** The window arithmetic of the current settings (core's, the same the logger uses). */
-  private dev.loupe.core.logging.Windows windows() {
-    dev.loupe.core.logging.Windows w = windows;
-    if (w == null || w.windowMillis() != windowMillis || w.latenessMillis() != latenessMillis) {
-      w = dev.loupe.core.logging.Windows.of(Duration.ofMillis(windowMillis), Duration.ofMillis(latenessMillis));
-      windows = w; // settings change only during start-up
-    }
-    return w;
+    return open.windows().startOf(ts);
   }
 
   // ---- ingestion ----
@@ -337,8 +361,9 @@ final class Ingest implements AutoCloseable {
   /**
    * Under the read lock: refuses when closed, checks the timestamp, then admits the dataset and
    * its columns (one step, so a refused request takes nothing), and returns the row timestamp to
-   * journal: the request's, or now. The clock cannot move while the read lock is held, so the
-   * lateness check here is the one the logger makes, and the one replay makes.
+   * journal: the request's, or now. The clock cannot move while the read lock is held, and the
+   * lateness check here is core's ({@link Windows#checkNotLate}), the one the open windows make
+   * when the rows are tracked, and the one replay makes.
    */
   private long admit(String datasetId, Long timestamp, java.util.Collection<String> columns) {
     checkOpen();
@@ -354,12 +379,13 @@ final class Ingest implements AutoCloseable {
       throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + ts
           + " is not epoch milliseconds of a year between -9999 and 9999" + unitsHint(ts, now));
     }
-    dev.loupe.core.logging.Windows w = windows();
-    if (w.isLate(ts, logical)) {
-      throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + ts + " ("
-          + Instant.ofEpochMilli(ts) + ") belongs to the window ending " + Instant.ofEpochMilli(w.endOf(w.startOf(ts)))
-          + ", which has already been written (allowed lateness " + Duration.ofMillis(latenessMillis)
-          + "); omit \"timestamp\" to log into the current window, or raise LOUPE_LATENESS" + unitsHint(ts, now));
+    try {
+      open.windows().checkNotLate(datasetId, ts, logical);
+    } catch (LateDataException e) {
+      throw new BadRequestException(400, "dataset '" + datasetId + "': timestamp " + ts + " (" + e.timestamp()
+          + ") belongs to the window ending " + e.windowEnd() + ", which has already been written (allowed lateness "
+          + e.lateness() + "); omit \"timestamp\" to log into the current window, or raise LOUPE_LATENESS"
+          + unitsHint(ts, now));
     }
     if (ts > now + config.maxFuture().toMillis()) {
       String hint = unitsHint(ts, now);
@@ -388,14 +414,14 @@ final class Ingest implements AutoCloseable {
   /** Logs into the window of {@code ts}; the same call for live requests and for replay. */
   private void apply(String datasetId, long ts, Consumer<DatasetProfile> update) {
     try {
-      logger.log(datasetId, Instant.ofEpochMilli(ts), update);
+      open.log(datasetId, Instant.ofEpochMilli(ts), update);
     } catch (LateDataException e) {
       // Cannot happen for a record accepted under the same settings (admit made the same check
       // with the same clock). Should it anyway, the rows go to the clock's current window rather
       // than being lost; the counter makes it visible.
       metrics.replayLateRecords.increment();
       LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; logged into the current window instead");
-      logger.log(datasetId, Instant.ofEpochMilli(clock.millis()), update);
+      open.log(datasetId, Instant.ofEpochMilli(clock.millis()), update);
     }
   }
 
@@ -482,10 +508,10 @@ final class Ingest implements AutoCloseable {
   /** Writes every open window now (POST /writeProfiles). */
   Flush flushAll() throws IOException {
     Future<Flush> f = rotator.submit(() -> {
-      outbox.takeRecent();
+      takeRecent();
       int closedNow = rotate(true, true);
       Map<WindowInfo, List<String>> paths = new java.util.LinkedHashMap<>();
-      for (WindowInfo w : outbox.takeRecent()) {
+      for (WindowInfo w : takeRecent()) {
         List<String> at = new ArrayList<>();
         for (Writer d : destinations) {
           if (d instanceof IdempotentLocalWriter l) {
@@ -496,7 +522,7 @@ final class Ingest implements AutoCloseable {
         }
         paths.put(w, at);
       }
-      return new Flush(closedNow, lastDelivered, (int) outbox.size(), lastDeliveryFailure, paths);
+      return new Flush(closedNow, lastDelivered, delivery.size(), lastDeliveryFailure, paths);
     });
     try {
       return f.get();
@@ -526,44 +552,45 @@ final class Ingest implements AutoCloseable {
 
   private int rotateLocked(boolean all, boolean force) throws IOException {
     Checkpoint ck = null;
-    List<Outbox.Item> covered = null;
-    RollingLogger.Sealed sealedOpen = null;
+    List<WindowDelivery.Item> covered = null;
+    OpenWindows.Sealed sealedOpen = null;
+    Windows sealedWindows = null;
     long seq = 0;
     long checkpointClock = 0;
-    List<Checkpoint.Entry> pending = new ArrayList<>();
     List<Checkpoint.Entry> out = new ArrayList<>();
     Map<Checkpoint.PartKey, Integer> parts = null;
-    int before = outbox.stagedTotal();
+    Map<String, Long> positions = null;
     int staged;
     rw.writeLock().lock();
     try {
       long now = clock.advanceTo(System.currentTimeMillis());
-      if (all) {
-        logger.flushAll();
-      } else {
-        logger.flushDue();
-      }
-      staged = outbox.stagedTotal() - before;
+      Windows windows = open.windows();
+      // a window whose merge fails stays open with its rows (OpenWindows.close); the failure goes up
+      staged = open.close(now, all, stageInto(windows));
       if (poisoned != null) {
         // live state may hold part of a failed request: checkpointing it would make that permanent
         if (force) {
           throw new BadRequestException(503, "the server must be restarted before it writes windows (see /health)");
         }
-      } else if (force || outbox.hasUncheckpointed()
+      } else if (force || delivery.hasHeld()
           || now - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
         // only what is cheap happens while ingestion waits: the open windows are sealed here and
-        // merged after the lock is released (RollingLogger.sealOpenWindows)
+        // merged after the lock is released (OpenWindows.seal)
         seq = journal.lastSeq();
+        positions = new HashMap<>(sourcePositions);
         journal.roll();
-        sealedOpen = logger.sealOpenWindows();
-        for (RollingLogger.WindowState st : logger.pendingWriteStates()) {
-          pending.add(new Checkpoint.Entry(st.window(), st.view()));
+        sealedOpen = open.seal();
+        sealedWindows = windows;
+        covered = delivery.items(); // every window not yet taken by every destination, held or ready
+        for (WindowDelivery.Item it : covered) {
+          out.add(new Checkpoint.Entry(it.window(), it.view()));
         }
-        covered = outbox.items();
-        for (Outbox.Item it : covered) {
-          out.add(new Checkpoint.Entry(it.window, it.view));
+        // part counters of windows no row can reach any more are not needed
+        delivery.forgetParts(start -> windows.isDue(start, now));
+        parts = new HashMap<>();
+        for (Map.Entry<WindowDelivery.PartKey, Integer> e : delivery.parts().entrySet()) {
+          parts.put(new Checkpoint.PartKey(e.getKey().datasetId(), e.getKey().start()), e.getValue());
         }
-        parts = outbox.parts(now, windowMillis, latenessMillis);
         admission.retainOpen(heldWindows());
         checkpointClock = now;
       }
@@ -571,11 +598,13 @@ final class Ingest implements AutoCloseable {
       rw.writeLock().unlock();
     }
     if (sealedOpen != null) {
-      List<Checkpoint.Entry> open = new ArrayList<>();
-      for (RollingLogger.WindowState st : sealedOpen.states()) {
-        open.add(new Checkpoint.Entry(st.window(), st.view()));
+      List<Checkpoint.Entry> openEntries = new ArrayList<>();
+      for (OpenWindows.State st : sealedOpen.states()) {
+        openEntries.add(new Checkpoint.Entry(sealedWindows.info(st.datasetId(), st.start(), 0, Map.of()), st.view()));
       }
-      ck = new Checkpoint(seq, checkpointClock, windowMillis, latenessMillis, open, pending, out, parts);
+      // failed writes are not a list apart: a staged window stays in `out` until every destination took it
+      ck = new Checkpoint(seq, checkpointClock, windowMillis, latenessMillis, openEntries, List.of(), out, parts,
+          positions);
     }
     if (ck != null) {
       try {
@@ -583,12 +612,14 @@ final class Ingest implements AutoCloseable {
         ck.write(checkpointFile);
         metrics.checkpoints.increment();
         lastCheckpointMillis = ck.clockMillis;
-        outbox.markCheckpointed(covered);
+        delivery.markReady(covered);
         // keep the journal back to the previous checkpoint: should this one be damaged, start-up
         // falls back to checkpoint.prev.bin plus these records and loses nothing (Checkpoint.read)
         journal.deleteThrough(previousCheckpointSeq);
         previousCheckpointSeq = ck.seq;
         health.clear("checkpoint");
+        checkpointedPositions = ck.positions;
+        onCheckpoint.accept(ck.positions);
       } catch (IOException e) {
         health.set("checkpoint", "writing " + checkpointFile + " failed (" + e + "); retrying every tick");
         metrics.checkpointFailures.increment();
@@ -603,25 +634,104 @@ final class Ingest implements AutoCloseable {
     return staged;
   }
 
+  // ---- sources that keep their own durable log (Kafka; docs/kafka.md) ----
+
+  /** A batch of a source's rows for one dataset and one window. */
+  record SourceRows(String datasetId, long timestamp, java.util.Collection<String> columns,
+      Consumer<DatasetProfile> update) {}
+
+  /** The request's admission rule, at the current clock: the effective timestamp, or BadRequestException. */
+  long admitFromSource(String datasetId, Long timestamp, java.util.Collection<String> columns) {
+    admission.checkRequestWidth(datasetId, columns.size());
+    rw.readLock().lock();
+    try {
+      return admit(datasetId, timestamp, columns);
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /**
+   * Tracks a source's rows and advances its positions in one step under the read lock, so every
+   * checkpoint holds exactly the rows before the positions it records. Nothing is journaled: the
+   * source's own log is read again from the checkpoint's positions after a crash. Returns false,
+   * tracking nothing, when a batch is no longer admitted (the clock moved since
+   * {@link #admitFromSource}); a 503 (closing, journal failed) is thrown.
+   */
+  boolean logFromSource(List<SourceRows> batches, Map<String, Long> positions) {
+    rw.readLock().lock();
+    try {
+      for (SourceRows b : batches) {
+        try {
+          admit(b.datasetId(), b.timestamp(), b.columns());
+        } catch (BadRequestException e) {
+          if (e.status() == 503) {
+            throw e;
+          }
+          return false;
+        }
+      }
+      for (SourceRows b : batches) {
+        applyLive(b.datasetId(), b.timestamp(), b.update());
+      }
+      sourcePositions.putAll(positions);
+      return true;
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /** Positions restored at start and advanced by {@link #logFromSource}. */
+  Map<String, Long> sourcePositions() {
+    return Map.copyOf(sourcePositions);
+  }
+
+  /** Forgets positions (partitions handed to another consumer, after their offsets were committed). */
+  void forgetSourcePositions(java.util.Collection<String> keys) {
+    sourcePositions.keySet().removeAll(keys);
+  }
+
+  /** Called on the rotation thread with the positions of every checkpoint that landed. */
+  void onCheckpoint(Consumer<Map<String, Long>> listener) {
+    this.onCheckpoint = listener;
+  }
+
+  /** Takes a checkpoint now and returns the positions it holds (a partition is about to be revoked). */
+  Map<String, Long> checkpointNow() throws IOException {
+    Future<Map<String, Long>> f = rotator.submit(() -> {
+      rotate(false, true);
+      return checkpointedPositions;
+    });
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
+  }
+
   private int lastDelivered; // rotation thread only
   private String lastDeliveryFailure; // rotation thread only
 
   /**
-   * Windows whose columns stay booked: the open ones, and those in the outbox, which holds them in
-   * memory until the destination confirmed them.
+   * Windows whose columns stay booked: the open ones, and those staged in the delivery, which
+   * holds them in memory until every destination confirmed them.
    */
   private Map<String, List<Instant>> heldWindows() {
     Map<String, List<Instant>> held = new HashMap<>();
-    logger.openWindows().forEach((ds, starts) -> held.computeIfAbsent(ds, k -> new ArrayList<>()).addAll(starts));
-    for (Outbox.Item it : outbox.items()) {
-      held.computeIfAbsent(it.window.datasetId(), k -> new ArrayList<>()).add(it.window.start());
+    open.starts().forEach((ds, starts) -> held.computeIfAbsent(ds, k -> new ArrayList<>()).addAll(starts));
+    for (WindowDelivery.Item it : delivery.items()) {
+      held.computeIfAbsent(it.window().datasetId(), k -> new ArrayList<>()).add(it.window().start());
     }
     return held;
   }
 
+  /** Hands checkpointed windows to every destination, oldest first; what fails is kept for the next tick. */
   private void deliverOutbox() {
-    Outbox.Delivery d = outbox.deliver();
-    if (d.written() > 0) {
+    WindowDelivery.Result d = delivery.deliver();
+    if (d.completed() > 0) {
       // delivered windows free their dataset places and columns now, not at the next checkpoint;
       // under the write lock, so no request is between its admission and its tracking
       rw.writeLock().lock();
@@ -631,12 +741,12 @@ final class Ingest implements AutoCloseable {
         rw.writeLock().unlock();
       }
     }
-    lastDelivered = d.written();
+    lastDelivered = d.completed();
     lastDeliveryFailure = d.failure();
     if (d.failure() != null) {
       metrics.deliveryFailures.increment();
       health.set("destination", d.failure());
-    } else if (d.written() > 0) {
+    } else if (d.completed() > 0) {
       health.clear("destination"); // a window went out: the destination works (again)
     }
   }
@@ -644,7 +754,7 @@ final class Ingest implements AutoCloseable {
   // ---- reading ----
 
   Optional<ProfileView> currentView(String datasetId) {
-    return logger.currentView(datasetId);
+    return open.currentView(datasetId);
   }
 
   /** False when requests cannot be taken (503): stopping, the journal failed, or a restart is needed. */
@@ -695,134 +805,6 @@ final class Ingest implements AutoCloseable {
     allocator.close();
     if (failure != null) {
       throw failure;
-    }
-  }
-
-  /**
-   * Where the logger's finished windows go first: memory, until a checkpoint holding them has
-   * landed; then they are handed to the destinations and dropped once every destination took
-   * them. Parts are numbered here, and the numbers are checkpointed, so a window written again
-   * after a restart never reuses an earlier part's key (which would replace it).
-   */
-  private final class Outbox implements Writer {
-    final class Item {
-      final WindowInfo window;
-      final ProfileView view;
-      boolean checkpointed;
-
-      Item(WindowInfo window, ProfileView view, boolean checkpointed) {
-        this.window = window;
-        this.view = view;
-        this.checkpointed = checkpointed;
-      }
-    }
-
-    private final List<Item> items = new ArrayList<>(); // guarded by this
-    private final List<WindowInfo> recent = new ArrayList<>(); // guarded by this: staged since takeRecent
-    private final Map<Checkpoint.PartKey, Integer> nextParts = new HashMap<>(); // guarded by this
-    private int stagedTotal; // guarded by this
-
-    @Override
-    public synchronized void write(ProfileView view, WindowInfo window) {
-      Checkpoint.PartKey key = new Checkpoint.PartKey(window.datasetId(), window.start().toEpochMilli());
-      int part = nextParts.getOrDefault(key, 0);
-      nextParts.put(key, part + 1);
-      items.add(new Item(window.withPart(part), view, false));
-      recent.add(window.withPart(part));
-      stagedTotal++;
-      metrics.windowsHandedOut.increment();
-    }
-
-    synchronized void restore(List<Checkpoint.Entry> entries, Map<Checkpoint.PartKey, Integer> parts) {
-      for (Checkpoint.Entry e : entries) {
-        items.add(new Item(e.window(), e.view(), true));
-      }
-      nextParts.putAll(parts);
-    }
-
-    /** The windows staged since the last call (POST /writeProfiles reports them). */
-    synchronized List<WindowInfo> takeRecent() {
-      List<WindowInfo> out = new ArrayList<>(recent);
-      recent.clear();
-      return out;
-    }
-
-    synchronized int stagedTotal() {
-      return stagedTotal;
-    }
-
-    synchronized long size() {
-      return items.size();
-    }
-
-    synchronized boolean hasUncheckpointed() {
-      for (Item it : items) {
-        if (!it.checkpointed) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    synchronized List<Item> items() {
-      return new ArrayList<>(items);
-    }
-
-    synchronized void markCheckpointed(List<Item> covered) {
-      covered.forEach(it -> it.checkpointed = true);
-    }
-
-    /** The part counters still needed: windows that can still take rows. */
-    synchronized Map<Checkpoint.PartKey, Integer> parts(long now, long window, long lateness) {
-      nextParts.keySet().removeIf(k -> k.start() + window + lateness <= now && !hasItemFor(k));
-      return new HashMap<>(nextParts);
-    }
-
-    private boolean hasItemFor(Checkpoint.PartKey k) {
-      for (Item it : items) {
-        if (it.window.datasetId().equals(k.datasetId()) && it.window.start().toEpochMilli() == k.start()) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    record Delivery(int written, String failure) {}
-
-    /** Hands checkpointed windows to every destination, oldest first; keeps what fails for the next tick. */
-    Delivery deliver() {
-      int written = 0;
-      List<Item> ready;
-      synchronized (this) {
-        ready = new ArrayList<>();
-        for (Item it : items) {
-          if (it.checkpointed) {
-            ready.add(it);
-          }
-        }
-      }
-      for (Item it : ready) {
-        for (Writer w : destinations) {
-          try {
-            w.write(it.view, it.window);
-          } catch (IOException | RuntimeException e) {
-            String what = "handing window " + it.window + " to " + w + " failed: " + e
-                + "; it stays in memory and in the checkpoint and is retried at the next tick";
-            LOG.log(System.Logger.Level.WARNING, what);
-            return new Delivery(written, what);
-          }
-        }
-        written++;
-        synchronized (this) {
-          for (Iterator<Item> i = items.iterator(); i.hasNext();) {
-            if (i.next() == it) {
-              i.remove();
-              break;
-            }
-          }
-        }
-      }
-      return new Delivery(written, null);
     }
   }
 }

@@ -41,6 +41,7 @@ final class LogRequest {
   final String datasetId;
   final Long timestamp;
   private ValueTable table = new ValueTable();
+  private boolean dropNested; // Kafka's KAFKA_MESSAGE_NESTING_BEHAVIOR=IGNORE: nested objects are skipped
 
   private LogRequest(String datasetId, Long timestamp) {
     this.datasetId = datasetId;
@@ -54,6 +55,52 @@ final class LogRequest {
   /** The distinct column names of the request (admission counts them against the column limits). */
   java.util.Set<String> columnNames() {
     return new java.util.HashSet<>(table.columnNames());
+  }
+
+  /**
+   * An empty batch that rows are added to one JSON object at a time ({@link #addRow}): Kafka record
+   * values. {@code flatten} false drops nested objects instead of flattening them.
+   */
+  static LogRequest rows(String datasetId, boolean flatten) {
+    LogRequest r = new LogRequest(datasetId, null);
+    r.dropNested = !flatten;
+    return r;
+  }
+
+  /**
+   * Adds one row: {@code json} must hold exactly one JSON object, read by the rules of a
+   * {@code "single"} row (core's {@link ValueTable}), nested objects skipped when the batch was made
+   * with {@code flatten} false. On anything else throws {@link BadRequestException}; the batch may
+   * then hold part of the row, so the caller builds it again from the rows it accepted.
+   */
+  void addRow(byte[] json, int off, int len) {
+    try (JsonParser p = FACTORY.createParser(json, off, len)) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_OBJECT) {
+        throw bad(p, "a row must be a JSON object of column: value, found " + describe(t));
+      }
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (dropNested && v == JsonToken.START_OBJECT) {
+          p.skipChildren();
+        } else {
+          table.appendJson(p, v, name);
+        }
+      }
+      if (t != JsonToken.END_OBJECT) {
+        throw bad(p, "unexpected " + describe(t));
+      }
+      if (p.nextToken() != null) {
+        throw bad(p, "unexpected content after the JSON object");
+      }
+      table.endRow();
+    } catch (JsonParseException e) {
+      throw new BadRequestException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new BadRequestException(400, "unreadable JSON: " + e.getMessage());
+    }
   }
 
   /** Parses and validates a request body; throws {@link BadRequestException} on anything malformed. */

@@ -42,7 +42,7 @@ public final class LoupeServer implements AutoCloseable {
   /** Dataset ids end up in file names and S3 keys. */
   private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
-  /** Jetty and Javalin log every start and stop at INFO; keep the server's own lines readable. */
+  /** Jetty, Javalin and the Kafka clients log every start and stop at INFO; keep the server's own lines readable. */
   private static final java.util.logging.Logger[] QUIET = quietLibraries();
 
   private final ServerConfig config;
@@ -50,6 +50,7 @@ public final class LoupeServer implements AutoCloseable {
   private final Health health = new Health();
   private final BodyReader bodies;
   private final Ingest ingest;
+  private final KafkaIngestion kafka; // null unless KAFKA_ENABLED
   private final Javalin app;
   private final byte[][] keys;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -101,6 +102,17 @@ public final class LoupeServer implements AutoCloseable {
           + e.getMessage(), e);
     }
     this.app = a;
+    KafkaIngestion k = null;
+    if (config.kafka().enabled()) {
+      try {
+        k = new KafkaIngestion(config.kafka(), ingest, metrics);
+      } catch (RuntimeException e) {
+        app.stop();
+        ingest.close();
+        throw new IOException("cannot start the Kafka consumer (" + config.kafka() + "): " + e.getMessage(), e);
+      }
+    }
+    this.kafka = k;
     LOG.log(System.Logger.Level.INFO, "Loupe server listening on " + config.host() + ":" + app.port() + " "
         + config.describe());
   }
@@ -142,7 +154,7 @@ public final class LoupeServer implements AutoCloseable {
       return new java.util.logging.Logger[0]; // the operator configured logging
     }
     java.util.logging.Logger[] ls = {java.util.logging.Logger.getLogger("org.eclipse.jetty"),
-        java.util.logging.Logger.getLogger("io.javalin")};
+        java.util.logging.Logger.getLogger("io.javalin"), java.util.logging.Logger.getLogger("org.apache.kafka")};
     for (java.util.logging.Logger l : ls) {
       l.setLevel(java.util.logging.Level.WARNING);
     }
@@ -239,6 +251,9 @@ public final class LoupeServer implements AutoCloseable {
     closed = true;
     try {
       app.stop();
+      if (kafka != null) {
+        kafka.close(); // checkpoints and commits what it consumed, while ingestion is still open
+      }
       ingest.close();
     } finally {
       stopped.countDown();
@@ -333,12 +348,15 @@ public final class LoupeServer implements AutoCloseable {
    */
   private void health(Context ctx) throws IOException {
     metrics.request("health");
-    boolean ok = ingest.healthy();
+    boolean ok = ingest.healthy() && (kafka == null || kafka.healthy());
     Map<String, Object> out = new java.util.LinkedHashMap<>();
     out.put("status", !ok ? "unavailable" : health.degraded() ? "degraded" : "ok");
     out.put("window", ingest.window().toString());
     if (health.degraded()) {
       out.put("problems", health.problems());
+    }
+    if (kafka != null) {
+      out.put("kafka", JSON.readTree(kafka.healthJson()));
     }
     ctx.status(ok ? 200 : 503).contentType("application/json").result(JSON.writeValueAsString(out));
   }
@@ -372,8 +390,12 @@ public final class LoupeServer implements AutoCloseable {
     return bodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding"));
   }
 
+  static boolean validDatasetId(String id) {
+    return id != null && DATASET_ID.matcher(id).matches() && !id.chars().allMatch(c -> c == '.');
+  }
+
   private static void checkDatasetId(String id) {
-    if (id == null || !DATASET_ID.matcher(id).matches() || id.chars().allMatch(c -> c == '.')) {
+    if (!validDatasetId(id)) {
       throw new BadRequestException(400, "datasetId '" + (id == null ? "" : id.length() > 200 ? id.substring(0, 200)
           + "..." : id) + "' is not allowed: use 1 to 128 of A-Z a-z 0-9 . _ - (it becomes part of file names "
           + "and S3 keys)");

@@ -1,9 +1,12 @@
 package dev.loupe.server;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /** The server's counters and gauges, rendered in the Prometheus text format for {@code GET /metrics}. */
@@ -22,6 +25,7 @@ final class Metrics {
   final LongAdder rotationFailures = new LongAdder();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> counters = new ConcurrentHashMap<>();
+  private final List<Consumer<StringBuilder>> sections = new CopyOnWriteArrayList<>();
 
   void request(String endpoint) {
     requests.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
@@ -48,6 +52,11 @@ final class Metrics {
   /** A counter kept elsewhere (the S3 writer's uploads, ...), read at scrape time. */
   void counter(String name, LongSupplier value) {
     counters.put(name, value);
+  }
+
+  /** Metric families their owner renders itself (the Kafka consumer's, with labels). */
+  void section(Consumer<StringBuilder> renderer) {
+    sections.add(renderer);
   }
 
   String render() {
@@ -78,6 +87,7 @@ final class Metrics {
     new TreeMap<>(gauges).forEach((name, v) -> {
       sb.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(v.getAsLong()).append('\n');
     });
+    sections.forEach(r -> r.accept(sb));
     return sb.toString();
   }
 

@@ -35,7 +35,7 @@ public final class ServerConfig {
   public record Option(String env, String flag, boolean takesValue, String meaning, String defaultText) {}
 
   /** Every setting, in documentation order. */
-  public static final List<Option> OPTIONS = List.of(
+  public static final List<Option> OPTIONS = withKafka(List.of(
       new Option("PORT", "--port", true, "HTTP port (0 picks a free one)", "8080"),
       new Option("LOUPE_HOST", "--host", true, "address to bind", "0.0.0.0, or 127.0.0.1 when DISABLE_AUTH=true"),
       new Option("CONTAINER_API_KEY", "--api-key", true,
@@ -75,7 +75,13 @@ public final class ServerConfig {
       new Option("LOUPE_MAX_BODY_READERS", "--max-body-readers", true,
           "request bodies received at once (503 for more)", "64"),
       new Option("LOUPE_MAX_INFLIGHT_BYTES", "--max-inflight-bytes", true,
-          "bytes of request bodies held in memory at once (503 above)", "max heap / 4"));
+          "bytes of request bodies held in memory at once (503 above)", "max heap / 4")));
+
+  private static List<Option> withKafka(List<Option> server) {
+    List<Option> all = new ArrayList<>(server);
+    all.addAll(KafkaSettings.OPTIONS);
+    return List.copyOf(all);
+  }
 
   private final String host;
   private final int port;
@@ -100,6 +106,7 @@ public final class ServerConfig {
   private final Duration bodyTimeout;
   private final int maxBodyReaders;
   private final long maxInflightBytes;
+  private final KafkaSettings kafka;
 
   private ServerConfig(Builder b) {
     this.authDisabled = b.authDisabled;
@@ -134,6 +141,7 @@ public final class ServerConfig {
     this.maxBodyReaders = b.maxBodyReaders;
     this.maxInflightBytes = b.maxInflightBytes > 0 ? b.maxInflightBytes
         : Math.max(b.maxBodyBytes, Runtime.getRuntime().maxMemory() / 4);
+    this.kafka = b.kafka;
     if (destination == Destination.S3 && (s3Bucket == null || s3Bucket.isBlank())) {
       throw new IllegalArgumentException("UPLOAD_DESTINATION=S3 needs S3_BUCKET (--s3-bucket)");
     }
@@ -226,6 +234,7 @@ public final class ServerConfig {
     if ((v = get(env, "LOUPE_MAX_INFLIGHT_BYTES")) != null) {
       b.maxInflightBytes(parseBytes("LOUPE_MAX_INFLIGHT_BYTES", v));
     }
+    b.kafka(KafkaSettings.fromEnvironment(env));
     return b.build();
   }
 
@@ -522,6 +531,11 @@ public final class ServerConfig {
     return maxInflightBytes;
   }
 
+  /** The Kafka consumer's settings (docs/kafka.md); {@link KafkaSettings#enabled()} is false unless asked for. */
+  public KafkaSettings kafka() {
+    return kafka;
+  }
+
   /** The settings without secrets, for the start-up log line. */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -537,6 +551,9 @@ public final class ServerConfig {
     m.put("maxBodyBytes", Long.toString(maxBodyBytes));
     m.put("maxDatasets", Integer.toString(maxDatasets));
     m.put("maxColumns", maxRequestColumns + "/request, " + maxWindowColumns + "/window, " + maxOpenColumns + " open");
+    if (kafka.enabled()) {
+      m.put("kafka", kafka.toString());
+    }
     return m;
   }
 
@@ -563,6 +580,7 @@ public final class ServerConfig {
     private int maxDatasets = 1000;
     private Duration maxFuture = Duration.ofHours(1);
     private Duration checkpointInterval = Duration.ofSeconds(30);
+    private KafkaSettings kafka = KafkaSettings.disabled();
     private int maxRequestColumns = 10_000;
     private int maxWindowColumns = 10_000;
     private long maxOpenColumns; // 0: sized to the heap
@@ -610,6 +628,11 @@ public final class ServerConfig {
         throw new IllegalArgumentException(name + " must be from 1 to " + Integer.MAX_VALUE + ", got " + n);
       }
       return (int) n;
+    }
+
+    public Builder kafka(KafkaSettings k) {
+      this.kafka = Objects.requireNonNull(k);
+      return this;
     }
 
     public Builder host(String h) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -228,5 +229,36 @@ class ServerHttpTest {
     }
     assertEquals(2, TestHttp.profileFiles(dir.resolve("profiles")).size(), "part 0 and part 1, never replaced");
     assertEquals(7, TestHttp.count(TestHttp.mergeAll(dir.resolve("profiles")), "i"));
+  }
+
+  @Test
+  void changedWindowSettingsWriteTheRestoredWindowsUnderTheOldOnesWithTheirNextPart() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().build())) {
+      TestHttp http = new TestHttp(server.port());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"w\", \"single\": {\"i\": 0}}").statusCode());
+      assertEquals(200, http.post("/writeProfiles", new byte[0], TestHttp.KEY).statusCode()); // part 0
+      for (int i = 1; i < 5; i++) {
+        assertEquals(200, http.post("/logs", "{\"datasetId\": \"w\", \"single\": {\"i\": " + i + "}}").statusCode());
+      }
+    }
+    assertEquals(1, TestHttp.profileFiles(dir.resolve("profiles")).size());
+    // restart with one-minute windows: the restored hourly window goes out at start-up, as its part 1
+    try (LoupeServer server = LoupeServer.start(config().window(Duration.ofMinutes(1)).build())) {
+      List<Path> files = TestHttp.profileFiles(dir.resolve("profiles"));
+      assertEquals(2, files.size(), files.toString());
+      assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().contains("-p1")), files.toString());
+      for (Path f : files) {
+        long ts = ProfileView.read(f).properties().datasetTimestamp().orElseThrow().toEpochMilli();
+        assertEquals(0, ts % 3_600_000L, "written under the old, hourly windows: " + f);
+      }
+      assertEquals(5, TestHttp.count(TestHttp.mergeAll(dir.resolve("profiles")), "i"));
+      TestHttp http = new TestHttp(server.port());
+      assertEquals(200, http.post("/logs", "{\"datasetId\": \"w\", \"single\": {\"i\": 5}}").statusCode());
+      assertEquals(1, json(http.get("/profiles/w")).get("columns").get("i").get("counts/n").asLong(),
+          "the new window holds only the new row");
+      assertEquals(200, http.post("/writeProfiles", new byte[0], TestHttp.KEY).statusCode());
+    }
+    assertEquals(3, TestHttp.profileFiles(dir.resolve("profiles")).size());
+    assertEquals(6, TestHttp.count(TestHttp.mergeAll(dir.resolve("profiles")), "i"));
   }
 }

@@ -1,14 +1,12 @@
 package dev.loupe.core.logging;
 
 import dev.loupe.core.DatasetProfile;
-import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +14,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -51,6 +47,11 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
  * <p>When a writer fails, the window's view is kept in memory and written again at every tick
  * until it succeeds; {@link #close()} makes a last attempt and reports any window it could not
  * write in its exception.
+ *
+ * <p>It is a ticker over three parts, each usable alone: {@link Windows} (the arithmetic and the
+ * lateness check), {@link OpenWindows} (the striped store of open windows) and {@link
+ * WindowDelivery} (part numbers, writes and retries). A service that must do something between
+ * closing a window and writing it (the server checkpoints) composes those parts itself.
  */
 public final class RollingLogger implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RollingLogger.class.getName());
@@ -58,68 +59,31 @@ public final class RollingLogger implements AutoCloseable {
   private final long windowMillis;
   private final Windows windows;
   private final Duration window;
-  private final Duration lateness;
   private final Clock clock;
   private final List<Writer> writers;
   private final boolean heartbeat;
   private final Map<String, String> tags;
   private final String defaultDatasetId;
   private final ScheduledExecutorService ticker;
-  private final int stripes;
+  private final OpenWindows open;
+  private final WindowDelivery delivery;
 
-  private final ConcurrentHashMap<WindowKey, Window> open = new ConcurrentHashMap<>();
-  private final Map<WindowKey, Integer> writtenParts = new ConcurrentHashMap<>();
   private final Set<String> knownDatasets = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lastHeartbeatStart = new ConcurrentHashMap<>();
-  private final List<Pending> pending = new CopyOnWriteArrayList<>();
   private final ReentrantLock rotation = new ReentrantLock();
-  private final AtomicLong windowsWritten = new AtomicLong();
-  private final AtomicLong writeFailures = new AtomicLong();
-  private final AtomicLong mergeFailures = new AtomicLong();
   private volatile boolean closed;
-
-  private record WindowKey(String datasetId, long start) {}
-
-  private static final class Window {
-    final WindowKey key;
-    volatile Slot[] stripes; // replaced (under this) when sealed; a thread uses the stripe of its id
-    final List<Slot> sealed = new ArrayList<>(); // guarded by this: stripes sealed for a checkpoint
-    volatile boolean closed; // set under this; read without it on the hot path (see log)
-    ProfileView base = ProfileView.empty(); // guarded by this: restored state (see restoreWindow)
-
-    Window(WindowKey key, int stripes) {
-      this.key = key;
-      this.stripes = freshStripes(stripes);
-    }
-
-    static Slot[] freshStripes(int n) {
-      Slot[] out = new Slot[n];
-      for (int i = 0; i < n; i++) {
-        out[i] = new Slot();
-      }
-      return out;
-    }
-  }
-
-  private static final class Slot {
-    final ReentrantLock lock = new ReentrantLock();
-    final DatasetProfile profile = new DatasetProfile(ProfileProperties.EMPTY);
-    boolean sealed; // guarded by lock: no update after this
-  }
-
-  private record Pending(Writer writer, ProfileView view, WindowInfo window) {}
 
   private RollingLogger(Builder b) {
     this.window = b.window;
     this.windowMillis = b.window.toMillis();
-    this.lateness = b.lateness;
     this.windows = Windows.of(b.window, b.lateness);
     this.clock = b.clock;
     this.writers = List.copyOf(b.writers);
     this.heartbeat = b.heartbeat;
     this.tags = Map.copyOf(b.tags);
     this.defaultDatasetId = b.defaultDatasetId;
-    this.stripes = b.stripes;
+    this.open = new OpenWindows(windows, clock, b.stripes);
+    this.delivery = new WindowDelivery(writers, clock);
     if (b.tick != null) {
       ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "loupe-rolling-logger");
@@ -174,48 +138,7 @@ public final class RollingLogger implements AutoCloseable {
       throw new IllegalStateException("the logger is closed");
     }
     knownDatasets.add(datasetId);
-    while (true) {
-      long now = clock.millis();
-      long ts = timestamp == null ? now : timestamp.toEpochMilli();
-      long start = windows.startOf(ts);
-      if (timestamp != null && windows.isDue(start, now)) {
-        throw new LateDataException(datasetId, timestamp, Instant.ofEpochMilli(windows.endOf(start)), lateness);
-      }
-      Window w = open.computeIfAbsent(new WindowKey(datasetId, start), k -> new Window(k, stripes));
-      Slot slot = slotFor(w);
-      slot.lock.lock();
-      try {
-        if (isClosed(w) || slot.sealed) {
-          // being closed (it leaves the map once merged) or sealed (fresh stripes are in place)
-          Thread.yield();
-          continue;
-        }
-        update.accept(slot.profile);
-        return;
-      } finally {
-        slot.lock.unlock();
-      }
-    }
-  }
-
-  /**
-   * This thread's stripe of the window: threads are spread over a fixed number of stripes (by
-   * default twice the cores), each a profile behind its own lock. A thread pool of hundreds of
-   * threads (a web server's) then feeds a handful of profiles, which keeps rotation and
-   * checkpoints cheap, while threads rarely wait for each other.
-   */
-  private static Slot slotFor(Window w) {
-    Slot[] current = w.stripes;
-    long mixed = Thread.currentThread().getId() * 0x9E3779B97F4A7C15L;
-    return current[(int) Math.floorMod(mixed >>> 32, (long) current.length)];
-  }
-
-  /**
-   * Read under the slot's lock: close() sets the flag before it takes each slot's lock, so an
-   * update that saw "open" is always in the merged view, and one that runs later sees "closed".
-   */
-  private static boolean isClosed(Window w) {
-    return w.closed;
+    open.log(datasetId, timestamp, update);
   }
 
   // ---- rotation ----
@@ -238,67 +161,33 @@ public final class RollingLogger implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the due windows into the delivery (a window whose merge fails stays open, see
+   * {@link OpenWindows#close}), adds heartbeats, then writes everything ready and retries what
+   * failed before, even when a merge failed.
+   */
   private void rotate(boolean all) throws IOException {
     rotation.lock();
     try {
       long now = clock.millis();
-      long lateMs = lateness.toMillis();
-      List<Window> due = new ArrayList<>();
-      for (Window w : open.values()) {
-        if (all || windows.isDue(w.key.start(), now)) {
-          due.add(w);
+      try {
+        open.close(now, all, (datasetId, start, view) -> delivery.stage(windows.info(datasetId, start, 0, tags), view,
+            true));
+        if (heartbeat) {
+          heartbeats(now - windows.latenessMillis());
         }
+      } finally {
+        delivery.deliver();
+        // a heartbeat asks for a counter up to a window after its window closed
+        long horizon = now - windowMillis - 1;
+        delivery.forgetParts(start -> windows.isDue(start, horizon));
       }
-      due.sort((a, b) -> Long.compare(a.key.start(), b.key.start()));
-      for (Window w : due) {
-        ProfileView view = close(w);
-        if (view != null) {
-          hand(view, info(w.key));
-        }
-      }
-      if (heartbeat) {
-        heartbeats(now - lateMs);
-      }
-      retryPending();
-      writtenParts.keySet().removeIf(k -> k.start() + windowMillis + lateMs + windowMillis < now);
     } finally {
       rotation.unlock();
     }
   }
 
-  /**
-   * Closes a window and merges its per-thread profiles; null if it held nothing. The window leaves
-   * the open set only once its merged view exists: should the merge fail (out of memory, a bug),
-   * the window is opened again, with every row in it, and the failure propagates to the caller
-   * (the next rotation retries). Nothing is dropped on the way.
-   */
-  private ProfileView close(Window w) {
-    ProfileView merged;
-    try {
-      merged = merged(w, true);
-    } catch (RuntimeException | Error e) {
-      reopen(w);
-      mergeFailures.incrementAndGet();
-      throw e; // recorded above; the window is kept
-    }
-    open.remove(w.key, w);
-    return merged.columns().isEmpty() ? null : merged;
-  }
-
-  /** Undoes the closing mark of a window whose merge failed; its rows stay where they were. */
-  private static void reopen(Window w) {
-    synchronized (w) {
-      w.closed = false;
-    }
-  }
-
-  private WindowInfo info(WindowKey key) {
-    int part = writtenParts.merge(key, 0, (old, zero) -> old + 1);
-    return new WindowInfo(key.datasetId(), Instant.ofEpochMilli(key.start()),
-        Instant.ofEpochMilli(key.start() + windowMillis), part, tags);
-  }
-
-  private void heartbeats(long horizon) throws IOException {
+  private void heartbeats(long horizon) {
     long lastComplete = Math.floorDiv(horizon, windowMillis) * windowMillis - windowMillis;
     for (String id : knownDatasets) {
       Long last = lastHeartbeatStart.get(id);
@@ -306,37 +195,8 @@ public final class RollingLogger implements AutoCloseable {
         continue;
       }
       lastHeartbeatStart.put(id, lastComplete);
-      WindowKey key = new WindowKey(id, lastComplete);
-      if (!writtenParts.containsKey(key) && !open.containsKey(key)) {
-        hand(ProfileView.empty(), info(key));
-      }
-    }
-  }
-
-  private void hand(ProfileView view, WindowInfo info) {
-    ProfileProperties props = ProfileProperties.of(info.start(), clock.instant(), info.tags(), Map.of());
-    ProfileView stamped = view.withProperties(view.properties().merge(props));
-    for (Writer writer : writers) {
-      try {
-        writer.write(stamped, info);
-        windowsWritten.incrementAndGet();
-      } catch (IOException | RuntimeException e) {
-        writeFailures.incrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, "writing window " + info + " to " + writer + " failed (" + e
-            + "); kept in memory, retrying at the next tick");
-        pending.add(new Pending(writer, stamped, info));
-      }
-    }
-  }
-
-  private void retryPending() {
-    for (Pending p : pending) { // a snapshot: CopyOnWriteArrayList
-      try {
-        p.writer.write(p.view, p.window);
-        pending.remove(p);
-        windowsWritten.incrementAndGet();
-      } catch (IOException | RuntimeException e) {
-        writeFailures.incrementAndGet();
+      if (!delivery.hasParts(id, lastComplete) && !open.isOpen(id, lastComplete)) {
+        delivery.stage(windows.info(id, lastComplete, 0, tags), ProfileView.empty(), true);
       }
     }
   }
@@ -348,43 +208,7 @@ public final class RollingLogger implements AutoCloseable {
    * timestamp is the window's start, as the written window's will be.
    */
   public Optional<ProfileView> currentView(String datasetId) {
-    long now = clock.millis();
-    Window w = open.get(new WindowKey(datasetId, windows.startOf(now)));
-    if (w == null) {
-      return Optional.empty();
-    }
-    ProfileView merged = merged(w, false);
-    if (merged.columns().isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(merged.withProperties(merged.properties()
-        .merge(ProfileProperties.of(Instant.ofEpochMilli(w.key.start()), null, Map.of(), Map.of()))));
-  }
-
-  /**
-   * The merged view of a window's restored base and per-thread profiles. With {@code closing},
-   * the window is marked closed first, so no update can slip in after its slot was read.
-   */
-  private static ProfileView merged(Window w, boolean closing) {
-    List<Slot> taken;
-    ProfileView merged;
-    synchronized (w) {
-      if (closing) {
-        w.closed = true;
-      }
-      taken = new ArrayList<>(w.sealed);
-      taken.addAll(List.of(w.stripes));
-      merged = w.base;
-    }
-    for (Slot s : taken) {
-      s.lock.lock();
-      try {
-        merged = merged.merge(s.profile.view());
-      } finally {
-        s.lock.unlock();
-      }
-    }
-    return merged;
+    return open.currentView(datasetId);
   }
 
   /** The state of one open window or of one write still to be retried, for checkpoints. */
@@ -407,41 +231,15 @@ public final class RollingLogger implements AutoCloseable {
    * resumes. The states hold exactly what was logged before the seal.
    */
   public Sealed sealOpenWindows() {
-    List<Sealed.Part> parts = new ArrayList<>();
-    for (Window w : open.values()) {
-      List<Slot> frozen;
-      ProfileView base;
-      synchronized (w) {
-        if (w.closed) {
-          continue;
-        }
-        Slot[] old = w.stripes;
-        w.stripes = Window.freshStripes(old.length);
-        for (Slot slot : old) {
-          slot.lock.lock(); // waits for an update in progress; none follows
-          try {
-            slot.sealed = true;
-          } finally {
-            slot.lock.unlock();
-          }
-        }
-        w.sealed.addAll(List.of(old));
-        frozen = new ArrayList<>(w.sealed);
-        base = w.base;
-      }
-      parts.add(new Sealed.Part(w, frozen, base));
-    }
-    return new Sealed(parts);
+    return new Sealed(open.seal());
   }
 
   /** What {@link #sealOpenWindows()} froze; see {@link #states()}. */
   public final class Sealed {
-    private record Part(Window window, List<Slot> frozen, ProfileView base) {}
+    private final OpenWindows.Sealed sealed;
 
-    private final List<Part> parts;
-
-    private Sealed(List<Part> parts) {
-      this.parts = parts;
+    private Sealed(OpenWindows.Sealed sealed) {
+      this.sealed = sealed;
     }
 
     /**
@@ -450,38 +248,18 @@ public final class RollingLogger implements AutoCloseable {
      */
     public List<WindowState> states() {
       List<WindowState> out = new ArrayList<>();
-      for (Part p : parts) {
-        ProfileView merged = p.base();
-        for (Slot slot : p.frozen()) {
-          // sealed, so no update waits for this lock; it only orders this read with other readers
-          slot.lock.lock();
-          try {
-            merged = merged.merge(slot.profile.view());
-          } finally {
-            slot.lock.unlock();
-          }
-        }
-        Window w = p.window();
-        synchronized (w) {
-          if (!w.closed && w.base == p.base() && w.sealed.size() >= p.frozen().size()
-              && w.sealed.subList(0, p.frozen().size()).equals(p.frozen())) {
-            w.base = merged;
-            w.sealed.subList(0, p.frozen().size()).clear();
-          }
-        }
-        out.add(new WindowState(new WindowInfo(w.key.datasetId(), Instant.ofEpochMilli(w.key.start()),
-            Instant.ofEpochMilli(w.key.start() + windowMillis), 0, tags), merged));
+      for (OpenWindows.State st : sealed.states()) {
+        out.add(new WindowState(windows.info(st.datasetId(), st.start(), 0, tags), st.view()));
       }
-      out.sort((a, b) -> a.window().start().compareTo(b.window().start()));
       return out;
     }
   }
 
-  /** Windows whose write failed and is being retried, with their views. */
+  /** Windows whose write failed and is being retried, with their views (one entry per writer still owed). */
   public List<WindowState> pendingWriteStates() {
     List<WindowState> out = new ArrayList<>();
-    for (Pending p : pending) {
-      out.add(new WindowState(p.window, p.view));
+    for (WindowDelivery.Item it : delivery.pendingPerWriter()) {
+      out.add(new WindowState(it.window(), it.view()));
     }
     return out;
   }
@@ -491,54 +269,36 @@ public final class RollingLogger implements AutoCloseable {
    * needed): it is merged into the window when the window is read or written.
    */
   public void restoreWindow(String datasetId, Instant start, ProfileView view) {
-    long s = start.toEpochMilli();
-    if (Math.floorMod(s, windowMillis) != 0) {
-      throw new IllegalArgumentException("window start " + start + " is not aligned to the window " + window);
-    }
+    open.restore(datasetId, start.toEpochMilli(), view);
     knownDatasets.add(datasetId);
-    while (true) {
-      Window w = open.computeIfAbsent(new WindowKey(datasetId, s), k -> new Window(k, stripes));
-      synchronized (w) {
-        if (!w.closed) {
-          w.base = w.base.merge(view);
-          return;
-        }
-      }
-    }
   }
 
   /** Queues a restored write that had failed before a restart; it is retried at the next tick. */
   public void restorePendingWrite(WindowInfo window, ProfileView view) {
-    for (Writer w : writers) {
-      pending.add(new Pending(w, view, window));
-    }
+    delivery.restore(window, view);
   }
 
   /** Datasets with an open window, with those windows' starts. */
   public Map<String, List<Instant>> openWindows() {
-    Map<String, List<Instant>> out = new LinkedHashMap<>();
-    open.keySet().stream().sorted((a, b) -> a.datasetId().equals(b.datasetId())
-        ? Long.compare(a.start(), b.start()) : a.datasetId().compareTo(b.datasetId()))
-        .forEach(k -> out.computeIfAbsent(k.datasetId(), x -> new ArrayList<>()).add(Instant.ofEpochMilli(k.start())));
-    return Collections.unmodifiableMap(out);
+    return open.starts();
   }
 
   public long windowsWritten() {
-    return windowsWritten.get();
+    return delivery.windowsWritten();
   }
 
   public long writeFailures() {
-    return writeFailures.get();
+    return delivery.writeFailures();
   }
 
   /** Windows whose merge failed at a rotation; each was kept open and is retried at the next one. */
   public long mergeFailures() {
-    return mergeFailures.get();
+    return open.mergeFailures();
   }
 
   /** Windows whose write failed and is being retried. */
   public int pendingWrites() {
-    return pending.size();
+    return delivery.pendingWrites();
   }
 
   public Duration window() {
@@ -565,10 +325,9 @@ public final class RollingLogger implements AutoCloseable {
     rotate(true);
     closed = true;
     IOException failure = null;
-    if (!pending.isEmpty()) {
-      List<String> names = new ArrayList<>();
-      pending.forEach(p -> names.add(p.window + " -> " + p.writer));
-      failure = new IOException(pending.size() + " window(s) could not be written and are lost unless retried: " + names);
+    List<String> names = delivery.describePending();
+    if (!names.isEmpty()) {
+      failure = new IOException(names.size() + " window(s) could not be written and are lost unless retried: " + names);
     }
     for (Writer w : writers) {
       try {
@@ -597,7 +356,7 @@ public final class RollingLogger implements AutoCloseable {
     private String defaultDatasetId = "default";
     private Duration tick;
     private boolean tickSet;
-    private int stripes = 2 * Runtime.getRuntime().availableProcessors();
+    private int stripes = OpenWindows.defaultStripes();
 
     private Builder() {}
 

@@ -77,6 +77,23 @@ public final class Windows {
     return isDue(startOf(ts), now);
   }
 
+  /**
+   * The late-row check every path makes (the logger's {@link OpenWindows#log}, a service's admission):
+   * throws {@link LateDataException} when a row stamped {@code ts} comes after its window was written.
+   */
+  public void checkNotLate(String datasetId, long ts, long now) {
+    if (isLate(ts, now)) {
+      throw new LateDataException(datasetId, java.time.Instant.ofEpochMilli(ts),
+          java.time.Instant.ofEpochMilli(endOf(startOf(ts))), lateness);
+    }
+  }
+
+  /** The window starting at {@code start} as a {@link WindowInfo}: end = start + length. */
+  public WindowInfo info(String datasetId, long start, int part, java.util.Map<String, String> tags) {
+    return new WindowInfo(datasetId, java.time.Instant.ofEpochMilli(start), java.time.Instant.ofEpochMilli(endOf(start)),
+        part, tags);
+  }
+
   private static long saturatedAdd(long a, long b) {
     long r = a + b;
     if (((a ^ r) & (b ^ r)) < 0) {

@@ -1,0 +1,232 @@
+package dev.loupe.server;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The one place where Kafka records become rows for the server's ingestion path: one poll's
+ * records, decoded (one JSON object per record value, one row) into a batch per dataset and
+ * window, the records that cannot be profiled set aside for the dead-letter topic with their
+ * reason, and the position (next offset) every partition reaches once the batch is in.
+ *
+ * <p>Decoding goes through {@link LogRequest}'s value rules (those of a {@code "single"} row of
+ * {@code POST /logs}); when core's columnar JSON entry replaces them, only {@link #decode} and
+ * {@link Group#reDecode} change.
+ */
+final class KafkaBatch {
+
+  /** A record that will not be profiled, and why. */
+  record DeadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String message) {}
+
+  /** The rows of one dataset and one window, with the records they came from. */
+  static final class Group {
+    final String datasetId;
+    final boolean flatten;
+    final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    final List<Long> timestamps = new ArrayList<>();
+    LogRequest rows;
+    long maxTimestamp = Long.MIN_VALUE;
+
+    Group(String datasetId, boolean flatten) {
+      this.datasetId = datasetId;
+      this.flatten = flatten;
+      this.rows = LogRequest.rows(datasetId, flatten);
+    }
+
+    /** Decodes the accepted records again into a fresh batch (after a record failed half-way). */
+    void rebuild() {
+      LogRequest fresh = LogRequest.rows(datasetId, flatten);
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        fresh.addRow(r.value(), 0, r.value().length);
+      }
+      rows = fresh;
+    }
+
+    void add(ConsumerRecord<byte[], byte[]> r, long ts) {
+      records.add(r);
+      timestamps.add(ts);
+      maxTimestamp = Math.max(maxTimestamp, ts);
+    }
+  }
+
+  private final KafkaSettings settings;
+  private final Map<String, Long> positions = new HashMap<>();
+  private final List<DeadLetter> deadLetters = new ArrayList<>();
+  private List<Group> groups = new ArrayList<>();
+  private int records;
+
+  private KafkaBatch(KafkaSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The key a partition's position has in the checkpoint. */
+  static String positionKey(TopicPartition tp) {
+    return "kafka:" + tp.topic() + "/" + tp.partition();
+  }
+
+  /**
+   * Decodes a poll. Rows are grouped by dataset and by window ({@code windowMillis}): the
+   * admission rule (lateness) is per window, so a group is admitted or refused whole.
+   */
+  static KafkaBatch decode(ConsumerRecords<byte[], byte[]> polled, KafkaSettings settings, long windowMillis) {
+    KafkaBatch b = new KafkaBatch(settings);
+    Map<String, Map<Long, Group>> byDataset = new LinkedHashMap<>();
+    boolean flatten = settings.nesting() == KafkaSettings.Nesting.FLATTEN;
+    long now = System.currentTimeMillis();
+    for (TopicPartition tp : polled.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> recs = polled.records(tp);
+      if (recs.isEmpty()) {
+        continue;
+      }
+      String datasetId = settings.datasetId(tp.topic());
+      Map<Long, Group> windows = byDataset.computeIfAbsent(datasetId, k -> new HashMap<>());
+      for (ConsumerRecord<byte[], byte[]> r : recs) {
+        b.records++;
+        // a record without a timestamp (-1: produced by a pre-0.10 client) is logged at receive time
+        long ts = r.timestamp() >= 0 ? r.timestamp() : now;
+        Group g = windows.computeIfAbsent(Math.floorDiv(ts, windowMillis), k -> new Group(datasetId, flatten));
+        byte[] v = r.value();
+        if (v == null) {
+          b.deadLetters.add(new DeadLetter(r, "undecodable", "the record has no value (a tombstone); each record "
+              + "must hold one JSON object, one row"));
+          continue;
+        }
+        try {
+          g.rows.addRow(v, 0, v.length);
+          g.add(r, ts);
+        } catch (BadRequestException e) {
+          b.deadLetters.add(new DeadLetter(r, "undecodable", "record value: " + e.getMessage()
+              + "; each record must hold one JSON object, one row"));
+          g.rebuild(); // the failed row may have left values behind
+        }
+      }
+      b.positions.put(positionKey(tp), recs.get(recs.size() - 1).offset() + 1);
+    }
+    for (Map<Long, Group> windows : byDataset.values()) {
+      for (Group g : windows.values()) {
+        if (!g.records.isEmpty()) {
+          b.groups.add(g);
+        }
+      }
+    }
+    return b;
+  }
+
+  /**
+   * Asks the server's admission rule about each group (at the current clock); refused rows
+   * become dead letters. A group refused whole for a timestamp is asked about record by record,
+   * since the future limit is per row.
+   */
+  void admit(Ingest ingest) {
+    List<Group> kept = new ArrayList<>(groups.size());
+    for (Group g : groups) {
+      try {
+        ingest.admitFromSource(g.datasetId, g.maxTimestamp, g.rows.columnNames());
+        kept.add(g);
+      } catch (BadRequestException e) {
+        if (e.status() == 503) {
+          throw e;
+        }
+        if (e.status() == 429) {
+          refuse(g.records, reason(e), e.getMessage());
+          continue;
+        }
+        Group survivors = reDecode(ingest, g);
+        if (survivors != null) {
+          kept.add(survivors);
+        }
+      }
+    }
+    groups = kept;
+  }
+
+  private Group reDecode(Ingest ingest, Group g) {
+    Group out = new Group(g.datasetId, settings.nesting() == KafkaSettings.Nesting.FLATTEN);
+    for (int i = 0; i < g.records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = g.records.get(i);
+      long ts = g.timestamps.get(i);
+      try {
+        LogRequest one = LogRequest.rows(g.datasetId, g.flatten);
+        one.addRow(r.value(), 0, r.value().length);
+        ingest.admitFromSource(g.datasetId, ts, one.columnNames());
+        out.rows.addRow(r.value(), 0, r.value().length);
+        out.add(r, ts);
+      } catch (BadRequestException e) {
+        if (e.status() == 503) {
+          throw e;
+        }
+        deadLetters.add(new DeadLetter(r, reason(e), e.getMessage()));
+      }
+    }
+    return out.records.isEmpty() ? null : out;
+  }
+
+  /** The dead-letter reason of an admission refusal. */
+  private static String reason(BadRequestException e) {
+    return switch (e.status()) {
+      case 429 -> "too_many_datasets";
+      case 413 -> "too_many_columns";
+      default -> "refused_timestamp";
+    };
+  }
+
+  private void refuse(List<ConsumerRecord<byte[], byte[]>> recs, String reason, String message) {
+    for (ConsumerRecord<byte[], byte[]> r : recs) {
+      deadLetters.add(new DeadLetter(r, reason, message));
+    }
+  }
+
+  /** The dead letters collected so far, removed from the batch. */
+  List<DeadLetter> takeDeadLetters() {
+    List<DeadLetter> out = new ArrayList<>(deadLetters);
+    deadLetters.clear();
+    return out;
+  }
+
+  /** The rows to track, one entry per dataset and window. */
+  List<Ingest.SourceRows> rows() {
+    List<Ingest.SourceRows> out = new ArrayList<>(groups.size());
+    for (Group g : groups) {
+      out.add(new Ingest.SourceRows(g.datasetId, g.maxTimestamp, g.rows.columnNames(), g.rows::trackInto));
+    }
+    return out;
+  }
+
+  /** Rows in {@link #rows()}, per topic (for the records counter). */
+  Map<String, Long> rowsPerTopic() {
+    Map<String, Long> out = new HashMap<>();
+    for (Group g : groups) {
+      for (ConsumerRecord<byte[], byte[]> r : g.records) {
+        out.merge(r.topic(), 1L, Long::sum);
+      }
+    }
+    return out;
+  }
+
+  /** The next offset of every partition in the poll, once the batch is in (dead letters included). */
+  Map<String, Long> positions() {
+    return positions;
+  }
+
+  /** The first offset of every partition in the poll: where to read again if the batch cannot go in now. */
+  static Map<TopicPartition, Long> firstOffsets(ConsumerRecords<byte[], byte[]> polled) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (TopicPartition tp : polled.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> recs = polled.records(tp);
+      if (!recs.isEmpty()) {
+        out.put(tp, recs.get(0).offset());
+      }
+    }
+    return out;
+  }
+
+  int records() {
+    return records;
+  }
+}

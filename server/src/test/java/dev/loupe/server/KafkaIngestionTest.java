@@ -1,0 +1,297 @@
+package dev.loupe.server;
+
+import static dev.loupe.server.KafkaTests.assertExactlyIds;
+import static dev.loupe.server.KafkaTests.await;
+import static dev.loupe.server.KafkaTests.metric;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.core.ProfileView;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Kafka consumer against a real broker (KafkaTestBroker), servers in this JVM. */
+class KafkaIngestionTest {
+  @TempDir
+  Path dir;
+
+  private ServerConfig config(Path data, String topic, String group, KafkaSettings.Nesting nesting, String dlq)
+      throws Exception {
+    KafkaSettings k = KafkaSettings.of(List.of(KafkaTests.broker().bootstrapServers()), List.of(topic), group,
+        Map.of(), 1, nesting, dlq, 500)
+        .withClientProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"));
+    return ServerConfig.builder().port(0).host("127.0.0.1").apiKey(TestHttp.KEY).dataDir(data.resolve("data"))
+        .fileSystemRoot(dir.resolve("profiles")).destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM)
+        .window(Duration.ofHours(1)).checkpointInterval(Duration.ofMillis(300)).kafka(k).build();
+  }
+
+  private static long consumed(TestHttp http, String topic) {
+    return metric(http.get("/metrics").body(), "loupe_kafka_records_total{topic=\"" + topic + "\"}");
+  }
+
+  private static void produce(KafkaProducer<byte[], byte[]> p, String topic, long from, long to) {
+    for (long id = from; id < to; id++) {
+      p.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8), KafkaTests.row(id)));
+    }
+    p.flush();
+  }
+
+  @Test
+  void recordsProducedBeforeAndDuringConsumptionAndAcrossARestartAreCountedOnce() throws Exception {
+    String topic = "once";
+    KafkaTests.broker().createTopic(topic, 3);
+    try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+      produce(p, topic, 0, 3000); // before the server starts
+      ServerConfig cfg = config(dir, topic, "g-once", KafkaSettings.Nesting.FLATTEN, "dlq-once");
+      try (LoupeServer server = LoupeServer.start(cfg)) {
+        TestHttp http = new TestHttp(server.port());
+        Thread during = new Thread(() -> {
+          for (long id = 3000; id < 6000; id += 500) {
+            produce(p, topic, id, id + 500);
+          }
+        });
+        during.start();
+        during.join();
+        await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 6000);
+        String health = http.get("/health").body();
+        assertTrue(health.contains("\"kafka\":{\"status\":\"ok\""), health);
+      }
+      // the clean stop checkpointed and committed everything it consumed
+      assertEquals(6000, KafkaTests.committedSum("g-once", topic));
+      produce(p, topic, 6000, 8000); // while the server is down
+      try (LoupeServer server = LoupeServer.start(cfg)) {
+        TestHttp http = new TestHttp(server.port());
+        await("records consumed after the restart", Duration.ofSeconds(60), () -> consumed(http, topic), 2000);
+        Thread.sleep(500);
+        assertEquals(2000, consumed(http, topic), "nothing is read twice after a restart");
+        String metrics = http.get("/metrics").body();
+        for (int part = 0; part < 3; part++) {
+          assertEquals(0, metric(metrics, "loupe_kafka_lag{topic=\"" + topic + "\",partition=\"" + part + "\"}"),
+              metrics);
+        }
+        // offsets are committed once a checkpoint holding the rows has landed
+        await("offsets committed", Duration.ofSeconds(30), () -> {
+          try {
+            return KafkaTests.committedSum("g-once", topic);
+          } catch (Exception e) {
+            return -1;
+          }
+        }, 8000);
+        metrics = http.get("/metrics").body();
+        assertTrue(metric(metrics, "loupe_kafka_commit_latency_seconds_count") >= 1, metrics);
+        assertEquals(200, http.post("/writeProfiles", "").statusCode());
+      }
+    }
+    ProfileView all = TestHttp.mergeAll(dir.resolve("profiles"));
+    assertExactlyIds(all, 8000, "before, during and after a restart");
+    assertEquals(8000, TestHttp.count(all, "s"));
+    assertEquals(8000, KafkaTests.committedSum("g-once", topic));
+  }
+
+  @Test
+  void poisonRecordsGoToTheDeadLetterTopicWithTheirReasonAndThePartitionGoesOn() throws Exception {
+    String topic = "poison";
+    String dlq = "poison-dlq";
+    KafkaTests.broker().createTopic(topic, 1);
+    long hour = 3_600_000L;
+    long now = System.currentTimeMillis();
+    // value, timestamp (null: now), expected reason (null: profiled)
+    Object[][] records = {
+        {"{\"id\": 0}", null, null},
+        {"not json {", null, "undecodable"},
+        {"{\"id\": 1}", null, null},
+        {"[1, 2]", null, "undecodable"},
+        {null, null, "undecodable"},
+        {"{\"id\": 96} {\"id\": 99}", null, "undecodable"},
+        {"{\"id\": 2, \"nested\": {\"deep\": [1, {\"a\": null}]}}", null, null},
+        {"{\"id\": 3}", null, null},
+        {"{\"id\": 98}", now - 3 * hour, "refused_timestamp"}, // its hourly window was written long ago
+        {"{\"id\": 97}", now + 48 * hour, "refused_timestamp"}, // two days ahead: LOUPE_MAX_FUTURE is 1h
+        {"{\"id\": 4}", null, null},
+    };
+    try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+      for (Object[] r : records) {
+        byte[] v = r[0] == null ? null : ((String) r[0]).getBytes(StandardCharsets.UTF_8);
+        p.send(new ProducerRecord<>(topic, 0, (Long) r[1], null, v));
+      }
+      p.flush();
+    }
+    try (LoupeServer server = LoupeServer.start(config(dir, topic, "g-poison", KafkaSettings.Nesting.FLATTEN, dlq))) {
+      TestHttp http = new TestHttp(server.port());
+      await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 5);
+      await("dead letters", Duration.ofSeconds(30), () -> {
+        String m = http.get("/metrics").body();
+        return metric(m, "loupe_kafka_dead_lettered_total{reason=\"undecodable\"}")
+            + metric(m, "loupe_kafka_dead_lettered_total{reason=\"refused_timestamp\"}");
+      }, 6);
+      String m = http.get("/metrics").body();
+      assertEquals(4, metric(m, "loupe_kafka_dead_lettered_total{reason=\"undecodable\"}"), m);
+      assertEquals(2, metric(m, "loupe_kafka_dead_lettered_total{reason=\"refused_timestamp\"}"), m);
+      assertEquals(200, http.post("/writeProfiles", "").statusCode());
+    }
+    assertExactlyIds(TestHttp.mergeAll(dir.resolve("profiles")), 5, "the good records around the poison ones");
+
+    List<ConsumerRecord<byte[], byte[]>> dead = KafkaTests.readAll(dlq);
+    assertEquals(6, dead.size());
+    Map<Long, ConsumerRecord<byte[], byte[]>> byOffset = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> d : dead) {
+      assertEquals(topic, header(d, KafkaIngestion.HEADER_TOPIC));
+      assertEquals("0", header(d, KafkaIngestion.HEADER_PARTITION));
+      byOffset.put(Long.parseLong(header(d, KafkaIngestion.HEADER_OFFSET)), d);
+    }
+    assertEquals(6, byOffset.size(), "one dead letter per poison record");
+    for (int off = 0; off < records.length; off++) {
+      String reason = (String) records[off][2];
+      if (reason == null) {
+        assertTrue(!byOffset.containsKey((long) off), "offset " + off + " was profiled, not dead-lettered");
+        continue;
+      }
+      ConsumerRecord<byte[], byte[]> d = byOffset.get((long) off);
+      assertEquals(reason, header(d, KafkaIngestion.HEADER_REASON), "offset " + off);
+      String original = (String) records[off][0];
+      assertEquals(original, d.value() == null ? null : new String(d.value(), StandardCharsets.UTF_8),
+          "the dead letter carries the record as it was");
+    }
+    assertTrue(header(byOffset.get(1L), KafkaIngestion.HEADER_MESSAGE).contains("malformed JSON"),
+        header(byOffset.get(1L), KafkaIngestion.HEADER_MESSAGE));
+    assertTrue(header(byOffset.get(3L), KafkaIngestion.HEADER_MESSAGE).contains("must be a JSON object of column: value, found an array"),
+        header(byOffset.get(3L), KafkaIngestion.HEADER_MESSAGE));
+    assertTrue(header(byOffset.get(4L), KafkaIngestion.HEADER_MESSAGE).contains("no value"));
+    assertTrue(header(byOffset.get(5L), KafkaIngestion.HEADER_MESSAGE).contains("unexpected content after"));
+    assertTrue(header(byOffset.get(8L), KafkaIngestion.HEADER_MESSAGE).contains("has already been written"),
+        header(byOffset.get(8L), KafkaIngestion.HEADER_MESSAGE));
+    assertTrue(header(byOffset.get(9L), KafkaIngestion.HEADER_MESSAGE).contains("in the future"),
+        header(byOffset.get(9L), KafkaIngestion.HEADER_MESSAGE));
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void nestedObjectsAreFlattenedOrIgnoredAsConfigured() throws Exception {
+    String json = "{\"a\": 1, \"user\": {\"age\": 3, \"geo\": {\"lat\": 1.5}}, \"v\": [1, 2], \"s\": \"x\"}";
+    Map<KafkaSettings.Nesting, Set<String>> expected = Map.of(
+        KafkaSettings.Nesting.FLATTEN, Set.of("a", "user.age", "user.geo.lat", "v", "s"),
+        KafkaSettings.Nesting.IGNORE, Set.of("a", "v", "s"));
+    for (KafkaSettings.Nesting nesting : KafkaSettings.Nesting.values()) {
+      String topic = "nested-" + nesting.name().toLowerCase();
+      KafkaTests.broker().createTopic(topic, 1);
+      try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+        for (int i = 0; i < 3; i++) {
+          p.send(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
+        }
+        p.flush();
+      }
+      Path d = dir.resolve(nesting.name());
+      try (LoupeServer server = LoupeServer.start(config(d, topic, "g-" + topic, nesting, "dlq-nested"))) {
+        TestHttp http = new TestHttp(server.port());
+        await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 3);
+        assertEquals(200, http.post("/writeProfiles", "").statusCode());
+      }
+    }
+    for (KafkaSettings.Nesting nesting : KafkaSettings.Nesting.values()) {
+      Path files = dir.resolve("profiles").resolve("nested-" + nesting.name().toLowerCase());
+      ProfileView v = TestHttp.mergeAll(files);
+      assertEquals(expected.get(nesting), new TreeSet<>(v.columns().keySet()), nesting.name());
+      for (String c : expected.get(nesting)) {
+        assertEquals(3, TestHttp.count(v, c), nesting + " column " + c);
+      }
+      assertEquals("tensor", v.column("v").orElseThrow().inferredType().toLowerCase(), nesting.name());
+    }
+  }
+
+  @Test
+  void twoInstancesInOneGroupShareThePartitionsWithoutLossOrDoubleCountAcrossRebalances() throws Exception {
+    String topic = "shared";
+    int total = 20_000;
+    KafkaTests.broker().createTopic(topic, 4);
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    ServerConfig ca = config(a, topic, "g-shared", KafkaSettings.Nesting.FLATTEN, "dlq-shared");
+    ServerConfig cb = config(b, topic, "g-shared", KafkaSettings.Nesting.FLATTEN, "dlq-shared");
+    long consumedByA;
+    long consumedByB;
+    try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+      Thread producer = new Thread(() -> {
+        for (long id = 0; id < total; id += 200) {
+          produce(p, topic, id, id + 200);
+          try {
+            Thread.sleep(30);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      LoupeServer serverA = LoupeServer.start(ca);
+      TestHttp httpA = new TestHttp(serverA.port());
+      producer.start();
+      await("A consumes", Duration.ofSeconds(60), () -> Math.min(1, consumed(httpA, topic)), 1);
+      try (LoupeServer serverB = LoupeServer.start(cb)) {
+        TestHttp httpB = new TestHttp(serverB.port());
+        // B joins: the group rebalances, A checkpoints and commits what it gives up
+        await("B gets partitions and consumes", Duration.ofSeconds(60), () -> Math.min(1, consumed(httpB, topic)), 1);
+        Thread.sleep(500);
+        consumedByA = consumed(httpA, topic);
+        String metricsA = httpA.get("/metrics").body();
+        assertTrue(metric(metricsA, "loupe_kafka_rebalances_total") >= 2, metricsA);
+        serverA.close(); // A leaves mid-stream: B takes all partitions from A's committed offsets
+        producer.join(120_000);
+        await("everything consumed and committed", Duration.ofSeconds(90),
+            () -> {
+              try {
+                return KafkaTests.committedSum("g-shared", topic);
+              } catch (Exception e) {
+                return -1;
+              }
+            }, total);
+        consumedByB = consumed(httpB, topic);
+        assertEquals(200, httpB.post("/writeProfiles", "").statusCode());
+      }
+    }
+    // A's open window is in its checkpoint: write it out with Kafka off
+    try (LoupeServer again = LoupeServer.start(ServerConfig.builder().port(0).host("127.0.0.1").apiKey(TestHttp.KEY)
+        .dataDir(a.resolve("data")).fileSystemRoot(dir.resolve("profiles"))
+        .destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM).window(Duration.ofHours(1)).build())) {
+      assertEquals(200, new TestHttp(again.port()).post("/writeProfiles", "").statusCode());
+    }
+    String context = "A consumed " + consumedByA + "+, B consumed " + consumedByB;
+    assertTrue(consumedByA > 0 && consumedByB > 0, context);
+    assertExactlyIds(TestHttp.mergeAll(dir.resolve("profiles")), total, context);
+  }
+
+  @Test
+  void healthReportsAConsumerThatCannotReachItsBrokers() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort(); // nothing listens there once this is closed
+    }
+    KafkaSettings k = KafkaSettings.of(List.of("127.0.0.1:" + closed), List.of("nowhere"), "g-down", Map.of(), 1,
+        KafkaSettings.Nesting.FLATTEN, "dlq-down", 500);
+    ServerConfig cfg = ServerConfig.builder().port(0).host("127.0.0.1").apiKey(TestHttp.KEY)
+        .dataDir(dir.resolve("data")).fileSystemRoot(dir.resolve("profiles"))
+        .destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM).kafka(k).build();
+    try (LoupeServer server = LoupeServer.start(cfg)) {
+      TestHttp http = new TestHttp(server.port());
+      await("/health turns 503", Duration.ofSeconds(60), () -> http.get("/health").statusCode(), 503);
+      String body = http.get("/health").body();
+      assertTrue(body.contains("\"kafka\":{\"status\":\"unreachable\"") && body.contains("cannot reach the Kafka "
+          + "brokers [127.0.0.1:" + closed + "]"), body);
+      String metrics = http.get("/metrics").body();
+      assertTrue(metrics.contains("\nloupe_kafka_brokers_reachable 0\n"), metrics);
+    }
+  }
+}
