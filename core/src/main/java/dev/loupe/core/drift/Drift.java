@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.DoublesSortedView;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
@@ -149,6 +150,17 @@ public final class Drift {
     if (rd.isEmpty() || td.isEmpty()) {
       return ColumnDrift.skipped(name, type, "no numeric values in the " + (rd.isEmpty() ? "reference" : "target"));
     }
+    if (o.numericAlgorithm() != DriftAlgorithm.HELLINGER && o.sketchErrorCorrection()) {
+      // the default (calibrated) test: one walk over both sorted views, no sketch copies
+      DoublesSortedView va = rd.get().sortedView();
+      DoublesSortedView vb = td.get().sortedView();
+      double d = ksStatistic(va, vb);
+      double err = rankError(rd.get()) + rankError(td.get());
+      double tested = Math.max(0, d - err);
+      double p = ksPValue(tested, va.getN(), vb.getN());
+      return verdict(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, tested, p, d, EffectMeasure.KS_DISTANCE, err,
+          null, false, "", o);
+    }
     KllDoublesSketch a = rd.get().sketchCopy();
     KllDoublesSketch b = td.get().sketchCopy();
     if (o.numericAlgorithm() == DriftAlgorithm.HELLINGER) {
@@ -158,18 +170,10 @@ public final class Drift {
       }
       return hellingerResult(name, type, h, "", o);
     }
-    if (!o.sketchErrorCorrection()) {
-      double d = ksStatistic(a, b, o.ksQuantiles());
-      double p = ksPValue(d, a.getN(), b.getN());
-      return verdict(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, d, p, d, EffectMeasure.KS_DISTANCE, 0.0, null,
-          false, "", o);
-    }
-    double d = ksStatistic(a, b);
-    double err = rankError(a) + rankError(b);
-    double tested = Math.max(0, d - err);
-    double p = ksPValue(tested, a.getN(), b.getN());
-    return verdict(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, tested, p, d, EffectMeasure.KS_DISTANCE, err,
-        null, false, "", o);
+    double d = ksStatistic(a, b, o.ksQuantiles());
+    double p = ksPValue(d, a.getN(), b.getN());
+    return verdict(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, d, p, d, EffectMeasure.KS_DISTANCE, 0.0, null,
+        false, "", o);
   }
 
   /**
@@ -178,43 +182,57 @@ public final class Drift {
    * sketch still holds every value.
    */
   static double rankError(KllDoublesSketch s) {
-    return s.isEstimationMode() ? s.getNormalizedRankError(true) : 0.0;
+    return rankError(s.isEstimationMode(), s.getNormalizedRankError(true));
+  }
+
+  static double rankError(DistributionMetric m) {
+    return rankError(m.isEstimationMode(), m.normalizedRankError(true));
+  }
+
+  private static double rankError(boolean estimationMode, double doubleSidedError) {
+    return estimationMode ? doubleSidedError : 0.0;
   }
 
   /**
    * The largest gap between the two sketches' CDFs: evaluated, inclusive and exclusive, at every
-   * item either sketch retains, where the step functions change.
+   * finite item either sketch retains, where the step functions change.
    */
   static double ksStatistic(KllDoublesSketch a, KllDoublesSketch b) {
-    double[] qa = a.getSortedView().getQuantiles();
-    double[] qb = b.getSortedView().getQuantiles();
-    double[] split = new double[qa.length + qb.length];
-    int n = 0;
-    for (double[] q : new double[][] {qa, qb}) {
-      for (double v : q) {
-        if (Double.isFinite(v)) {
-          split[n++] = v == 0.0 ? 0.0 : v; // -0.0 and 0.0 are one split point
-        }
-      }
-    }
-    if (n == 0) {
-      return 0;
-    }
-    split = Arrays.copyOf(split, n);
-    Arrays.sort(split);
-    int m = 1;
-    for (int i = 1; i < n; i++) {
-      if (split[i] != split[m - 1]) {
-        split[m++] = split[i];
-      }
-    }
-    split = Arrays.copyOf(split, m);
+    return ksStatistic(a.getSortedView(), b.getSortedView());
+  }
+
+  /**
+   * The same from the sorted views, in one merged walk over both item arrays (O(m), no searches):
+   * at each distinct finite item v of either side, each side's CDF inclusive (weight of items
+   * &lt;= v) and exclusive (&lt; v) over its n, exactly as DataSketches' getRank computes them.
+   * -0.0 and 0.0 are one point (numeric comparison).
+   */
+  static double ksStatistic(DoublesSortedView a, DoublesSortedView b) {
+    double[] qa = a.getQuantiles();
+    long[] wa = a.getCumulativeWeights();
+    double[] qb = b.getQuantiles();
+    long[] wb = b.getCumulativeWeights();
+    double na = a.getN();
+    double nb = b.getN();
+    int i = 0;
+    int j = 0;
     double d = 0;
-    for (QuantileSearchCriteria c : QuantileSearchCriteria.values()) {
-      double[] fa = a.getCDF(split, c);
-      double[] fb = b.getCDF(split, c);
-      for (int i = 0; i < split.length; i++) {
-        d = Math.max(d, Math.abs(fa[i] - fb[i]));
+    while (i < qa.length || j < qb.length) {
+      double v = i >= qa.length ? qb[j] : j >= qb.length ? qa[i] : Math.min(qa[i], qb[j]);
+      // exclusive: items < v lie before i and j (every item before them is < v)
+      double ltA = i == 0 ? 0 : wa[i - 1];
+      double ltB = j == 0 ? 0 : wb[j - 1];
+      while (i < qa.length && qa[i] <= v) {
+        i++;
+      }
+      while (j < qb.length && qb[j] <= v) {
+        j++;
+      }
+      if (Double.isFinite(v)) {
+        double leA = i == 0 ? 0 : wa[i - 1];
+        double leB = j == 0 ? 0 : wb[j - 1];
+        d = Math.max(d, Math.abs(ltA / na - ltB / nb));
+        d = Math.max(d, Math.abs(leA / na - leB / nb));
       }
     }
     return d;

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.DoublesSortedView;
 import org.apache.datasketches.kll.KllSketch;
 import org.apache.datasketches.memory.Memory;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
@@ -111,6 +112,26 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
   /** The sketch's k. */
   public int k() {
     return kll.getK();
+  }
+
+  /**
+   * The sketch's retained items in order with their cumulative weights, without copying the sketch
+   * (the view's arrays are handed out as copies). For rank walks over all items, such as the KS test.
+   */
+  public DoublesSortedView sortedView() {
+    synchronized (kll) { // DataSketches caches the view inside the sketch; the metric may be shared
+      return kll.getSortedView();
+    }
+  }
+
+  /** Whether the sketch has compacted (no longer holds every value). */
+  public boolean isEstimationMode() {
+    return kll.isEstimationMode();
+  }
+
+  /** DataSketches' normalized rank error at 99% confidence, double- or single-sided, at this sketch's k. */
+  public double normalizedRankError(boolean doubleSided) {
+    return kll.getNormalizedRankError(doubleSided);
   }
 
   /** A copy of the sketch, for callers that need DataSketches' own API. */

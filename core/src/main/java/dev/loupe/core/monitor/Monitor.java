@@ -172,33 +172,40 @@ public final class Monitor {
     TreeSet<String> names = new TreeSet<>(base.columns().keySet());
     names.addAll(v.columns().keySet());
     names.removeAll(ignored);
-    for (String name : names) {
-      ColumnView b = base.columns().get(name);
-      ColumnView c = v.columns().get(name);
-      if (c == null) {
-        alerts.add(new Alert(t, Check.SCHEMA, name, "column '" + name + "' is missing; the baseline has it",
-            null, null, null, null, baseName));
-        continue;
-      }
-      if (b == null) {
-        alerts.add(new Alert(t, Check.SCHEMA, name, "new column '" + name + "' (" + c.inferredType()
-            + "); the baseline does not have it", null, null, null, null, baseName));
-        continue;
-      }
-      if (typeChanged(t, name, b, c, baseName, alerts)) {
-        continue;
-      }
-      nulls(t, name, b, c, baseName, alerts);
-      if (mostlyUnique(c)) {
-        continue;
-      }
-      Optional<DriftCheck.Finding> d = DriftCheck.compare(name, b, c);
-      if (d.isPresent() && d.get().pValue() < alpha && d.get().effect() >= minEffect) {
-        DriftCheck.Finding f = d.get();
-        alerts.add(new Alert(t, Check.DRIFT, name, String.format(Locale.ROOT,
-            "'%s' drifted: %s %.3f (%s p=%.2g)%s", name, f.effectName(), f.effect(), f.test().label(), f.pValue(),
-            f.note().isEmpty() ? "" : "; " + f.note()), f.statistic(), null, f.effect(), f.pValue(), baseName));
-      }
+    // columns are independent: checked in parallel, their alerts kept in column order
+    List<String> order = new ArrayList<>(names);
+    List<List<Alert>> found = order.parallelStream().map(name -> {
+      List<Alert> out = new ArrayList<>();
+      checkColumn(t, name, base.columns().get(name), v.columns().get(name), baseName, out);
+      return out;
+    }).toList();
+    found.forEach(alerts::addAll);
+  }
+
+  private void checkColumn(Instant t, String name, ColumnView b, ColumnView c, String baseName, List<Alert> alerts) {
+    if (c == null) {
+      alerts.add(new Alert(t, Check.SCHEMA, name, "column '" + name + "' is missing; the baseline has it",
+          null, null, null, null, baseName));
+      return;
+    }
+    if (b == null) {
+      alerts.add(new Alert(t, Check.SCHEMA, name, "new column '" + name + "' (" + c.inferredType()
+          + "); the baseline does not have it", null, null, null, null, baseName));
+      return;
+    }
+    if (typeChanged(t, name, b, c, baseName, alerts)) {
+      return;
+    }
+    nulls(t, name, b, c, baseName, alerts);
+    if (mostlyUnique(c)) {
+      return;
+    }
+    Optional<DriftCheck.Finding> d = DriftCheck.compare(name, b, c);
+    if (d.isPresent() && d.get().pValue() < alpha && d.get().effect() >= minEffect) {
+      DriftCheck.Finding f = d.get();
+      alerts.add(new Alert(t, Check.DRIFT, name, String.format(Locale.ROOT,
+          "'%s' drifted: %s %.3f (%s p=%.2g)%s", name, f.effectName(), f.effect(), f.test().label(), f.pValue(),
+          f.note().isEmpty() ? "" : "; " + f.note()), f.statistic(), null, f.effect(), f.pValue(), baseName));
     }
   }
 

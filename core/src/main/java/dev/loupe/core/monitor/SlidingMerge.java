@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
  * about three merges per window whatever the capacity (the two-stack queue for monoids): new
  * windows go on a back stack with their running merge; when the oldest must leave, the back stack
  * is turned into a front stack of suffix merges, whose top is then the merge of everything in it.
+ * Each merge merges the columns in parallel ({@link ProfileView#mergeParallel}).
  */
 final class SlidingMerge {
   private final int capacity;
@@ -26,13 +27,13 @@ final class SlidingMerge {
 
   void add(Instant start, ProfileView v) {
     back.addLast(v);
-    backMerged = backMerged.merge(v);
+    backMerged = backMerged.mergeParallel(v);
     starts.addLast(start);
     if (starts.size() > capacity) {
       if (front.isEmpty()) {
         ProfileView suffix = ProfileView.empty();
         while (!back.isEmpty()) {
-          suffix = back.pollLast().merge(suffix);
+          suffix = back.pollLast().mergeParallel(suffix);
           front.push(suffix);
         }
         backMerged = ProfileView.empty();
@@ -55,6 +56,6 @@ final class SlidingMerge {
   }
 
   ProfileView merged() {
-    return front.isEmpty() ? backMerged : front.peek().merge(backMerged);
+    return front.isEmpty() ? backMerged : front.peek().mergeParallel(backMerged);
   }
 }
