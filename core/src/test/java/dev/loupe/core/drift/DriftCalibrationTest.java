@@ -82,10 +82,12 @@ class DriftCalibrationTest {
     DriftOptions whylogs = DriftOptions.builder().whylogsCompatible().build();
     for (Calibration.Generator g : List.of(Calibration.NORMAL, Calibration.categorical(300))) {
       double rate = Calibration.rate(Calibration.run(g, 1_000_000, 20, 99, 0, whylogs), DriftCategory.DRIFT);
-      assertTrue(rate > 0.3, g.name() + ": whylogs' false-drift rate " + rate);
+      // 20 trials, and KLL merges are randomized: 4 or more false drifts in 20 (four times the nominal 5%) has
+      // probability 0.016 for a calibrated test; whylogs' computations give about 0.3 to 0.6 here
+      assertTrue(rate >= 0.2, g.name() + ": whylogs' false-drift rate " + rate);
       double calibrated = Calibration.rate(Calibration.run(g, 1_000_000, 20, 99, 0, DriftOptions.defaults()),
           DriftCategory.DRIFT);
-      assertTrue(calibrated <= 0.1, g.name() + ": calibrated false-drift rate " + calibrated);
+      assertTrue(calibrated <= 0.15, g.name() + ": calibrated false-drift rate " + calibrated);
     }
   }
 
