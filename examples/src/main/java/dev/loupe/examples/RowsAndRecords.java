@@ -82,7 +82,9 @@ public final class RowsAndRecords {
   static void show(ProfileView view, PrintStream out) {
     for (Map.Entry<String, ColumnView> e : view.columns().entrySet()) {
       ColumnView col = e.getValue();
-      out.printf(Locale.ROOT, "%s (%s)%n", e.getKey(), col.inferredType());
+      // a time column holds epoch milliseconds and is marked in the profile's metadata (docs/file-format.md)
+      String type = view.isTime(e.getKey()) ? "time" : col.inferredType();
+      out.printf(Locale.ROOT, "%s (%s)%n", e.getKey(), type);
       // counts and types are exact
       out.printf(Locale.ROOT, "  count %d, nulls %d (of which NaN %d), trues %d%n",
           col.counts().n(), col.counts().nulls(), col.counts().nan(), col.counts().trueCount());
