@@ -94,6 +94,9 @@ public final class MonitorBench {
       long[] peakAfterGc = {0};
       List<String> samples = new ArrayList<>();
       AtomicLong done = new AtomicLong();
+      com.sun.management.OperatingSystemMXBean os =
+          (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      long cpu0 = os.getProcessCpuTime();
       long start2 = System.nanoTime();
       History.Listing listing = History.of(new S3History(profiles, "bench", "hist")).list();
       double listed = (System.nanoTime() - start2) / 1e9;
@@ -109,11 +112,12 @@ public final class MonitorBench {
         });
       }
       double secs = (System.nanoTime() - start2) / 1e9;
+      double cpuSecs = (os.getProcessCpuTime() - cpu0) / 1e9;
       System.gc();
       long after = mem.getHeapMemoryUsage().getUsed();
       System.out.printf(Locale.ROOT, "monitor: %d windows x %d columns from s3://bench/hist/ (listing %.1f s) checked in "
-          + "%.1f s (%.0f windows/s, %d reading threads); %d alerts%n", r.windows(), columns, listed, secs,
-          r.windows() / secs, threads, r.alerts().size());
+          + "%.1f s (%.0f windows/s, %d reading threads; process CPU %.1f s, store included); %d alerts%n",
+          r.windows(), columns, listed, secs, r.windows() / secs, threads, cpuSecs, r.alerts().size());
       System.out.printf(Locale.ROOT, "heap in use: before %.0f MiB, during [%s], after %.0f MiB (max heap %.0f MiB)%n",
           before / 1048576.0, String.join(", ", samples), after / 1048576.0,
           Runtime.getRuntime().maxMemory() / 1048576.0);

@@ -157,9 +157,7 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
     if (isEmpty()) {
       return o;
     }
-    KllDoublesSketch merged = KllDoublesSketch.newHeapInstance(Math.max(kll.getK(), o.kll.getK()));
-    merged.merge(kll);
-    merged.merge(o.kll);
+    KllDoublesSketch merged = mergedSketch(kll, o.kll);
     double na = kll.getN();
     double nb = o.kll.getN();
     double n = na + nb;
@@ -167,6 +165,27 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
     double newMean = mean + delta * (nb / n);
     double newM2 = m2 + o.m2 + delta * delta * (na * nb / n);
     return new DistributionMetric(merged, newMean, newM2);
+  }
+
+  /**
+   * The merge of two sketches as a new sketch, leaving both untouched. The larger sketch (more items seen) is
+   * copied and the smaller merged into the copy: one DataSketches merge instead of two into an empty sketch
+   * (merging into an empty sketch replays the whole level 0 and compacts every level again). The result is a
+   * KLL sketch of the larger k, as before; when the larger sketch has the smaller k it cannot be the base, and
+   * both are merged into a new sketch of the larger k.
+   */
+  static KllDoublesSketch mergedSketch(KllDoublesSketch a, KllDoublesSketch b) {
+    KllDoublesSketch big = a.getN() >= b.getN() ? a : b;
+    KllDoublesSketch small = big == a ? b : a;
+    if (big.getK() >= small.getK()) {
+      KllDoublesSketch merged = KllDoublesSketch.heapify(Memory.wrap(big.toByteArray()));
+      merged.merge(small);
+      return merged;
+    }
+    KllDoublesSketch merged = KllDoublesSketch.newHeapInstance(small.getK());
+    merged.merge(a);
+    merged.merge(b);
+    return merged;
   }
 
   @Override
