@@ -1,9 +1,8 @@
 package dev.loupe.cli;
 
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.internal.NumberFormat;
 import dev.loupe.core.metrics.FrequentItemsMetric;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +149,8 @@ final class SummaryTable {
   }
 
   /**
-   * Compact numbers: integers in full up to 8 digits, else about five significant digits. An
+   * Compact numbers ({@link NumberFormat#CELL}: integers in full up to 8 digits, else about five
+   * significant digits). An
    * instant of a time column (ISO-8601 UTC text in the summary) is shown as a date when it is a
    * UTC midnight, else to the second.
    */
@@ -163,52 +163,9 @@ final class SummaryTable {
       return dot > 0 && iso.endsWith("Z") ? iso.substring(0, dot) + "Z" : iso;
     }
     if (o instanceof Long || o instanceof Integer) {
-      long v = ((Number) o).longValue();
-      return Math.abs(v) < 100_000_000L ? Long.toString(v) : scientific(v);
+      return NumberFormat.CELL.format(((Number) o).longValue());
     }
-    if (!(o instanceof Double d)) {
-      return NONE;
-    }
-    if (d.isNaN()) {
-      return "NaN";
-    }
-    if (d.isInfinite()) {
-      return d > 0 ? "inf" : "-inf";
-    }
-    double a = Math.abs(d);
-    if (a == 0) {
-      return "0";
-    }
-    if (a >= 1e8 || a < 1e-4) {
-      return scientific(d);
-    }
-    if (d == Math.rint(d)) {
-      return Long.toString(d.longValue());
-    }
-    BigDecimal b = new BigDecimal(d);
-    b = a >= 1
-        ? b.setScale(Math.max(0, Math.min(3, 5 - integerDigits(a))), java.math.RoundingMode.HALF_EVEN)
-        : b.round(new MathContext(4));
-    String s = b.stripTrailingZeros().toPlainString();
-    return s.equals("-0") ? "0" : s;
-  }
-
-  private static int integerDigits(double a) {
-    return (int) Math.floor(Math.log10(a)) + 1;
-  }
-
-  private static String scientific(double d) {
-    String s = String.format(java.util.Locale.ROOT, "%.3g", d); // e.g. 1.23e+08
-    int e = s.indexOf('e');
-    if (e < 0) {
-      return s;
-    }
-    String mantissa = s.substring(0, e);
-    if (mantissa.contains(".")) {
-      mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
-    }
-    int exp = Integer.parseInt(s.substring(e + 1));
-    return mantissa + "e" + exp;
+    return o instanceof Double d ? NumberFormat.CELL.format(d) : NONE;
   }
 
   private static int width(String s) {

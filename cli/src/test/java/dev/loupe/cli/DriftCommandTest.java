@@ -63,8 +63,7 @@ class DriftCommandTest {
     assertTrue(table.out().contains(" ks "), table.out());
 
     CliRun bad = CliRun.run("drift", ref.toString(), tgt.toString(), "--min-effect", "1.5");
-    assertEquals(2, bad.code(), bad.err());
-    assertTrue(bad.err().contains("--min-effect must be in [0, 1), got 1.5"), bad.err());
+    bad.assertError(2, "--min-effect must be in [0, 1), got 1.5 (see 'loupe drift --help')");
   }
 
   @Test

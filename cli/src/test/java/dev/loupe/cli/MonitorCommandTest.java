@@ -94,8 +94,8 @@ class MonitorCommandTest {
     assertEquals(0, ProfileView.read(files.get(69)).column("qty").orElseThrow().types().string());
     // a second run into the same directory is refused instead of writing late parts
     CliRun again = CliRun.run("profile", csv.toString(), "--time-column", "ts", "-o", out.toString(), "--quiet");
-    assertEquals(1, again.code());
-    assertTrue(again.err().contains("write the windows to an empty directory"), again.err());
+    again.assertError(1, out.resolve("sales/2026/02/01/sales-20260201T000000Z-profile.bin") + ": already holds this "
+        + "window's profile; write the windows to an empty directory");
 
     Path page = dir.resolve("monitor.html");
     CliRun m = CliRun.run("monitor", out.toString(), "-o", page.toString(), "--quiet");
@@ -142,25 +142,23 @@ class MonitorCommandTest {
   @Test
   void badInputIsAClearError() throws Exception {
     CliRun noDir = CliRun.run("monitor", dir.resolve("nothing").toString());
-    assertEquals(1, noDir.code());
-    assertTrue(noDir.err().contains("no such"), noDir.err());
+    noDir.assertError(1, dir.resolve("nothing") + ": no such directory");
     CliRun badBaseline = CliRun.run("monitor", dir.toString(), "--baseline", "last:3");
-    assertEquals(2, badBaseline.code());
-    assertTrue(badBaseline.err().contains("--baseline must be trailing:N"), badBaseline.err());
+    badBaseline.assertError(2, "--baseline must be trailing:N (e.g. trailing:24), got 'last:3'; for a fixed profile "
+        + "use --reference FILE (see 'loupe monitor --help')");
     CliRun noCol = CliRun.run("profile", csv.toString(), "--time-column", "when", "-o",
         dir.resolve("x").toString(), "--quiet");
-    assertEquals(1, noCol.code());
-    assertTrue(noCol.err().contains("has no column 'when'"), noCol.err());
+    noCol.assertError(1, csv + " has no column 'when' for --time-column; its columns are [ts, amount, city, qty]");
     CliRun noOut = CliRun.run("profile", csv.toString(), "--time-column", "ts");
     assertEquals(2, noOut.code());
     CliRun badWindow = CliRun.run("profile", csv.toString(), "--time-column", "ts", "--window", "soon", "-o", "x");
-    assertEquals(2, badWindow.code());
-    assertTrue(badWindow.err().contains("not a window length"), badWindow.err());
+    badWindow.assertError(2, "Invalid value for option '--window': 'soon' is not a window length; expected 15m, 1h, "
+        + "1d or PT1H (see 'loupe profile --help')");
     Path bad = dir.resolve("badtime.csv");
     Files.writeString(bad, "ts,x\n2026-01-01,1\nyesterday,2\n");
     CliRun badTime = CliRun.run("profile", bad.toString(), "--time-column", "ts", "-o", dir.resolve("y").toString());
-    assertEquals(1, badTime.code());
-    assertTrue(badTime.err().contains("data row 2: time 'yesterday' is not a time"), badTime.err());
+    badTime.assertError(1, bad + ", data row 2: time 'yesterday' is not a time; expected 2026-01-31, "
+        + "2026-01-31T06:00:00Z, 2026-01-31 06:00:00 or epoch seconds or milliseconds");
     assertFalse(Files.exists(dir.resolve("y")), "nothing written when the input is bad");
   }
 }

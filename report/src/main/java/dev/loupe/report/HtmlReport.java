@@ -1,28 +1,23 @@
 package dev.loupe.report;
 
-import dev.loupe.core.ColumnView;
+import static dev.loupe.report.Html.esc;
+import static dev.loupe.report.Html.group;
+import static dev.loupe.report.Html.num;
+import static dev.loupe.report.Html.pct;
+
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.drift.ColumnDrift;
 import dev.loupe.core.drift.Drift;
 import dev.loupe.core.drift.DriftCategory;
 import dev.loupe.core.drift.DriftReport;
-import dev.loupe.core.metrics.CardinalityMetric;
-import dev.loupe.core.metrics.DistributionMetric;
-import dev.loupe.core.metrics.FrequentItemsMetric;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
-import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
  * A profile as one self-contained HTML page: inline CSS and inline SVG charts, no scripts, fonts
@@ -37,13 +32,12 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * String html = HtmlReport.render(profile, Optional.of(reference));
  * Files.writeString(Path.of("report.html"), html);
  * }</pre>
+ *
+ * <p>Inside: {@code ReportModel} computes the numbers, {@code Svg} draws the charts, the page here
+ * lays them out, and the stylesheet is the resource {@code dev/loupe/report/report.css}.
  */
 public final class HtmlReport {
-  static final int BUCKETS = 30;
-  static final int TOP_ITEMS = 10;
-  static final double TAIL = 0.005;
-  private static final String TARGET = "#2563eb";
-  private static final String REFERENCE = "#ea580c";
+  private static final String CSS = Html.css("report.css");
 
   private HtmlReport() {}
 
@@ -53,7 +47,11 @@ public final class HtmlReport {
 
   /** As {@link #render(ProfileView, Optional)}, with the page's title. */
   public static String render(ProfileView profile, Optional<ProfileView> reference, String title) {
-    return new HtmlReport.Page(profile, reference.orElse(null), title).html();
+    return render(ReportModel.of(profile, reference.orElse(null), title));
+  }
+
+  static String render(ReportModel model) {
+    return new Page(model).html();
   }
 
   /** Renders and writes the page (UTF-8) to {@code out}. */
@@ -63,34 +61,30 @@ public final class HtmlReport {
 
   /** One page being built. */
   private static final class Page {
-    private final ProfileView profile;
-    private final ProfileView reference;
-    private final String title;
+    private final ReportModel model;
     private final DriftReport drift;
     private final StringBuilder out = new StringBuilder(64 * 1024);
 
-    Page(ProfileView profile, ProfileView reference, String title) {
-      this.profile = profile;
-      this.reference = reference;
-      this.title = title;
-      this.drift = reference == null ? null : Drift.compare(reference, profile);
+    Page(ReportModel model) {
+      this.model = model;
+      this.drift = model.drift();
     }
 
     String html() {
       out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
           .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-          .append("<title>").append(esc(title)).append("</title>\n<style>").append(CSS).append("</style>\n</head>\n<body>\n");
+          .append("<title>").append(esc(model.title())).append("</title>\n<style>").append(CSS)
+          .append("</style>\n</head>\n<body>\n");
       header();
       if (drift != null) {
         driftTable();
       }
       overview();
       out.append("<section id=\"details\"><h2>Columns in detail</h2>\n");
-      int i = 0;
-      for (Map.Entry<String, ColumnView> e : profile.columns().entrySet()) {
-        column(i++, e.getKey(), e.getValue());
+      for (ReportModel.Column c : model.columns()) {
+        column(c);
       }
-      if (profile.columns().isEmpty()) {
+      if (model.columns().isEmpty()) {
         out.append("<p class=\"muted\">The profile has no columns.</p>\n");
       }
       out.append("</section>\n<footer>Made by Loupe from a whylogs-compatible profile. Histograms are drawn from "
@@ -100,28 +94,26 @@ public final class HtmlReport {
     }
 
     private void header() {
-      long rows = profile.columns().values().stream().mapToLong(c -> c.counts().n()).max().orElse(0);
-      out.append("<header><h1>").append(esc(title)).append("</h1>\n<p class=\"meta\">");
+      out.append("<header><h1>").append(esc(model.title())).append("</h1>\n<p class=\"meta\">");
       List<String> parts = new ArrayList<>();
-      parts.add(profile.columns().size() + " columns");
-      parts.add(group(rows) + " rows");
-      profile.properties().datasetTimestamp().ifPresent(t -> parts.add("data from " + time(t)));
-      profile.properties().creationTimestamp().ifPresent(t -> parts.add("profiled " + time(t)));
-      if (reference != null) {
-        long refRows = reference.columns().values().stream().mapToLong(c -> c.counts().n()).max().orElse(0);
-        parts.add("reference: " + reference.columns().size() + " columns, " + group(refRows) + " rows");
+      parts.add(model.columnCount() + " columns");
+      parts.add(group(model.rows()) + " rows");
+      model.datasetTimestamp().ifPresent(t -> parts.add("data from " + Html.time(t)));
+      model.creationTimestamp().ifPresent(t -> parts.add("profiled " + Html.time(t)));
+      if (model.hasReference()) {
+        parts.add("reference: " + model.referenceColumns() + " columns, " + group(model.referenceRows()) + " rows");
       }
       out.append(esc(String.join(" \u00b7 ", parts))).append("</p>\n");
-      Map<String, String> tags = profile.properties().tags();
+      Map<String, String> tags = model.tags();
       if (!tags.isEmpty()) {
         out.append("<p class=\"tags\">");
         tags.forEach((k, v) -> out.append("<span class=\"tag\">").append(esc(k)).append(" = ").append(esc(v))
             .append("</span> "));
         out.append("</p>\n");
       }
-      if (reference != null) {
-        out.append("<p class=\"legend\"><span class=\"key\" style=\"background:").append(TARGET)
-            .append("\"></span>profile <span class=\"key ref\" style=\"border-color:").append(REFERENCE)
+      if (model.hasReference()) {
+        out.append("<p class=\"legend\"><span class=\"key\" style=\"background:").append(Svg.TARGET)
+            .append("\"></span>profile <span class=\"key ref\" style=\"border-color:").append(Svg.REFERENCE)
             .append("\"></span>reference</p>\n");
       }
       out.append("</header>\n");
@@ -142,7 +134,7 @@ public final class HtmlReport {
             .append("</td><td>").append(d.algorithm() == null ? "&ndash;" : esc(d.algorithm().label().replace('_', ' ')))
             .append("</td><td class=\"num\">").append(num(d.statistic())).append("</td><td class=\"num\">")
             .append(num(d.pValue())).append("</td><td class=\"num\">").append(effect(d)).append("</td><td>")
-            .append(d.category() == null ? "<span class=\"badge skip\">skipped</span>" : badge(d.category(), d.category().label().replace('_', ' ')))
+            .append(d.category() == null ? "<span class=\"badge skip\">skipped</span>" : badge(d.category()))
             .append("</td><td class=\"note\">").append(esc(d.note())).append("</td></tr>\n");
       }
       out.append("</tbody></table>\n<p class=\"muted\">Kolmogorov-Smirnov on the quantile sketches for numeric columns "
@@ -181,399 +173,123 @@ public final class HtmlReport {
         out.append("<th>drift</th>");
       }
       out.append("</tr></thead><tbody>\n");
-      for (Map.Entry<String, ColumnView> e : profile.columns().entrySet()) {
-        ColumnView c = e.getValue();
-        Optional<DistributionMetric> d = c.distribution().filter(m -> !m.isEmpty());
-        out.append("<tr><td class=\"name\">").append(link(e.getKey())).append("</td><td>").append(esc(c.inferredType()))
-            .append("</td><td class=\"num\">").append(group(c.counts().n())).append("</td><td class=\"num\">")
+      for (ReportModel.Column c : model.columns()) {
+        out.append("<tr><td class=\"name\">").append(link(c.name())).append("</td><td>").append(esc(c.type()))
+            .append("</td><td class=\"num\">").append(group(c.count())).append("</td><td class=\"num\">")
             .append(nullShare(c)).append("</td><td class=\"num\">").append(distinct(c)).append("</td>");
-        for (Double v : List.of(d.map(DistributionMetric::mean).orElse(Double.NaN),
-            d.filter(m -> m.n() > 1).map(DistributionMetric::stddev).orElse(Double.NaN),
-            d.map(DistributionMetric::min).orElse(Double.NaN), d.map(m -> m.quantile(0.5)).orElse(Double.NaN),
-            d.map(DistributionMetric::max).orElse(Double.NaN))) {
-          out.append("<td class=\"num\">").append(v.isNaN() ? "&ndash;" : num(v)).append("</td>");
+        for (double v : new double[] {c.mean(), c.stddev(), c.min(), c.median(), c.max()}) {
+          out.append("<td class=\"num\">").append(Double.isNaN(v) ? "&ndash;" : num(v)).append("</td>");
         }
         if (drift != null) {
-          ColumnDrift cd = drift.column(e.getKey()).orElse(null);
+          ColumnDrift cd = c.drift();
           out.append("<td>").append(cd == null || cd.category() == null ? "<span class=\"badge skip\">&ndash;</span>"
-              : badge(cd.category(), cd.category().label().replace('_', ' '))).append("</td>");
+              : badge(cd.category())).append("</td>");
         }
         out.append("</tr>\n");
       }
       out.append("</tbody></table></section>\n");
     }
 
-    private void column(int index, String name, ColumnView c) {
-      ColumnView ref = reference == null ? null : reference.column(name).orElse(null);
-      out.append("<article class=\"col\" id=\"").append(anchor(name)).append("\"><h3><span class=\"name\">")
-          .append(esc(name)).append("</span> <span class=\"type\">").append(esc(c.inferredType())).append("</span>");
-      if (drift != null) {
-        drift.column(name).filter(d -> d.category() != null)
-            .ifPresent(d -> out.append(' ').append(badge(d.category(), d.category().label().replace('_', ' '))));
+    private void column(ReportModel.Column c) {
+      ReportModel.Bars bars = c.bars();
+      int charts = (c.histogram() != null ? 1 : 0) + (bars != null ? 1 : 0);
+      out.append("<article class=\"col\" id=\"").append(anchor(c.name())).append("\"><h3><span class=\"name\">")
+          .append(esc(c.name())).append("</span> <span class=\"type\">").append(esc(c.type())).append("</span>");
+      if (c.drift() != null && c.drift().category() != null) {
+        out.append(' ').append(badge(c.drift().category()));
       }
-      out.append("</h3>\n<div class=\"panels\">\n<dl class=\"stats\">");
-      stat("count", group(c.counts().n()));
+      out.append("</h3>\n<div class=\"panels n").append(charts).append("\">\n<dl class=\"stats\">");
+      stat("count", group(c.count()));
       stat("nulls", nullShare(c));
-      if (c.counts().inf() > 0) {
-        stat("infinities", group(c.counts().inf()));
+      if (c.infinities() > 0) {
+        stat("infinities", group(c.infinities()));
       }
-      if (c.types().bool() > 0) {
-        stat("true", group(c.counts().trueCount()) + " of " + group(c.types().bool()));
+      if (c.booleans() > 0) {
+        stat("true", group(c.trues()) + " of " + group(c.booleans()));
       }
       stat("distinct &asymp;", distinct(c));
-      Optional<DistributionMetric> d = c.distribution().filter(m -> !m.isEmpty());
-      if (d.isPresent()) {
-        DistributionMetric m = d.get();
-        stat("mean", num(m.mean()) + refStat(ref, DistributionMetric::mean));
-        if (m.n() > 1) {
-          stat("stddev", num(m.stddev()) + refStat(ref, x -> x.n() > 1 ? x.stddev() : Double.NaN));
+      if (c.values() > 0) {
+        stat("mean", num(c.mean()) + refStat(c.refMean()));
+        if (c.values() > 1) {
+          stat("stddev", num(c.stddev()) + refStat(c.refStddev()));
         }
-        stat("min", num(m.min()));
-        stat("q 5% / 25%", num(m.quantile(0.05)) + " / " + num(m.quantile(0.25)));
-        stat("median", num(m.quantile(0.5)) + refStat(ref, x -> x.quantile(0.5)));
-        stat("q 75% / 95%", num(m.quantile(0.75)) + " / " + num(m.quantile(0.95)));
-        stat("max", num(m.max()));
+        stat("min", num(c.min()));
+        stat("q 5% / 25%", num(c.q05()) + " / " + num(c.q25()));
+        stat("median", num(c.median()) + refStat(c.refMedian()));
+        stat("q 75% / 95%", num(c.q75()) + " / " + num(c.q95()));
+        stat("max", num(c.max()));
       }
       out.append("</dl>\n");
-      Optional<FrequentItemsMetric> fi = c.frequentItems().filter(m -> !m.isEmpty());
-      boolean bools = c.types().bool() > 0;
-      int charts = (d.isPresent() ? 1 : 0) + (fi.isPresent() || bools ? 1 : 0);
-      if (d.isPresent()) {
+      if (c.histogram() != null) {
         out.append("<figure class=\"chart\"><figcaption>Histogram (share of values)</figcaption>");
-        histogram(d.get(), ref == null ? Optional.empty() : ref.distribution().filter(m -> !m.isEmpty()));
+        Svg.histogram(out, c.histogram());
         out.append("</figure>\n");
       }
-      if (fi.isPresent()) {
+      if (bars != null && !bars.booleans()) {
         out.append("<figure class=\"chart\"><figcaption>Frequent items (share of values)</figcaption>");
-        Optional<FrequentItemsMetric> rfi = ref == null ? Optional.empty() : ref.frequentItems().filter(m -> !m.isEmpty());
-        List<FrequentItemsMetric.Item> all = fi.get().allItems();
-        Map<String, Double> shares = new LinkedHashMap<>();
-        Map<String, Double> refShares = new LinkedHashMap<>();
-        double total = Math.max(1, fi.get().streamLength());
-        for (FrequentItemsMetric.Item it : all.subList(0, Math.min(TOP_ITEMS, all.size()))) {
-          shares.put(it.value(), it.est() / total);
-          rfi.ifPresent(r -> refShares.put(it.value(), r.estimate(it.value()) / (double) Math.max(1, r.streamLength())));
-        }
-        bars(shares, rfi.isPresent() ? refShares : null);
-        if (all.size() > shares.size()) {
-          out.append("<p class=\"muted small\">").append(shares.size()).append(" most frequent of ").append(all.size())
-              .append(" items held by the sketch.</p>");
+        Svg.bars(out, bars);
+        if (bars.held() > bars.bars().size()) {
+          out.append("<p class=\"muted small\">").append(bars.bars().size()).append(" most frequent of ")
+              .append(bars.held()).append(" items held by the sketch.</p>");
         }
         out.append("</figure>\n");
-      } else if (bools) {
+      } else if (bars != null) {
         out.append("<figure class=\"chart\"><figcaption>True and false (share of booleans)</figcaption>");
-        bars(booleanShares(c), ref == null || ref.types().bool() == 0 ? null : booleanShares(ref));
+        Svg.bars(out, bars);
         out.append("</figure>\n");
       }
       if (charts == 0) {
         out.append("<p class=\"muted empty\">No values to chart: only nulls or objects.</p>");
       }
       out.append("</div></article>\n");
-      // the grid gets as many chart columns as there are charts
-      int at = out.lastIndexOf("<div class=\"panels\">");
-      out.replace(at, at + "<div class=\"panels\">".length(), "<div class=\"panels n" + charts + "\">");
-    }
-
-    private static Map<String, Double> booleanShares(ColumnView c) {
-      double n = Math.max(1, c.types().bool());
-      Map<String, Double> m = new LinkedHashMap<>();
-      m.put("True", c.counts().trueCount() / n);
-      m.put("False", (c.types().bool() - c.counts().trueCount()) / n);
-      return m;
     }
 
     private void stat(String label, String valueHtml) {
       out.append("<dt>").append(label).append("</dt><dd>").append(valueHtml).append("</dd>");
     }
 
-    private static String refStat(ColumnView ref, java.util.function.ToDoubleFunction<DistributionMetric> f) {
-      if (ref == null) {
-        return "";
-      }
-      Optional<DistributionMetric> d = ref.distribution().filter(m -> !m.isEmpty());
-      if (d.isEmpty()) {
-        return "";
-      }
-      double v = f.applyAsDouble(d.get());
+    /** The reference's value beside the profile's; nothing without one. */
+    private static String refStat(double v) {
       return Double.isNaN(v) ? "" : " <span class=\"ref\">ref " + num(v) + "</span>";
-    }
-
-    // ---- charts ----
-
-    private void histogram(DistributionMetric m, Optional<DistributionMetric> ref) {
-      // the range is the 0.5% to 99.5% quantiles of both sides, so one outlier cannot squash the
-      // chart; values beyond it fall into the end buckets (getPMF's first and last buckets are open)
-      double lo = m.quantile(TAIL);
-      double hi = m.quantile(1 - TAIL);
-      if (ref.isPresent()) {
-        lo = Math.min(lo, ref.get().quantile(TAIL));
-        hi = Math.max(hi, ref.get().quantile(1 - TAIL));
-      }
-      boolean clipped = lo > m.min() || hi < m.max()
-          || ref.map(r -> r.min() < m.quantile(TAIL) || r.max() > m.quantile(1 - TAIL)).orElse(false);
-      if (!Double.isFinite(lo) || !Double.isFinite(hi)) {
-        out.append("<p class=\"muted empty\">Values are not finite; no histogram.</p>");
-        return;
-      }
-      double[] p = masses(m, lo, hi);
-      final double from = lo;
-      final double to = hi;
-      double[] q = ref.map(r -> masses(r, from, to)).orElse(null);
-      double top = 0;
-      for (int i = 0; i < p.length; i++) {
-        top = Math.max(top, p[i]);
-        if (q != null) {
-          top = Math.max(top, q[i]);
-        }
-      }
-      top = top <= 0 ? 1 : top;
-      int w = 420;
-      int h = 190;
-      int left = 40;
-      int bottom = 24;
-      int plotW = w - left - 8;
-      int plotH = h - bottom - 10;
-      out.append("<svg viewBox=\"0 0 ").append(w).append(' ').append(h).append("\" role=\"img\" aria-label=\"histogram\">");
-      out.append("<line x1=\"").append(left).append("\" y1=\"").append(10 + plotH).append("\" x2=\"").append(w - 8)
-          .append("\" y2=\"").append(10 + plotH).append("\" class=\"axis\"/>");
-      out.append(text(left - 4, 14, "end", pct(top))).append(text(left - 4, 10 + plotH, "end", "0"));
-      double bw = (double) plotW / p.length;
-      for (int i = 0; i < p.length; i++) {
-        double bh = p[i] / top * plotH;
-        out.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
-            + "<title>%s</title></rect>", left + i * bw + 0.5, 10 + plotH - bh, Math.max(0.5, bw - 1), bh, TARGET,
-            esc(num(lo + (hi - lo) * i / p.length) + " to " + num(lo + (hi - lo) * (i + 1) / p.length) + ": " + pct(p[i]))));
-      }
-      if (q != null) {
-        StringBuilder path = new StringBuilder();
-        for (int i = 0; i < q.length; i++) {
-          double y = 10 + plotH - q[i] / top * plotH;
-          path.append(i == 0 ? String.format(Locale.ROOT, "M%.1f %.1f", (double) left, y) : String.format(Locale.ROOT, " L%.1f %.1f", left + i * bw, y))
-              .append(String.format(Locale.ROOT, " L%.1f %.1f", left + (i + 1) * bw, y));
-        }
-        out.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(REFERENCE)
-            .append("\" stroke-width=\"2\"><title>reference</title></path>");
-      }
-      out.append(text(left, h - 6, "start", numText(lo))).append(text(left + plotW / 2, h - 6, "middle", numText((lo + hi) / 2)))
-          .append(text(w - 8, h - 6, "end", numText(hi)));
-      out.append("</svg>");
-      if (clipped && hi > lo) {
-        out.append("<p class=\"muted small\">From the 0.5% to the 99.5% quantile; values beyond (min ")
-            .append(num(m.min())).append(", max ").append(num(m.max())).append(") are in the end buckets.</p>");
-      }
-    }
-
-    /** Mass per equal-width bucket over [lo, hi]; a single value puts all mass in the middle bucket. */
-    private static double[] masses(DistributionMetric m, double lo, double hi) {
-      double[] out = new double[BUCKETS];
-      if (hi <= lo) {
-        out[BUCKETS / 2] = 1;
-        return out;
-      }
-      TreeSet<Double> edges = new TreeSet<>();
-      for (int i = 1; i < BUCKETS; i++) {
-        edges.add(lo + (hi - lo) * i / BUCKETS);
-      }
-      double[] split = edges.stream().mapToDouble(Double::doubleValue).toArray();
-      KllDoublesSketch s = m.sketchCopy();
-      double[] pmf = s.getPMF(split, QuantileSearchCriteria.INCLUSIVE);
-      System.arraycopy(pmf, 0, out, 0, Math.min(pmf.length, BUCKETS));
-      return out;
-    }
-
-    /** Horizontal bars of shares, with the reference's share of the same label as a thin bar beneath. */
-    private void bars(Map<String, Double> shares, Map<String, Double> ref) {
-      double max = 0;
-      for (Map.Entry<String, Double> e : shares.entrySet()) {
-        max = Math.max(max, e.getValue());
-        if (ref != null) {
-          max = Math.max(max, ref.getOrDefault(e.getKey(), 0.0));
-        }
-      }
-      max = max <= 0 ? 1 : max;
-      int row = ref != null ? 22 : 18;
-      int w = 420;
-      int labelW = 130;
-      int plotW = w - labelW - 60;
-      int h = Math.max(40, shares.size() * row + 8);
-      out.append("<svg viewBox=\"0 0 ").append(w).append(' ').append(h).append("\" role=\"img\" aria-label=\"bar chart\">");
-      int y = 4;
-      for (Map.Entry<String, Double> e : shares.entrySet()) {
-        String label = e.getKey();
-        String shown = label.codePointCount(0, label.length()) > 18
-            ? label.substring(0, label.offsetByCodePoints(0, 17)) + "\u2026" : label;
-        double bw = e.getValue() / max * plotW;
-        out.append("<g><title>").append(esc(label)).append(": ").append(pct(e.getValue()));
-        if (ref != null) {
-          out.append(" (reference ").append(pct(ref.getOrDefault(label, 0.0))).append(')');
-        }
-        out.append("</title>").append(text(labelW - 6, y + 12, "end", shown));
-        out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"13\" fill=\"%s\"/>",
-            labelW, y + 2, Math.max(1, bw), TARGET));
-        if (ref != null) {
-          double rw = ref.getOrDefault(label, 0.0) / max * plotW;
-          out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"4\" fill=\"%s\"/>",
-              labelW, y + 16, Math.max(0, rw), REFERENCE));
-        }
-        out.append(text((int) (labelW + Math.max(1, bw) + 4), y + 12, "start", pct(e.getValue()))).append("</g>");
-        y += row;
-      }
-      out.append("</svg>");
-    }
-
-    private static String text(int x, int y, String anchor, String s) {
-      return "<text x=\"" + x + "\" y=\"" + y + "\" text-anchor=\"" + anchor + "\">" + esc(s) + "</text>";
-    }
-
-    // ---- formatting ----
-
-    private static String badge(DriftCategory c, String label) {
-      String cls = switch (c) {
-        case NO_DRIFT -> "ok";
-        case POSSIBLE_DRIFT -> "warn";
-        case DRIFT -> "bad";
-      };
-      return "<span class=\"badge " + cls + "\">" + esc(label) + "</span>";
-    }
-
-    private static String link(String column) {
-      return "<a href=\"#" + anchor(column) + "\">" + esc(column) + "</a>";
-    }
-
-    /** An id made only of safe characters (hex of the UTF-8 bytes), so no column name can break out of the attribute. */
-    private static String anchor(String column) {
-      StringBuilder sb = new StringBuilder("col-");
-      for (byte b : column.getBytes(StandardCharsets.UTF_8)) {
-        sb.append(String.format("%02x", b & 0xff));
-      }
-      return sb.toString();
-    }
-
-    private static String nullShare(ColumnView c) {
-      long n = c.counts().n();
-      long nulls = c.counts().nulls();
-      if (nulls == 0) {
-        return "0";
-      }
-      return group(nulls) + " (" + pct((double) nulls / Math.max(1, n)) + ")";
-    }
-
-    private static String distinct(ColumnView c) {
-      Optional<CardinalityMetric> h = c.cardinality().filter(m -> !m.isEmpty());
-      return h.map(m -> group(Math.round(m.estimate()))).orElse("&ndash;");
-    }
-
-    private static String time(Instant t) {
-      return t.toString().replace("T", " ").replace("Z", " UTC");
     }
   }
 
-  /** Escapes text for HTML element content and quoted attributes; control characters become U+FFFD. */
-  static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      switch (ch) {
-        case '&' -> sb.append("&amp;");
-        case '<' -> sb.append("&lt;");
-        case '>' -> sb.append("&gt;");
-        case '"' -> sb.append("&quot;");
-        case '\'' -> sb.append("&#39;");
-        default -> {
-          if (Character.isISOControl(ch) && ch != '\n' && ch != '\t') {
-            sb.append('\uFFFD');
-          } else {
-            sb.append(ch);
-          }
-        }
-      }
+  // ---- page pieces ----
+
+  private static String badge(DriftCategory c) {
+    return badge(c, c.label().replace('_', ' '));
+  }
+
+  private static String badge(DriftCategory c, String label) {
+    String cls = switch (c) {
+      case NO_DRIFT -> "ok";
+      case POSSIBLE_DRIFT -> "warn";
+      case DRIFT -> "bad";
+    };
+    return "<span class=\"badge " + cls + "\">" + esc(label) + "</span>";
+  }
+
+  private static String link(String column) {
+    return "<a href=\"#" + anchor(column) + "\">" + esc(column) + "</a>";
+  }
+
+  /** An id made only of safe characters (hex of the UTF-8 bytes), so no column name can break out of the attribute. */
+  static String anchor(String column) {
+    StringBuilder sb = new StringBuilder("col-");
+    for (byte b : column.getBytes(StandardCharsets.UTF_8)) {
+      sb.append(String.format("%02x", b & 0xff));
     }
     return sb.toString();
   }
 
-  static String group(long v) {
-    return String.format(Locale.ROOT, "%,d", v);
+  private static String nullShare(ReportModel.Column c) {
+    if (c.nulls() == 0) {
+      return "0";
+    }
+    return group(c.nulls()) + " (" + pct(c.nullShare()) + ")";
   }
 
-  static String num(Double v) {
-    if (v == null) {
-      return "&ndash;";
-    }
-    return esc(numText(v));
+  private static String distinct(ReportModel.Column c) {
+    return c.distinct() < 0 ? "&ndash;" : group(c.distinct());
   }
-
-  static String numText(double v) {
-    if (Double.isNaN(v)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "\u221e" : "-\u221e";
-    }
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return String.format(Locale.ROOT, "%,d", (long) v);
-    }
-    double a = Math.abs(v);
-    if (a != 0 && (a < 1e-3 || a >= 1e9)) {
-      return String.format(Locale.ROOT, "%.3e", v);
-    }
-    String s = String.format(Locale.ROOT, "%.4g", v);
-    return s.contains(".") && !s.contains("e") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
-  }
-
-  static String pct(double f) {
-    double p = 100 * f;
-    return String.format(Locale.ROOT, p != 0 && p < 0.1 ? "%.2f%%" : "%.1f%%", p);
-  }
-
-  private static final String CSS = """
-      :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc;--card:#fff}
-      *{box-sizing:border-box}
-      body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
-      header,section,footer{max-width:1280px;margin:0 auto 20px}
-      h1{font-size:24px;margin:0 0 4px}
-      h2{font-size:18px;margin:24px 0 10px}
-      h3{font-size:16px;margin:0 0 10px;display:flex;gap:8px;align-items:baseline;flex-wrap:wrap}
-      .meta,.muted{color:var(--muted)}
-      .small{font-size:12px;margin:4px 0 0}
-      .tag{display:inline-block;background:#eef2ff;border-radius:4px;padding:1px 6px;margin:2px 4px 2px 0;font-size:12px}
-      .legend{font-size:13px;color:var(--muted)}
-      .key{display:inline-block;width:14px;height:10px;margin:0 6px 0 0;vertical-align:baseline}
-      .key.ref{border-top:3px solid;height:0;margin-left:14px}
-      table.data{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line);border-radius:6px;overflow:hidden}
-      table.data th,table.data td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-      table.data th{background:#f1f5f9;font-weight:600;font-size:13px;white-space:nowrap}
-      table.data tr:last-child td{border-bottom:0}
-      td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-      td.name{font-weight:600;word-break:break-all;max-width:260px}
-      td.note{color:var(--muted);font-size:13px;max-width:340px}
-      a{color:#1d4ed8;text-decoration:none}
-      a:hover{text-decoration:underline}
-      .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:600;white-space:nowrap}
-      .badge.ok{background:#dcfce7;color:#166534}
-      .badge.warn{background:#fef3c7;color:#92400e}
-      .badge.bad{background:#fee2e2;color:#991b1b}
-      .badge.skip{background:#f1f5f9;color:var(--muted)}
-      .summary .badge{font-size:13px;padding:3px 12px}
-      article.col{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:0 0 14px}
-      h3 .name{word-break:break-all}
-      h3 .type{font-size:12px;font-weight:500;color:var(--muted);background:#f1f5f9;border-radius:4px;padding:1px 6px}
-      .panels{display:grid;grid-template-columns:250px minmax(0,1fr) minmax(0,1fr);gap:20px 28px;align-items:start}
-      .panels.n1{grid-template-columns:250px minmax(0,560px)}
-      .panels.n0{grid-template-columns:250px 1fr}
-      @media (max-width:1000px){.panels{grid-template-columns:1fr}}
-      dl.stats{display:grid;grid-template-columns:auto 1fr;gap:3px 12px;margin:0;font-size:13px}
-      dl.stats dt{color:var(--muted)}
-      dl.stats dd{margin:0;font-variant-numeric:tabular-nums;text-align:right}
-      .ref{color:#c2410c;font-size:12px}
-      figure.chart{margin:0}
-      figcaption{font-size:12px;color:var(--muted);margin:0 0 4px;text-transform:uppercase;letter-spacing:.04em}
-      svg{width:100%;height:auto;display:block}
-      svg text{font-size:11px;fill:#374151}
-      svg .axis{stroke:#9ca3af;stroke-width:1}
-      p.empty{margin:20px 0}
-      footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:10px}
-      """;
 }

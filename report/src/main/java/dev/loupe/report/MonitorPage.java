@@ -1,7 +1,7 @@
 package dev.loupe.report;
 
-import static dev.loupe.report.HtmlReport.esc;
-import static dev.loupe.report.HtmlReport.numText;
+import static dev.loupe.report.Html.esc;
+import static dev.loupe.report.Html.numText;
 
 import dev.loupe.core.monitor.Alert;
 import dev.loupe.core.monitor.Check;
@@ -46,6 +46,7 @@ public final class MonitorPage {
   private static final String LINE = "#2563eb";
   private static final String BAND = "#bfdbfe";
   private static final String ALERT = "#dc2626";
+  private static final String CSS = Html.css("monitor.css");
 
   private MonitorPage() {}
 
@@ -350,32 +351,4 @@ public final class MonitorPage {
     }
   }
 
-  private static final String CSS = """
-      :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc;--card:#fff}
-      *{box-sizing:border-box}
-      body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--fg);background:var(--bg)}
-      header,section,footer{max-width:1600px;margin:0 auto 20px}
-      h1{font-size:24px;margin:0 0 4px}
-      h2{font-size:18px;margin:24px 0 10px}
-      h3{font-size:16px;margin:0 0 10px;display:flex;gap:8px;align-items:baseline;flex-wrap:wrap}
-      .meta,.note{color:var(--muted)}
-      .ok{color:#166534;font-weight:600}
-      table.data{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line)}
-      table.data th,table.data td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-      table.data th{background:#f1f5f9;font-size:13px;white-space:nowrap}
-      td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-      td.name{font-weight:600;word-break:break-all}
-      td.note{font-size:12px;max-width:300px}
-      a{color:#1d4ed8;text-decoration:none}
-      .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:600;background:#fee2e2;color:#991b1b;white-space:nowrap}
-      article.col{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:0 0 14px}
-      h3 .type{font-size:12px;font-weight:500;color:var(--muted);background:#f1f5f9;border-radius:4px;padding:1px 6px}
-      .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:14px 24px}
-      figure.chart{margin:0}
-      figcaption{font-size:12px;color:var(--muted);margin:0 0 4px;text-transform:uppercase;letter-spacing:.04em}
-      svg{width:100%;height:auto;display:block}
-      svg text{font-size:11px;fill:#374151}
-      svg .axis{stroke:#9ca3af;stroke-width:1}
-      footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:10px}
-      """;
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.core.ProfileView;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +25,7 @@ class HtmlReportTest {
     assertTrue(html.contains("&lt;script&gt;alert(&#39;col&#39;)&lt;/script&gt;"), "the column name is shown escaped");
     assertTrue(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "the item is shown escaped (in its tooltip)");
     assertTrue(html.contains("prod &amp; &quot;test&quot;"), "tags are escaped");
-    assertEquals("a&lt;b&gt;&amp;&quot;&#39;\uFFFD", HtmlReport.esc("a<b>&\"'\u0000"));
+    assertEquals("a&lt;b&gt;&amp;&quot;&#39;\uFFFD", Html.esc("a<b>&\"'\u0000"));
   }
 
   @Test
@@ -52,7 +54,7 @@ class HtmlReportTest {
     assertTrue(html.contains("<th class=\"num\">effect size</th>"), "effect column");
     dev.loupe.core.drift.DriftReport drift = dev.loupe.core.drift.Drift.compare(REFERENCE, TARGET);
     dev.loupe.core.drift.ColumnDrift amount = drift.column("amount").orElseThrow();
-    assertTrue(html.contains("<td class=\"num\">" + HtmlReport.num(amount.effectSize())
+    assertTrue(html.contains("<td class=\"num\">" + Html.num(amount.effectSize())
         + "&nbsp;<span class=\"muted\">KS</span></td>"), "amount's KS distance " + amount.effectSize());
     assertTrue(html.contains("&nbsp;<span class=\"muted\">TV</span></td>"), "a total variation distance");
     assertTrue(html.contains("<title>reference</title></path>"), "reference histogram overlay");
@@ -75,14 +77,80 @@ class HtmlReportTest {
 
   @Test
   void histogramBarsAreTheSketchsBucketMasses() {
-    String html = HtmlReport.render(TARGET, Optional.empty());
+    ReportModel model = ReportModel.of(TARGET, REFERENCE, "t");
+    String html = HtmlReport.render(model);
     int start = html.indexOf("id=\"col-616d6f756e74\""); // "amount"
     int end = html.indexOf("</article>", start);
     String amount = html.substring(start, end);
-    long bars = Pattern.compile("<rect ").matcher(amount).results().count();
-    assertEquals(HtmlReport.BUCKETS, bars, "one bar per bucket, no frequent-items chart for a fractional column");
-    assertTrue(amount.contains("From the 0.5% to the 99.5% quantile"), "the long tail is clipped and said so");
+    ReportModel.Histogram h = ReportModelTest.column(model, "amount").histogram();
+    double top = h.top();
+    // each bar: its height is its bucket's mass on the chart's scale, its tooltip the bucket's edges and mass
+    Matcher bar = Pattern.compile("<rect x=\"[0-9.]+\" y=\"([0-9.]+)\" width=\"[0-9.]+\" height=\"([0-9.]+)\" "
+        + "fill=\"#2563eb\"><title>([^<]*)</title></rect>").matcher(amount);
+    int i = 0;
+    while (bar.find()) {
+      double height = Double.parseDouble(bar.group(2));
+      assertEquals(h.masses()[i] / top * Svg.HIST_PLOT_H, height, 0.05 + 1e-9, "bar " + i + " height");
+      assertEquals(Svg.HIST_TOP + Svg.HIST_PLOT_H - h.masses()[i] / top * Svg.HIST_PLOT_H,
+          Double.parseDouble(bar.group(1)), 0.05 + 1e-9, "bar " + i + " top");
+      assertEquals(Html.esc(Html.numText(h.edges()[i]) + " to " + Html.numText(h.edges()[i + 1]) + ": "
+          + Html.pct(h.masses()[i])), bar.group(3), "bar " + i + " tooltip");
+      i++;
+    }
+    assertEquals(ReportModel.BUCKETS, i, "one bar per bucket, no frequent-items chart for a fractional column");
+    // the reference's step line: each bucket's level is its reference mass on the same scale
+    Matcher path = Pattern.compile("<path d=\"([^\"]*)\" fill=\"none\" stroke=\"#ea580c\"").matcher(amount);
+    assertTrue(path.find(), "the reference's line");
+    String[] steps = path.group(1).split(" L|M");
+    List<Double> ys = new ArrayList<>();
+    for (String step : steps) {
+      if (!step.isBlank()) {
+        ys.add(Double.parseDouble(step.trim().split(" ")[1]));
+      }
+    }
+    assertEquals(2 * ReportModel.BUCKETS, ys.size(), "two points per bucket");
+    for (int b = 0; b < ReportModel.BUCKETS; b++) {
+      double y = Svg.HIST_TOP + Svg.HIST_PLOT_H - h.referenceMasses()[b] / top * Svg.HIST_PLOT_H;
+      assertEquals(y, ys.get(2 * b), 0.05 + 1e-9, "reference bucket " + b);
+      assertEquals(y, ys.get(2 * b + 1), 0.05 + 1e-9, "reference bucket " + b);
+    }
+    assertTrue(amount.contains("<text x=\"36\" y=\"14\" text-anchor=\"end\">" + Html.pct(top) + "</text>"),
+        "the scale's top is the tallest bar");
+    assertTrue(amount.contains("From the 0.5% to the 99.5% quantile; values beyond (min " + Html.num(h.min())
+        + ", max " + Html.num(h.max()) + ") are in the end buckets."), "the long tail is clipped and said so");
     String express = html.substring(html.indexOf("id=\"col-65787072657373\""));
     assertTrue(express.substring(0, express.indexOf("</article>")).contains("True and false"), "booleans get bars");
+  }
+
+  @Test
+  void theSummaryShowsTheModelsNumbers() {
+    ReportModel model = ReportModel.of(TARGET, REFERENCE, "t");
+    String html = HtmlReport.render(model);
+    ReportModel.Column c = ReportModelTest.column(model, "amount");
+    String amount = html.substring(html.indexOf("id=\"col-616d6f756e74\""));
+    amount = amount.substring(0, amount.indexOf("</dl>"));
+    assertEquals("id=\"col-616d6f756e74\"><h3><span class=\"name\">amount</span> <span class=\"type\">fractional"
+        + "</span> <span class=\"badge bad\">drift</span></h3>\n<div class=\"panels n1\">\n<dl class=\"stats\">"
+        + "<dt>count</dt><dd>3,000</dd><dt>nulls</dt><dd>0</dd><dt>distinct &asymp;</dt><dd>"
+        + Html.group(c.distinct()) + "</dd><dt>mean</dt><dd>" + Html.num(c.mean()) + " <span class=\"ref\">ref "
+        + Html.num(c.refMean()) + "</span></dd><dt>stddev</dt><dd>" + Html.num(c.stddev())
+        + " <span class=\"ref\">ref " + Html.num(c.refStddev()) + "</span></dd><dt>min</dt><dd>" + Html.num(c.min())
+        + "</dd><dt>q 5% / 25%</dt><dd>" + Html.num(c.q05()) + " / " + Html.num(c.q25()) + "</dd><dt>median</dt><dd>"
+        + Html.num(c.median()) + " <span class=\"ref\">ref " + Html.num(c.refMedian()) + "</span></dd>"
+        + "<dt>q 75% / 95%</dt><dd>" + Html.num(c.q75()) + " / " + Html.num(c.q95()) + "</dd><dt>max</dt><dd>"
+        + Html.num(c.max()) + "</dd>", amount);
+    ReportModel.Column note = ReportModelTest.column(model, "note");
+    assertTrue(html.contains("<dt>nulls</dt><dd>750 (25.0%)</dd>"), "750 of 3000 notes are null: " + note.nulls());
+    assertEquals(750, note.nulls());
+  }
+
+  @Test
+  void theStylesheetIsTheResource() {
+    String html = HtmlReport.render(TARGET, Optional.empty());
+    String css = Html.css("report.css");
+    assertTrue(css.startsWith(":root{") && css.endsWith("}\n"), css.substring(0, 20));
+    assertTrue(html.contains("<style>" + css + "</style>"));
+    assertTrue(MonitorPage.render("d", MonitorPages.POINTS, MonitorPages.RESULT)
+        .contains("<style>" + Html.css("monitor.css") + "</style>"));
   }
 }

@@ -4,7 +4,9 @@ import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -16,11 +18,20 @@ final class Profiles {
   private Profiles() {}
 
   static ProfileView orders(long seed, int n, double shift) {
-    Random r = new Random(seed);
     DatasetProfile p = new DatasetProfile(ProfileProperties.EMPTY
         .withDatasetTimestamp(Instant.parse("2024-06-01T00:00:00Z"))
         .withCreationTimestamp(Instant.parse("2024-06-01T01:02:03Z")))
         .tag("env", "prod & \"test\"");
+    for (Map<String, Object> row : orderRows(seed, n, shift)) {
+      p.track(row);
+    }
+    return p.view();
+  }
+
+  /** The rows {@link #orders} profiles, for tests that count the data exactly. */
+  static List<Map<String, Object>> orderRows(long seed, int n, double shift) {
+    Random r = new Random(seed);
+    List<Map<String, Object>> rows = new ArrayList<>(n);
     String[] countries = {"NZ", "AU", "FR", "DE", "US", "JP", "BR", "IN", "ZA", "CA", "MX", "KR"};
     for (int i = 0; i < n; i++) {
       Map<String, Object> row = new HashMap<>();
@@ -31,8 +42,8 @@ final class Profiles {
       row.put("express", r.nextDouble() < 0.2 + shift / 4);
       row.put(EVIL_COLUMN, i % 5 == 0 ? EVIL_ITEM : "ok");
       row.put("note", i % 4 == 0 ? null : "n" + (i % 3));
-      p.track(row);
+      rows.add(row);
     }
-    return p.view();
+    return rows;
   }
 }

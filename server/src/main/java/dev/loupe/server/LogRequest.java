@@ -97,10 +97,22 @@ final class LogRequest {
       table.endRow();
     } catch (JsonParseException e) {
       throw new BadRequestException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+          + e.getLocation().getColumnNr() + ": " + jsonProblem(e));
     } catch (IOException e) {
       throw new BadRequestException(400, "unreadable JSON: " + e.getMessage());
     }
+  }
+
+  /** Jackson's " (start marker at [Source: REDACTED (...); line: 1, column: 30])", said plainly. */
+  private static final java.util.regex.Pattern START_MARKER =
+      java.util.regex.Pattern.compile(" \\(start marker at \\[Source: .*?; line: (\\d+), column: (\\d+)\\]\\)");
+
+  /**
+   * Jackson's description of a syntax error, without its internal source description: "Unexpected
+   * end-of-input: expected close marker for Object (opened at line 1, column 30)".
+   */
+  static String jsonProblem(JsonParseException e) {
+    return START_MARKER.matcher(e.getOriginalMessage()).replaceAll(" (opened at line $1, column $2)");
   }
 
   /** Parses and validates a request body; throws {@link BadRequestException} on anything malformed. */
@@ -109,7 +121,7 @@ final class LogRequest {
       return parse(p);
     } catch (JsonParseException e) {
       throw new BadRequestException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+          + e.getLocation().getColumnNr() + ": " + jsonProblem(e));
     } catch (StreamConstraintsException e) {
       throw new BadRequestException(400, "JSON too deeply nested or too large: " + e.getOriginalMessage());
     } catch (IOException e) {

@@ -164,16 +164,28 @@ class KafkaIngestionTest {
       assertEquals(original, d.value() == null ? null : new String(d.value(), StandardCharsets.UTF_8),
           "the dead letter carries the record as it was");
     }
-    assertTrue(header(byOffset.get(1L), KafkaIngestion.HEADER_MESSAGE).contains("malformed JSON"),
+    // the message header, word for word
+    String oneRow = "; each record must hold one JSON object, one row";
+    assertEquals("record value: malformed JSON at line 1, column 1: Unrecognized token 'not': was expecting (JSON "
+        + "String, Number (or 'NaN'/'+INF'/'-INF'), Array, Object or token 'null', 'true' or 'false')" + oneRow,
         header(byOffset.get(1L), KafkaIngestion.HEADER_MESSAGE));
-    assertTrue(header(byOffset.get(3L), KafkaIngestion.HEADER_MESSAGE).contains("must be a JSON object of column: value, found an array"),
-        header(byOffset.get(3L), KafkaIngestion.HEADER_MESSAGE));
-    assertTrue(header(byOffset.get(4L), KafkaIngestion.HEADER_MESSAGE).contains("no value"));
-    assertTrue(header(byOffset.get(5L), KafkaIngestion.HEADER_MESSAGE).contains("unexpected content after"));
-    assertTrue(header(byOffset.get(8L), KafkaIngestion.HEADER_MESSAGE).contains("has already been written"),
+    assertEquals("record value: a row must be a JSON object of column: value, found an array (line 1, column 2)"
+        + oneRow, header(byOffset.get(3L), KafkaIngestion.HEADER_MESSAGE));
+    assertEquals("the record has no value (a tombstone)" + oneRow, header(byOffset.get(4L), KafkaIngestion.HEADER_MESSAGE));
+    assertEquals("record value: unexpected content after the JSON object (line 1, column 13)" + oneRow,
+        header(byOffset.get(5L), KafkaIngestion.HEADER_MESSAGE));
+    long late = (Long) records[8][1];
+    java.time.Instant lateEnd = java.time.Instant.ofEpochMilli(late).truncatedTo(java.time.temporal.ChronoUnit.HOURS)
+        .plus(java.time.Duration.ofHours(1));
+    assertEquals("dataset 'poison': timestamp " + late + " (" + java.time.Instant.ofEpochMilli(late) + ") belongs to "
+        + "the window ending " + lateEnd + ", which has already been written (allowed lateness PT0S); omit "
+        + "\"timestamp\" to log into the current window, or raise LOUPE_LATENESS",
         header(byOffset.get(8L), KafkaIngestion.HEADER_MESSAGE));
-    assertTrue(header(byOffset.get(9L), KafkaIngestion.HEADER_MESSAGE).contains("in the future"),
-        header(byOffset.get(9L), KafkaIngestion.HEADER_MESSAGE));
+    long ahead = (Long) records[9][1];
+    String future = header(byOffset.get(9L), KafkaIngestion.HEADER_MESSAGE);
+    assertTrue(future.matches(java.util.regex.Pattern.quote("dataset 'poison': timestamp " + ahead + " ("
+        + java.time.Instant.ofEpochMilli(ahead) + ") is more than PT1H in the future (server time ") + "[0-9T:.Z-]+"
+        + java.util.regex.Pattern.quote("); raise LOUPE_MAX_FUTURE if that is intended")), future);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

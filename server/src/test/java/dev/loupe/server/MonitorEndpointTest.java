@@ -63,13 +63,15 @@ class MonitorEndpointTest {
 
       HttpResponse<String> unknown = http.get("/datasets/model-2/monitor");
       assertEquals(404, unknown.statusCode());
-      assertTrue(unknown.body().contains("no windows of dataset 'model-2'"), unknown.body());
+      assertEquals(dir.resolve("profiles") + " holds no windows of dataset 'model-2'; it holds [model-1]",
+          new ObjectMapper().readTree(unknown.body()).get("error").asText());
       HttpResponse<String> bad = http.get("/datasets/model-1/monitor?trailing=zero");
       assertEquals(400, bad.statusCode());
-      assertTrue(bad.body().contains("trailing must be a whole number"), bad.body());
+      assertEquals("{\"error\":\"trailing must be a whole number of windows, at least 1; got 'zero'\"}", bad.body());
       HttpResponse<String> badTime = http.get("/datasets/model-1/monitor?since=yesterday");
       assertEquals(400, badTime.statusCode());
-      assertTrue(badTime.body().contains("since: 'yesterday' is not a time"), badTime.body());
+      assertEquals("{\"error\":\"since: 'yesterday' is not a time; expected 2026-01-31 or 2026-01-31T06:00:00Z\"}",
+          badTime.body());
     }
   }
 }

@@ -90,7 +90,7 @@ class ServerHttpTest {
       String body = "{\"datasetId\": \"secure\", \"single\": {\"a\": 1}}";
       HttpResponse<String> r = http.post("/logs", body.getBytes(StandardCharsets.UTF_8), null);
       assertEquals(401, r.statusCode());
-      assertTrue(json(r).get("error").asText().contains("missing X-API-Key"), r.body());
+      assertEquals("{\"error\":\"missing X-API-Key header\"}", r.body(), "the whole body, word for word");
       assertEquals(401, http.post("/logs", body.getBytes(StandardCharsets.UTF_8), "test-key-2").statusCode());
       assertEquals(401, http.post("/logs", body.getBytes(StandardCharsets.UTF_8), "").statusCode());
       assertEquals(401, http.post("/writeProfiles", new byte[0], "nope").statusCode());
@@ -119,35 +119,54 @@ class ServerHttpTest {
   void malformedRequestsAre400WithAMessageAndTheServerKeepsServing() throws Exception {
     try (LoupeServer server = LoupeServer.start(config().build())) {
       TestHttp http = new TestHttp(server.port());
+      // each malformed body and the whole message it gets, word for word
+      String notAllowed = "' is not allowed: use 1 to 128 of A-Z a-z 0-9 . _ - (it becomes part of file names and S3 keys)";
       String[][] cases = {
-          {"{\"datasetId\": \"d\", \"single\": {\"a\": 1", "malformed JSON"},
-          {"not json at all", "malformed JSON"},
-          {"[1, 2]", "must be a JSON object"},
-          {"{\"single\": {\"a\": 1}}", "missing \"datasetId\""},
-          {"{\"datasetId\": \"d\"}", "missing rows"},
-          {"{\"datasetId\": 7, \"single\": {}}", "\"datasetId\" must be a string"},
-          {"{\"datasetId\": \"d\", \"timestamp\": \"yesterday\", \"single\": {\"a\": 1}}", "\"timestamp\" must be epoch"},
-          {"{\"datasetId\": \"d\", \"single\": [1, 2]}", "\"single\" must be an object"},
+          {"{\"datasetId\": \"d\", \"single\": {\"a\": 1", "malformed JSON at line 1, column 37: Unexpected "
+              + "end-of-input: expected close marker for Object (opened at line 1, column 30)"},
+          {"not json at all", "malformed JSON at line 1, column 1: Unrecognized token 'not': was expecting (JSON "
+              + "String, Number (or 'NaN'/'+INF'/'-INF'), Array, Object or token 'null', 'true' or 'false')"},
+          {"[1, 2]", "the body must be a JSON object like {\"datasetId\": ..., \"single\": {...}} or {\"datasetId\": "
+              + "..., \"multiple\": {\"columns\": [...], \"data\": [[...]]}} (line 1, column 2)"},
+          {"{\"single\": {\"a\": 1}}", "missing \"datasetId\" (a string naming the dataset)"},
+          {"{\"datasetId\": \"d\"}", "missing rows: give \"single\": {column: value, ...} or \"multiple\": "
+              + "{\"columns\": [...], \"data\": [[...], ...]}"},
+          {"{\"datasetId\": 7, \"single\": {}}", "\"datasetId\" must be a string, found a number (line 1, column 16)"},
+          {"{\"datasetId\": \"d\", \"timestamp\": \"yesterday\", \"single\": {\"a\": 1}}",
+              "\"timestamp\" must be epoch milliseconds (a whole number), found a string (line 1, column 34)"},
+          {"{\"datasetId\": \"d\", \"single\": [1, 2]}",
+              "\"single\" must be an object of column: value, found an array (line 1, column 31)"},
           {"{\"datasetId\": \"d\", \"single\": {\"a\": 1}, \"multiple\": {\"columns\": [], \"data\": []}}",
-              "exactly one of"},
+              "give exactly one of \"single\" and \"multiple\" (line 1, column 53)"},
           {"{\"datasetId\": \"d\", \"multiple\": {\"columns\": [\"a\", \"b\"], \"data\": [[1, 2], [3]]}}",
-              "row 1 of \"multiple.data\" has 1 value(s) but there are 2 columns [a, b]"},
+              "row 1 of \"multiple.data\" has 1 value(s) but there are 2 columns [a, b] (line 1, column 76)"},
           {"{\"datasetId\": \"d\", \"multiple\": {\"columns\": [\"a\"], \"data\": [[1, 2]]}}",
-              "row 0 of \"multiple.data\" has more values than the 1 columns"},
-          {"{\"datasetId\": \"d\", \"multiple\": {\"data\": [[1]]}}", "needs \"columns\""},
-          {"{\"datasetId\": \"d\", \"multiple\": {\"columns\": [\"a\"], \"data\": [5]}}", "row 0 of \"multiple.data\" must be an array"},
-          {"{\"datasetId\": \"../etc\", \"single\": {\"a\": 1}}", "is not allowed"},
-          {"{\"datasetId\": \"..\", \"single\": {\"a\": 1}}", "is not allowed"},
-          {"{\"datasetId\": \"a/b\", \"single\": {\"a\": 1}}", "is not allowed"},
-          {"{\"datasetId\": \"d\", \"timestamp\": 1000, \"single\": {\"a\": 1}}", "has already been written"},
-          {"{\"datasetId\": \"d\", \"timestamp\": 99999999999999, \"single\": {\"a\": 1}}", "in the future"},
+              "row 0 of \"multiple.data\" has more values than the 1 columns [a] (line 1, column 65)"},
+          {"{\"datasetId\": \"d\", \"multiple\": {\"data\": [[1]]}}",
+              "\"multiple\" needs \"columns\": an array of column names (line 1, column 47)"},
+          {"{\"datasetId\": \"d\", \"multiple\": {\"columns\": [\"a\"], \"data\": [5]}}",
+              "row 0 of \"multiple.data\" must be an array of 1 values, found a number (line 1, column 61)"},
+          {"{\"datasetId\": \"../etc\", \"single\": {\"a\": 1}}", "datasetId '../etc" + notAllowed},
+          {"{\"datasetId\": \"..\", \"single\": {\"a\": 1}}", "datasetId '.." + notAllowed},
+          {"{\"datasetId\": \"a/b\", \"single\": {\"a\": 1}}", "datasetId 'a/b" + notAllowed},
+          {"{\"datasetId\": \"d\", \"timestamp\": 1000, \"single\": {\"a\": 1}}", "dataset 'd': timestamp 1000 "
+              + "(1970-01-01T00:00:01Z) belongs to the window ending 1970-01-01T01:00:00Z, which has already been "
+              + "written (allowed lateness PT0S); omit \"timestamp\" to log into the current window, or raise "
+              + "LOUPE_LATENESS"},
       };
       for (String[] c : cases) {
         HttpResponse<String> r = http.post("/logs", c[0]);
         assertEquals(400, r.statusCode(), c[0] + " -> " + r.body());
-        String msg = json(r).get("error").asText();
-        assertTrue(msg.contains(c[1]), c[0] + " -> " + msg);
+        assertEquals(c[1], json(r).get("error").asText(), c[0]);
       }
+      // the server's clock is part of this one
+      HttpResponse<String> future = http.post("/logs", "{\"datasetId\": \"d\", \"timestamp\": 99999999999999, "
+          + "\"single\": {\"a\": 1}}");
+      assertEquals(400, future.statusCode(), future.body());
+      String msg = json(future).get("error").asText();
+      assertTrue(msg.matches(java.util.regex.Pattern.quote("dataset 'd': timestamp 99999999999999 "
+          + "(5138-11-16T09:46:39.999Z) is more than PT1H in the future (server time ") + "[0-9T:.Z-]+"
+          + java.util.regex.Pattern.quote("); raise LOUPE_MAX_FUTURE if that is intended")), msg);
       assertEquals(404, http.get("/profiles/d").statusCode(), "no bad request tracked anything");
       HttpResponse<String> ok = http.post("/logs", "{\"datasetId\": \"d\", \"single\": {\"a\": 1}}");
       assertEquals(200, ok.statusCode(), ok.body());
@@ -167,7 +186,8 @@ class ServerHttpTest {
       big.append("x".repeat(2000)).append("\"}}");
       HttpResponse<String> r = http.post("/logs", big.toString());
       assertEquals(413, r.statusCode(), r.body());
-      assertTrue(json(r).get("error").asText().contains("LOUPE_MAX_BODY_BYTES"), r.body());
+      assertEquals("request body of 2039 bytes is over the limit of 1024 bytes (LOUPE_MAX_BODY_BYTES); split it into "
+          + "smaller requests", json(r).get("error").asText());
       assertEquals(200, http.post("/logs", "{\"datasetId\": \"d\", \"single\": {\"s\": \"small\"}}").statusCode());
     }
   }
@@ -180,7 +200,8 @@ class ServerHttpTest {
       assertEquals(200, http.post("/logs", "{\"datasetId\": \"b\", \"single\": {\"x\": 1}}").statusCode());
       HttpResponse<String> r = http.post("/logs", "{\"datasetId\": \"c\", \"single\": {\"x\": 1}}");
       assertEquals(429, r.statusCode(), r.body());
-      assertTrue(json(r).get("error").asText().contains("LOUPE_MAX_DATASETS"), r.body());
+      assertEquals("dataset 'c' is new, and 2 datasets already have open windows (LOUPE_MAX_DATASETS); new datasets "
+          + "are accepted again when windows rotate out, or raise the limit", json(r).get("error").asText());
       assertEquals(200, http.post("/logs", "{\"datasetId\": \"a\", \"single\": {\"x\": 2}}").statusCode());
       assertEquals(200, http.post("/writeProfiles", new byte[0], TestHttp.KEY).statusCode());
       assertEquals(200, http.post("/logs", "{\"datasetId\": \"c\", \"single\": {\"x\": 1}}").statusCode(),

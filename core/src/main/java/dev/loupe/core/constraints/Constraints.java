@@ -6,6 +6,7 @@ import dev.loupe.core.drift.ColumnDrift;
 import dev.loupe.core.drift.Drift;
 import dev.loupe.core.drift.DriftCategory;
 import dev.loupe.core.drift.DriftOptions;
+import dev.loupe.core.internal.NumberFormat;
 import dev.loupe.core.metrics.CardinalityMetric;
 import dev.loupe.core.metrics.DistributionMetric;
 import dev.loupe.core.metrics.FrequentItemsMetric;
@@ -420,19 +421,9 @@ public final class Constraints {
     return min != null ? what + " >= " + num(min) : what + " <= " + num(max);
   }
 
-  /** Integers without a decimal point, others with up to 6 significant digits. */
+  /** Integers without a decimal point, others with up to 6 significant digits ({@link NumberFormat#MESSAGE}). */
   static String num(double v) {
-    if (Double.isNaN(v) || Double.isInfinite(v)) {
-      return Double.toString(v);
-    }
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    String s = String.format(Locale.ROOT, "%.6g", v);
-    if (s.contains("e")) {
-      return s;
-    }
-    return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+    return NumberFormat.MESSAGE.format(v);
   }
 
   private static String pct(double f) {

@@ -108,7 +108,7 @@ final class ConstraintsYaml {
     } catch (JsonProcessingException e) {
       JsonLocation loc = e.getLocation();
       throw new ConstraintsFileException(source, loc == null ? 0 : loc.getLineNr(), null,
-          "not valid YAML: " + e.getOriginalMessage());
+          "not valid YAML: " + yamlProblem(e));
     } catch (IOException e) {
       throw new ConstraintsFileException(source, 0, null, "cannot be read: " + e.getMessage());
     }
@@ -297,5 +297,30 @@ final class ConstraintsYaml {
       return "a mapping";
     }
     return n.toString();
+  }
+
+  /**
+   * The YAML parser's problem on one line, with where it is and what it was parsing: "expected ',' or
+   * '}', but got <stream end> at line 2, column 1 (while parsing a flow mapping from line 1, column 16)"
+   * rather than SnakeYAML's multi-line excerpt with a caret.
+   */
+  static String yamlProblem(JsonProcessingException e) {
+    if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblem() != null) {
+      StringBuilder b = new StringBuilder(m.getProblem().strip());
+      if (m.getProblemMark() != null) {
+        b.append(" at line ").append(m.getProblemMark().getLine() + 1).append(", column ")
+            .append(m.getProblemMark().getColumn() + 1);
+      }
+      if (m.getContext() != null) {
+        b.append(" (").append(m.getContext().strip());
+        if (m.getContextMark() != null) {
+          b.append(" from line ").append(m.getContextMark().getLine() + 1).append(", column ")
+              .append(m.getContextMark().getColumn() + 1);
+        }
+        b.append(')');
+      }
+      return b.toString().replaceAll("\\s*\\R\\s*", " ");
+    }
+    return e.getOriginalMessage().strip().replaceAll("\\s*\\R\\s*", " ");
   }
 }

@@ -2,6 +2,7 @@ package dev.loupe.core.constraints;
 
 import dev.loupe.core.ColumnView;
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.internal.NumberFormat;
 import dev.loupe.core.metrics.CardinalityMetric;
 import dev.loupe.core.metrics.DistributionMetric;
 import dev.loupe.core.metrics.FrequentItemsMetric;
@@ -274,6 +275,6 @@ public final class Suggestions {
   }
 
   private static String count(long n) {
-    return String.format(Locale.ROOT, "%,d", n);
+    return NumberFormat.grouped(n);
   }
 }

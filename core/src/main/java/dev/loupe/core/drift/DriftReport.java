@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.core.internal.NumberFormat;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -197,16 +198,7 @@ public final class DriftReport {
 
   /** A number as the table shows it: 4 decimals, scientific below 1e-4, "inf", "-" for null. */
   static String format(Double v) {
-    if (v == null) {
-      return "-";
-    }
-    if (v.isInfinite()) {
-      return v > 0 ? "inf" : "-inf";
-    }
-    if (v != 0 && Math.abs(v) < 1e-4) {
-      return String.format(Locale.ROOT, "%.2e", v);
-    }
-    return String.format(Locale.ROOT, "%.4f", v);
+    return NumberFormat.fixed(v, 4);
   }
 
   @Override

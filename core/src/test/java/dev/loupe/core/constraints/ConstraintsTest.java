@@ -272,8 +272,8 @@ class ConstraintsTest {
     assertEquals("c.yaml line 2, field 'constraints[0]': mean_between: min 5 is greater than max 1", semantic.getMessage());
 
     ConstraintsFileException notYaml = bad("constraints: [ {column: a, check: non_negative\n");
-    assertTrue(notYaml.getMessage().startsWith("c.yaml line "), notYaml.getMessage());
-    assertTrue(notYaml.getMessage().contains("not valid YAML"), notYaml.getMessage());
+    assertEquals("c.yaml line 1: not valid YAML: expected ',' or '}', but got <stream end> at line 2, column 1 "
+        + "(while parsing a flow mapping from line 1, column 16)", notYaml.getMessage(), "one line, word for word");
 
     assertEquals("c.yaml line 1, field 'rules': unknown top-level field; expected 'constraints' (and optionally "
         + "'reference')", bad("rules: []\n").getMessage());
