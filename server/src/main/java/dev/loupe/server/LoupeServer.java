@@ -3,8 +3,8 @@ package dev.loupe.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.SummaryJson;
-import dev.loupe.core.logging.LocalDirectoryWriter;
 import dev.loupe.core.logging.Writer;
+import dev.loupe.core.logging.internal.DurableFiles;
 import dev.loupe.s3.S3Clients;
 import dev.loupe.s3.S3Writer;
 import io.javalin.Javalin;
@@ -18,7 +18,6 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -189,7 +188,7 @@ public final class LoupeServer implements AutoCloseable {
       return w;
     }
     checkWritable(c.fileSystemRoot());
-    IdempotentLocalWriter w = new IdempotentLocalWriter(c.fileSystemRoot(), instanceId(c.dataDir()));
+    IdempotentLocalWriter w = new IdempotentLocalWriter(c.fileSystemRoot(), DurableFiles.instanceId(c.dataDir()));
     monitor = new MonitorEndpoint(new dev.loupe.core.monitor.DirectoryHistory(c.fileSystemRoot()), c.window());
     metrics.counter("loupe_uploads_total", w::written);
     metrics.counter("loupe_upload_failures_total", w::failures);
@@ -213,19 +212,6 @@ public final class LoupeServer implements AutoCloseable {
       LOG.log(System.Logger.Level.ERROR, what);
       health.set("destination", what);
     }
-  }
-
-  private static String instanceId(Path dataDir) throws IOException {
-    Path f = dataDir.resolve("instance-id");
-    if (Files.exists(f)) {
-      String id = Files.readString(f, StandardCharsets.UTF_8).trim();
-      if (!id.isEmpty()) {
-        return id;
-      }
-    }
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    LocalDirectoryWriter.writeAtomically(f, id.getBytes(StandardCharsets.UTF_8));
-    return id;
   }
 
   /** The port bound (useful with port 0). */

@@ -1,5 +1,7 @@
-package dev.loupe.core.logging;
+package dev.loupe.core.logging.internal;
 
+import dev.loupe.core.logging.LateDataException;
+import dev.loupe.core.logging.WindowInfo;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,7 +11,7 @@ import java.util.Objects;
  * plus the lateness, and is written then. Sums saturate instead of overflowing, so a timestamp near
  * {@code Long.MAX_VALUE} is simply far in the future, never a window in year -292275055.
  *
- * <p>{@link RollingLogger} and the server's admission both ask this class, so the lateness check a
+ * <p>{@link dev.loupe.core.logging.RollingLogger} and the server's admission both ask this class, so the lateness check a
  * request passes is the one the logger makes.
  */
 public final class Windows {
