@@ -58,7 +58,7 @@ public final class LoupeServer implements AutoCloseable {
 
   private LoupeServer(ServerConfig config, S3Client s3) throws IOException {
     this.config = config;
-    this.keys = config.apiKeys().stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    this.keys = apiKeys(config).stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     this.bodies = new BodyReader(config.maxBodyBytes(), config.bodyTimeout().toMillis(), config.maxBodyReaders(),
         config.maxInflightBytes());
     metrics.gauge("loupe_inflight_body_bytes", bodies::inFlightBytes);
@@ -211,6 +211,39 @@ public final class LoupeServer implements AutoCloseable {
           + "and in the checkpoint and retried until it is; fix its permissions or point it elsewhere";
       LOG.log(System.Logger.Level.ERROR, what);
       health.set("destination", what);
+    }
+  }
+
+  /**
+   * The keys the server accepts: the configured ones, or, with none configured and auth on, the key
+   * kept in {@link ServerConfig#generatedKeyFile()}, generated there (mode 600) the first time.
+   */
+  private static List<String> apiKeys(ServerConfig config) throws IOException {
+    Path file = config.generatedKeyFile();
+    if (file == null) {
+      return config.apiKeys();
+    }
+    try {
+      if (Files.exists(file)) {
+        String k = Files.readString(file).trim();
+        if (!k.isEmpty()) {
+          return List.of(k);
+        }
+      }
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      byte[] random = new byte[24];
+      new java.security.SecureRandom().nextBytes(random);
+      String k = java.util.HexFormat.of().formatHex(random);
+      Files.writeString(file, k + "\n");
+      try {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // the file stays readable by the data directory's owner rules
+      }
+      return List.of(k);
+    } catch (IOException e) {
+      throw new IOException("no API key configured and none could be generated in " + file + " ("
+          + e.getMessage() + "); set CONTAINER_API_KEY, or DISABLE_AUTH=true", e);
     }
   }
 
