@@ -12,9 +12,12 @@ import java.util.Objects;
  * {@code Long.MAX_VALUE} is simply far in the future, never a window in year -292275055.
  *
  * <p>{@link dev.loupe.core.logging.RollingLogger} and the server's admission both ask this class, so the lateness check a
- * request passes is the one the logger makes.
+ * request passes is the one the logger makes; {@code loupe profile --time-column} and Spark's partition profiler
+ * align their windows with it too (Serializable, so Spark ships it to executors).
  */
-public final class Windows {
+public final class Windows implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final Duration window;
   private final Duration lateness;
   private final long windowMillis;
