@@ -20,8 +20,10 @@ import java.util.Objects;
 /**
  * The server's settings, read from environment variables ({@link #fromEnvironment}) or from the
  * same settings given as flags ({@link #fromArgs}: flags win over the environment). Each setting
- * has one environment name and one flag, listed once in a settings table (see {@link #usage()}); the whylogs container's
- * names keep their meaning, so its deployments can switch without edits.
+ * has one environment name and one flag, written once in a table with its help text and parser
+ * ({@link #usage()} prints it); the whylogs container's names keep their meaning, so its
+ * deployments can switch without edits. Reading settings touches no file: the server makes its
+ * generated API key at start.
  *
  * <pre>{@code
  * ServerConfig config = ServerConfig.fromArgs(args, System.getenv());

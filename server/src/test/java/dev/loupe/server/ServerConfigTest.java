@@ -125,6 +125,49 @@ class ServerConfigTest {
   }
 
   @Test
+  void kafkaSettingsKeepTheContainersNamesAndAreReadOnlyWhenKafkaIsOn(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path props = dir.resolve("client.properties");
+    java.nio.file.Files.writeString(props, "security.protocol=SSL\n");
+    Map<String, String> env = Map.ofEntries(Map.entry("DISABLE_AUTH", "true"), Map.entry("KAFKA_ENABLED", "TRUE"),
+        Map.entry("KAFKA_BOOTSTRAP_SERVERS", "[\"k1:9092\", \"k2:9092\"]"), Map.entry("KAFKA_TOPICS", "orders, clicks"),
+        Map.entry("KAFKA_GROUP_ID", "g"), Map.entry("KAFKA_TOPIC_DATASET_IDS", "{\"clicks\": \"web\"}"),
+        Map.entry("KAFKA_CONSUMER_THREADS", "3"), Map.entry("KAFKA_MESSAGE_NESTING_BEHAVIOR", "ignore"),
+        Map.entry("LOUPE_KAFKA_DEAD_LETTER_TOPIC", "dlq"), Map.entry("LOUPE_KAFKA_MAX_POLL_RECORDS", "100"),
+        Map.entry("LOUPE_KAFKA_CLIENT_PROPERTIES", props.toString()));
+    KafkaSettings k = ServerConfig.fromEnvironment(env).kafka();
+    assertTrue(k.enabled());
+    assertEquals(List.of("k1:9092", "k2:9092"), k.bootstrapServers());
+    assertEquals(List.of("orders", "clicks"), k.topics());
+    assertEquals("g", k.groupId());
+    assertEquals("web", k.datasetId("clicks"));
+    assertEquals("orders", k.datasetId("orders"));
+    assertEquals(3, k.consumerThreads());
+    assertEquals(KafkaSettings.Nesting.IGNORE, k.nesting());
+    assertEquals("dlq", k.deadLetterTopic());
+    assertEquals(100, k.maxPollRecords());
+    assertEquals(Map.of("security.protocol", "SSL"), k.clientProperties());
+    // the same through flags
+    KafkaSettings flags = ServerConfig.fromArgs(new String[] {"--kafka-enabled", "--kafka-bootstrap-servers", "k1:9092",
+        "--kafka-topics=orders", "--kafka-consumer-threads", "2"}, Map.of("DISABLE_AUTH", "true")).kafka();
+    assertEquals(List.of("k1:9092"), flags.bootstrapServers());
+    assertEquals(List.of("orders"), flags.topics());
+    assertEquals(2, flags.consumerThreads());
+    assertEquals("loupe", flags.groupId());
+    assertEquals(5000, flags.maxPollRecords());
+    // off: the other Kafka variables are not read, so a stale bad one cannot stop the server
+    KafkaSettings off = ServerConfig.fromEnvironment(Map.of("DISABLE_AUTH", "true",
+        "KAFKA_CONSUMER_THREADS", "many")).kafka();
+    assertTrue(!off.enabled());
+    assertEquals("KAFKA_CONSUMER_THREADS 'many' is not a whole number", assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.fromEnvironment(Map.of("DISABLE_AUTH", "true", "KAFKA_ENABLED", "1",
+            "KAFKA_BOOTSTRAP_SERVERS", "k:9092", "KAFKA_TOPICS", "t", "KAFKA_CONSUMER_THREADS", "many"))).getMessage());
+    assertEquals("KAFKA_ENABLED=true needs KAFKA_TOPICS, e.g. '[\"model-inputs\"]'", assertThrows(
+        IllegalArgumentException.class, () -> ServerConfig.fromEnvironment(Map.of("DISABLE_AUTH", "true",
+            "KAFKA_ENABLED", "yes", "KAFKA_BOOTSTRAP_SERVERS", "k:9092"))).getMessage());
+  }
+
+  @Test
   void mistakesAreExplained() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromEnvironment(
         Map.of("DISABLE_AUTH", "true", "UPLOAD_DESTINATION", "WHYLABS"))).getMessage().contains("S3 or DEBUG_FILE_SYSTEM"));
