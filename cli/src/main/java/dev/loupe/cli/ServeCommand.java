@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 @Command(
     name = "serve",
@@ -20,20 +19,18 @@ import picocli.CommandLine.Unmatched;
     footerHeading = "%nExit codes:%n",
     footer = {"  0  stopped cleanly (SIGTERM, Ctrl-C)", "  1  the server could not start", Main.EXIT_2})
 final class ServeCommand implements Callable<Integer> {
-  // the server's own option parser reads these, so that environment and flags share one definition
-  @Unmatched
-  List<String> args = new ArrayList<>();
-
+  // every argument, in the order given, for the server's own parser (environment and flags share one
+  // definition); Main makes picocli pass unknown options through here instead of refusing them, so
+  // "--port 9000" keeps its value beside it
   @Parameters(hidden = true, arity = "0..*")
-  List<String> positional = new ArrayList<>();
+  List<String> args = new ArrayList<>();
 
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    List<String> all = new ArrayList<>(args);
-    all.addAll(positional);
+    List<String> all = args;
     if (ServerLauncher.wantsHelp(all)) {
       spec.commandLine().getOut().println(ServerLauncher.help("Usage: loupe serve [options]"));
       spec.commandLine().getOut().flush();
