@@ -59,6 +59,8 @@ public final class Main implements Runnable {
   /** The configured command line: usage errors exit 2, failures exit 1, both as one line on stderr. */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    // serve hands its arguments, in order, to the server's own parser (ServerConfig.fromArgs)
+    cl.getSubcommands().get("serve").setUnmatchedOptionsArePositionalParams(true);
     cl.setParameterExceptionHandler(Main::usageError);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd));
     return cl;

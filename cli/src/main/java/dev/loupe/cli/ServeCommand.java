@@ -1,7 +1,7 @@
 package dev.loupe.cli;
 
-import dev.loupe.server.LoupeServer;
 import dev.loupe.server.ServerConfig;
+import dev.loupe.server.internal.ServerLauncher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 @Command(
     name = "serve",
@@ -20,22 +19,20 @@ import picocli.CommandLine.Unmatched;
     footerHeading = "%nExit codes:%n",
     footer = {"  0  stopped cleanly (SIGTERM, Ctrl-C)", "  1  the server could not start", Main.EXIT_2})
 final class ServeCommand implements Callable<Integer> {
-  // the server's own option parser reads these, so that environment and flags share one definition
-  @Unmatched
-  List<String> args = new ArrayList<>();
-
+  // every argument, in the order given, for the server's own parser (environment and flags share one
+  // definition); Main makes picocli pass unknown options through here instead of refusing them, so
+  // "--port 9000" keeps its value beside it
   @Parameters(hidden = true, arity = "0..*")
-  List<String> positional = new ArrayList<>();
+  List<String> args = new ArrayList<>();
 
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    List<String> all = new ArrayList<>(args);
-    all.addAll(positional);
-    if (all.contains("--help") || all.contains("-h")) {
-      spec.commandLine().getOut().println("Usage: loupe serve [options]\n\n" + ServerConfig.usage());
+    List<String> all = args;
+    if (ServerLauncher.wantsHelp(all)) {
+      spec.commandLine().getOut().println(ServerLauncher.help("Usage: loupe serve [options]"));
       spec.commandLine().getOut().flush();
       return 0;
     }
@@ -47,21 +44,7 @@ final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
       return 2;
     }
-    LoupeServer server = LoupeServer.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.close();
-      } catch (Exception e) {
-        System.err.println("loupe serve: shutdown: " + e.getMessage());
-      }
-    }, "loupe-shutdown"));
-    if (config.generatedKeyFile() != null) {
-      spec.commandLine().getOut().println("loupe serve: no CONTAINER_API_KEY set; send the key kept in "
-          + config.generatedKeyFile() + " as the X-API-Key header (or set DISABLE_AUTH=true)");
-    }
-    spec.commandLine().getOut().println("loupe serve: listening on " + config.host() + ":" + server.port());
-    spec.commandLine().getOut().flush();
-    server.awaitStop();
+    ServerLauncher.run(config, spec.commandLine().getOut()); // a failure to start is reported by Main: exit 1
     return 0;
   }
 }

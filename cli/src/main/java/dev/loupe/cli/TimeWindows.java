@@ -4,7 +4,7 @@ import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.logging.WindowInfo;
-import dev.loupe.core.logging.Windows;
+import dev.loupe.core.logging.internal.Windows;
 import dev.loupe.readers.CsvBatchReader;
 import dev.loupe.readers.CsvReader;
 import dev.loupe.readers.DataFormatException;

@@ -4,16 +4,15 @@ import dev.loupe.core.ProfileView;
 import dev.loupe.core.logging.KeyTemplate;
 import dev.loupe.core.logging.WindowInfo;
 import dev.loupe.core.logging.Writer;
+import dev.loupe.core.logging.internal.DurableFiles;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +67,7 @@ public final class S3Writer implements Writer {
     this.prefix = b.prefix;
     this.template = b.template;
     this.spool = new Spool(b.spoolDirectory);
-    this.instanceId = b.instanceId != null ? b.instanceId : persistentInstanceId(b.spoolDirectory);
+    this.instanceId = b.instanceId != null ? b.instanceId : DurableFiles.instanceId(b.spoolDirectory);
     this.maxSpoolBytes = b.maxSpoolBytes;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
@@ -237,19 +236,6 @@ public final class S3Writer implements Writer {
       LOG.log(System.Logger.Level.WARNING, left + " profile(s) remain in " + spool.directory()
           + " (last error: " + lastError.get() + "); they upload when a writer starts on that directory again");
     }
-  }
-
-  private static String persistentInstanceId(Path dir) throws IOException {
-    Path f = dir.resolve("instance-id");
-    if (Files.exists(f)) {
-      String id = Files.readString(f, StandardCharsets.UTF_8).trim();
-      if (!id.isEmpty()) {
-        return id;
-      }
-    }
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    dev.loupe.core.logging.LocalDirectoryWriter.writeAtomically(f, id.getBytes(StandardCharsets.UTF_8));
-    return id;
   }
 
   @Override

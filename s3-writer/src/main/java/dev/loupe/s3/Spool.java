@@ -2,7 +2,7 @@ package dev.loupe.s3;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.core.logging.LocalDirectoryWriter;
+import dev.loupe.core.logging.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +100,7 @@ final class Spool {
     String name = String.format("%013d-%06d-%s%s", System.currentTimeMillis(), sequence.incrementAndGet() % 1_000_000,
         shortHash(bucket + "/" + key), SUFFIX);
     Path file = dir.resolve(name);
-    LocalDirectoryWriter.writeAtomically(file, buf.array());
+    DurableFiles.writeAtomically(file, buf.array());
     bytes.addAndGet(buf.capacity());
     return new Entry(file, bucket, key, Map.copyOf(metadata), buf.capacity());
   }

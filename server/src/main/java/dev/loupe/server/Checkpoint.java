@@ -1,7 +1,7 @@
 package dev.loupe.server;
 
 import dev.loupe.core.ProfileView;
-import dev.loupe.core.logging.LocalDirectoryWriter;
+import dev.loupe.core.logging.internal.DurableFiles;
 import dev.loupe.core.logging.WindowInfo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -127,7 +127,7 @@ final class Checkpoint {
       Files.move(file, previous(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
-    LocalDirectoryWriter.writeAtomically(file, bytes);
+    DurableFiles.writeAtomically(file, bytes);
   }
 
   static Path previous(Path file) {

@@ -1,5 +1,6 @@
 package dev.loupe.server;
 
+import dev.loupe.core.logging.internal.DurableFiles;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -497,7 +498,7 @@ final class Journal implements AutoCloseable {
         }
         ch.force(false);
         if (dirSync) {
-          fsyncDirectory(dir);
+          DurableFiles.fsyncDirectory(dir);
         }
         lock.lock();
         try {
@@ -518,14 +519,6 @@ final class Journal implements AutoCloseable {
         }
         return;
       }
-    }
-  }
-
-  static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // some file systems cannot fsync a directory
     }
   }
 

@@ -1,7 +1,13 @@
 package dev.loupe.server;
 
+import static dev.loupe.server.Settings.bool;
+import static dev.loupe.server.Settings.integer;
+import static dev.loupe.server.Settings.toggle;
+import static dev.loupe.server.Settings.value;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.server.Settings.Setting;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -29,27 +35,57 @@ public final class KafkaSettings {
     IGNORE
   }
 
-  /** The settings, in documentation order; {@link ServerConfig#OPTIONS} lists them after the server's own. */
-  static final List<ServerConfig.Option> OPTIONS = List.of(
-      new ServerConfig.Option("KAFKA_ENABLED", "--kafka-enabled", false, "consume JSON rows from Kafka topics",
-          "false"),
-      new ServerConfig.Option("KAFKA_BOOTSTRAP_SERVERS", "--kafka-bootstrap-servers", true,
-          "brokers, a JSON list [\"host:9092\", ...] (or comma-separated)", "(required when enabled)"),
-      new ServerConfig.Option("KAFKA_TOPICS", "--kafka-topics", true,
-          "topics to consume, a JSON list (or comma-separated)", "(required when enabled)"),
-      new ServerConfig.Option("KAFKA_GROUP_ID", "--kafka-group-id", true, "consumer group", "loupe"),
-      new ServerConfig.Option("KAFKA_TOPIC_DATASET_IDS", "--kafka-topic-dataset-ids", true,
-          "JSON map topic -> datasetId", "(the topic name is the datasetId)"),
-      new ServerConfig.Option("KAFKA_CONSUMER_THREADS", "--kafka-consumer-threads", true,
-          "consumers (threads) in this server", "1"),
-      new ServerConfig.Option("KAFKA_MESSAGE_NESTING_BEHAVIOR", "--kafka-nesting", true,
-          "nested objects in a record: FLATTEN (columns outer.inner) or IGNORE (dropped)", "FLATTEN"),
-      new ServerConfig.Option("LOUPE_KAFKA_DEAD_LETTER_TOPIC", "--kafka-dead-letter-topic", true,
-          "topic for records that cannot be profiled, with the reason in headers", "loupe-dead-letter"),
-      new ServerConfig.Option("LOUPE_KAFKA_MAX_POLL_RECORDS", "--kafka-max-poll-records", true,
-          "most records one poll (one batch into the profiles) takes", "5000"),
-      new ServerConfig.Option("LOUPE_KAFKA_CLIENT_PROPERTIES", "--kafka-client-properties", true,
-          "a .properties file of extra Kafka client settings (security.protocol, sasl.*, ssl.*)", "(none)"));
+  /** The switch: the other settings are read only when it is on. */
+  private static final Setting<Draft> ENABLED = toggle("KAFKA_ENABLED", "--kafka-enabled",
+      "consume JSON rows from Kafka topics", "false", (d, n, v) -> d.enabled = bool(n, v));
+
+  /**
+   * The settings, in documentation order, each written once (environment name, flag, help text,
+   * default as text, reader; the {@link Draft} holds the defaults); {@code --help} lists them after
+   * the server's own.
+   */
+  static final List<Setting<Draft>> SETTINGS = List.of(ENABLED,
+      value("KAFKA_BOOTSTRAP_SERVERS", "--kafka-bootstrap-servers",
+          "brokers, a JSON list [\"host:9092\", ...] (or comma-separated)", "(required when enabled)",
+          (d, n, v) -> d.bootstrapServers = list(n, v)),
+      value("KAFKA_TOPICS", "--kafka-topics", "topics to consume, a JSON list (or comma-separated)",
+          "(required when enabled)", (d, n, v) -> d.topics = list(n, v)),
+      value("KAFKA_GROUP_ID", "--kafka-group-id", "consumer group", "loupe", (d, n, v) -> d.groupId = v),
+      value("KAFKA_TOPIC_DATASET_IDS", "--kafka-topic-dataset-ids", "JSON map topic -> datasetId",
+          "(the topic name is the datasetId)", (d, n, v) -> d.topicDatasetIds = map(n, v)),
+      value("KAFKA_CONSUMER_THREADS", "--kafka-consumer-threads", "consumers (threads) in this server", "1",
+          (d, n, v) -> d.consumerThreads = integer(n, v)),
+      value("KAFKA_MESSAGE_NESTING_BEHAVIOR", "--kafka-nesting",
+          "nested objects in a record: FLATTEN (columns outer.inner) or IGNORE (dropped)", "FLATTEN",
+          (d, n, v) -> d.nesting = nesting(v)),
+      value("LOUPE_KAFKA_DEAD_LETTER_TOPIC", "--kafka-dead-letter-topic",
+          "topic for records that cannot be profiled, with the reason in headers", "loupe-dead-letter",
+          (d, n, v) -> d.deadLetterTopic = v),
+      value("LOUPE_KAFKA_MAX_POLL_RECORDS", "--kafka-max-poll-records",
+          "most records one poll (one batch into the profiles) takes", "5000",
+          (d, n, v) -> d.maxPollRecords = integer(n, v)),
+      value("LOUPE_KAFKA_CLIENT_PROPERTIES", "--kafka-client-properties",
+          "a .properties file of extra Kafka client settings (security.protocol, sasl.*, ssl.*)", "(none)",
+          (d, n, v) -> d.clientProperties = properties(Path.of(v))));
+
+  /** The settings being read, with their defaults; validated as a whole when built. */
+  static final class Draft {
+    boolean enabled;
+    List<String> bootstrapServers = List.of();
+    List<String> topics = List.of();
+    String groupId = "loupe";
+    Map<String, String> topicDatasetIds = Map.of();
+    int consumerThreads = 1;
+    Nesting nesting = Nesting.FLATTEN;
+    String deadLetterTopic = "loupe-dead-letter";
+    int maxPollRecords = 5000;
+    Map<String, String> clientProperties = Map.of();
+
+    KafkaSettings build() {
+      return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
+          deadLetterTopic, maxPollRecords, clientProperties);
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -127,50 +163,13 @@ public final class KafkaSettings {
 
   /** Reads the {@code KAFKA_*} and {@code LOUPE_KAFKA_*} variables; without KAFKA_ENABLED=true, Kafka is off. */
   static KafkaSettings fromEnvironment(Map<String, String> env) {
-    boolean enabled = bool("KAFKA_ENABLED", get(env, "KAFKA_ENABLED"));
-    if (!enabled) {
-      return disabled();
+    Draft d = new Draft();
+    Settings.read(List.of(ENABLED), env, d);
+    if (!d.enabled) {
+      return disabled(); // the other settings are not even read: a stale one cannot stop a server without Kafka
     }
-    String groupId = get(env, "KAFKA_GROUP_ID");
-    String threads = get(env, "KAFKA_CONSUMER_THREADS");
-    String nesting = get(env, "KAFKA_MESSAGE_NESTING_BEHAVIOR");
-    String dlq = get(env, "LOUPE_KAFKA_DEAD_LETTER_TOPIC");
-    String maxPoll = get(env, "LOUPE_KAFKA_MAX_POLL_RECORDS");
-    String props = get(env, "LOUPE_KAFKA_CLIENT_PROPERTIES");
-    return new KafkaSettings(true, list("KAFKA_BOOTSTRAP_SERVERS", get(env, "KAFKA_BOOTSTRAP_SERVERS")),
-        list("KAFKA_TOPICS", get(env, "KAFKA_TOPICS")), groupId == null ? "loupe" : groupId,
-        map("KAFKA_TOPIC_DATASET_IDS", get(env, "KAFKA_TOPIC_DATASET_IDS")),
-        threads == null ? 1 : integer("KAFKA_CONSUMER_THREADS", threads),
-        nesting == null ? Nesting.FLATTEN : nesting(nesting), dlq == null ? "loupe-dead-letter" : dlq,
-        maxPoll == null ? 5000 : integer("LOUPE_KAFKA_MAX_POLL_RECORDS", maxPoll),
-        props == null ? Map.of() : properties(Path.of(props)));
-  }
-
-  private static String get(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v.trim();
-  }
-
-  private static boolean bool(String name, String v) {
-    if (v == null) {
-      return false;
-    }
-    String s = v.toLowerCase(Locale.ROOT);
-    if (s.equals("true") || s.equals("1") || s.equals("yes")) {
-      return true;
-    }
-    if (s.equals("false") || s.equals("0") || s.equals("no")) {
-      return false;
-    }
-    throw new IllegalArgumentException(name + " '" + v + "' is not true or false");
-  }
-
-  private static int integer(String name, String v) {
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " '" + v + "' is not a whole number");
-    }
+    Settings.read(SETTINGS, env, d);
+    return d.build();
   }
 
   static Nesting nesting(String v) {

@@ -3,8 +3,8 @@ package dev.loupe.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.SummaryJson;
-import dev.loupe.core.logging.LocalDirectoryWriter;
 import dev.loupe.core.logging.Writer;
+import dev.loupe.core.logging.internal.DurableFiles;
 import dev.loupe.s3.S3Clients;
 import dev.loupe.s3.S3Writer;
 import io.javalin.Javalin;
@@ -18,7 +18,6 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -59,7 +58,7 @@ public final class LoupeServer implements AutoCloseable {
 
   private LoupeServer(ServerConfig config, S3Client s3) throws IOException {
     this.config = config;
-    this.keys = config.apiKeys().stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    this.keys = apiKeys(config).stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     this.bodies = new BodyReader(config.maxBodyBytes(), config.bodyTimeout().toMillis(), config.maxBodyReaders(),
         config.maxInflightBytes());
     metrics.gauge("loupe_inflight_body_bytes", bodies::inFlightBytes);
@@ -189,7 +188,7 @@ public final class LoupeServer implements AutoCloseable {
       return w;
     }
     checkWritable(c.fileSystemRoot());
-    IdempotentLocalWriter w = new IdempotentLocalWriter(c.fileSystemRoot(), instanceId(c.dataDir()));
+    IdempotentLocalWriter w = new IdempotentLocalWriter(c.fileSystemRoot(), DurableFiles.instanceId(c.dataDir()));
     monitor = new MonitorEndpoint(new dev.loupe.core.monitor.DirectoryHistory(c.fileSystemRoot()), c.window());
     metrics.counter("loupe_uploads_total", w::written);
     metrics.counter("loupe_upload_failures_total", w::failures);
@@ -215,17 +214,37 @@ public final class LoupeServer implements AutoCloseable {
     }
   }
 
-  private static String instanceId(Path dataDir) throws IOException {
-    Path f = dataDir.resolve("instance-id");
-    if (Files.exists(f)) {
-      String id = Files.readString(f, StandardCharsets.UTF_8).trim();
-      if (!id.isEmpty()) {
-        return id;
-      }
+  /**
+   * The keys the server accepts: the configured ones, or, with none configured and auth on, the key
+   * kept in {@link ServerConfig#generatedKeyFile()}, generated there (mode 600) the first time.
+   */
+  private static List<String> apiKeys(ServerConfig config) throws IOException {
+    Path file = config.generatedKeyFile();
+    if (file == null) {
+      return config.apiKeys();
     }
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    LocalDirectoryWriter.writeAtomically(f, id.getBytes(StandardCharsets.UTF_8));
-    return id;
+    try {
+      if (Files.exists(file)) {
+        String k = Files.readString(file).trim();
+        if (!k.isEmpty()) {
+          return List.of(k);
+        }
+      }
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      byte[] random = new byte[24];
+      new java.security.SecureRandom().nextBytes(random);
+      String k = java.util.HexFormat.of().formatHex(random);
+      Files.writeString(file, k + "\n");
+      try {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // the file stays readable by the data directory's owner rules
+      }
+      return List.of(k);
+    } catch (IOException e) {
+      throw new IOException("no API key configured and none could be generated in " + file + " ("
+          + e.getMessage() + "); set CONTAINER_API_KEY, or DISABLE_AUTH=true", e);
+    }
   }
 
   /** The port bound (useful with port 0). */

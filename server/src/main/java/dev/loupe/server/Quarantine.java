@@ -1,6 +1,6 @@
 package dev.loupe.server;
 
-import dev.loupe.core.logging.LocalDirectoryWriter;
+import dev.loupe.core.logging.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ final class Quarantine {
   Path record(Journal.Record r) throws IOException {
     Files.createDirectories(dir);
     Path f = dir.resolve(String.format("record-%020d.bin", r.seq()));
-    LocalDirectoryWriter.writeAtomically(f, Journal.encode(r));
+    DurableFiles.writeAtomically(f, Journal.encode(r));
     return f;
   }
 
@@ -38,7 +38,7 @@ final class Quarantine {
     Files.createDirectories(dir);
     Path f = dir.resolve("damaged-" + d.segment().getFileName().toString().replace(".log", "") + "-" + d.from()
         + ".bin");
-    LocalDirectoryWriter.writeAtomically(f, d.bytes());
+    DurableFiles.writeAtomically(f, d.bytes());
     return f;
   }
 }

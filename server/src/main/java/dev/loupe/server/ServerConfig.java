@@ -1,9 +1,16 @@
 package dev.loupe.server;
 
+import static dev.loupe.server.Settings.bool;
+import static dev.loupe.server.Settings.bytes;
+import static dev.loupe.server.Settings.duration;
+import static dev.loupe.server.Settings.integer;
+import static dev.loupe.server.Settings.toggle;
+import static dev.loupe.server.Settings.value;
+
+import dev.loupe.server.Settings.Setting;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,8 +20,10 @@ import java.util.Objects;
 /**
  * The server's settings, read from environment variables ({@link #fromEnvironment}) or from the
  * same settings given as flags ({@link #fromArgs}: flags win over the environment). Each setting
- * has one environment name and one flag, listed in {@link #OPTIONS}; the whylogs container's
- * names keep their meaning, so its deployments can switch without edits.
+ * has one environment name and one flag, written once in a table with its help text and parser
+ * ({@link #usage()} prints it); the whylogs container's names keep their meaning, so its
+ * deployments can switch without edits. Reading settings touches no file: the server makes its
+ * generated API key at start.
  *
  * <pre>{@code
  * ServerConfig config = ServerConfig.fromArgs(args, System.getenv());
@@ -31,55 +40,72 @@ public final class ServerConfig {
     S3
   }
 
-  /** One setting: its environment name, its flag, a one-line meaning and the default as text. */
-  public record Option(String env, String flag, boolean takesValue, String meaning, String defaultText) {}
+  /**
+   * Every server setting, in documentation order, each written once: environment name, flag, help
+   * text, default as text, and how its value goes into the {@link Builder} (the Builder holds the
+   * defaults). The Kafka settings follow, from {@link KafkaSettings#SETTINGS}.
+   */
+  static final List<Setting<Builder>> SETTINGS = List.of(
+      value("PORT", "--port", "HTTP port (0 picks a free one)", "8080", (b, n, v) -> b.port(integer(n, v))),
+      value("LOUPE_HOST", "--host", "address to bind", "0.0.0.0, or 127.0.0.1 when DISABLE_AUTH=true",
+          (b, n, v) -> b.host(v)),
+      value("CONTAINER_API_KEY", "--api-key", "comma-separated API keys accepted in the X-API-Key header",
+          "(none: a key is generated once and kept in LOUPE_DATA_DIR/api-key)", (b, n, v) -> {
+            for (String k : v.split(",")) {
+              if (!k.isBlank()) {
+                b.apiKey(k.trim());
+              }
+            }
+          }),
+      toggle("DISABLE_AUTH", "--disable-auth", "accept requests without an API key", "false",
+          (b, n, v) -> b.disableAuth(bool(n, v))),
+      value("WHYLOGS_PERIOD", "--period", "window length: MINUTES, HOURS or DAYS", "HOURS",
+          (b, n, v) -> b.window(period(v))),
+      value("LOUPE_WINDOW", "--window", "window length as a duration (30s, 5m, 1h, 1d); overrides WHYLOGS_PERIOD",
+          "(from WHYLOGS_PERIOD)", (b, n, v) -> b.window(duration(n, v))),
+      value("LOUPE_LATENESS", "--lateness", "how long after its end a window still takes rows that carry a timestamp",
+          "0s", (b, n, v) -> b.lateness(duration(n, v))),
+      value("UPLOAD_DESTINATION", "--upload-destination", "S3 or DEBUG_FILE_SYSTEM",
+          "S3 when S3_BUCKET is set, else DEBUG_FILE_SYSTEM", (b, n, v) -> b.destination(destination(v))),
+      value("S3_BUCKET", "--s3-bucket", "bucket for UPLOAD_DESTINATION=S3", "(none)", (b, n, v) -> b.s3Bucket(v)),
+      value("S3_PREFIX", "--s3-prefix", "key prefix in the bucket", "(empty)", (b, n, v) -> b.s3Prefix(v)),
+      value("LOUPE_S3_ENDPOINT", "--s3-endpoint", "endpoint of an S3-compatible store (MinIO, Ceph, ...), path-style",
+          "(AWS, default chains)", (b, n, v) -> b.s3Endpoint(v)),
+      value("FILE_SYSTEM_WRITER_ROOT", "--fs-root", "directory for UPLOAD_DESTINATION=DEBUG_FILE_SYSTEM",
+          "LOUPE_DATA_DIR/profiles", (b, n, v) -> b.fileSystemRoot(Path.of(v))),
+      value("LOUPE_DATA_DIR", "--data-dir", "journal, checkpoint and upload spool; on a persistent disk",
+          "./loupe-data", (b, n, v) -> b.dataDir(Path.of(v))),
+      value("LOUPE_MAX_BODY_BYTES", "--max-body-bytes", "largest request body (413 above); 512k, 64m, 1g", "64m",
+          (b, n, v) -> b.maxBodyBytes(bytes(n, v))),
+      value("LOUPE_MAX_DATASETS", "--max-datasets", "most datasets with open windows (429 for a new one above)",
+          "1000", (b, n, v) -> b.maxDatasets(integer(n, v))),
+      value("LOUPE_MAX_FUTURE", "--max-future", "how far ahead of now a row timestamp may be (400 above)", "1h",
+          (b, n, v) -> b.maxFuture(duration(n, v))),
+      value("LOUPE_CHECKPOINT_INTERVAL", "--checkpoint-interval",
+          "longest time between checkpoints (also taken at every rotation)", "30s",
+          (b, n, v) -> b.checkpointInterval(duration(n, v))),
+      value("LOUPE_MAX_REQUEST_COLUMNS", "--max-request-columns", "most columns in one request (413 above)", "10000",
+          (b, n, v) -> b.maxRequestColumns(integer(n, v))),
+      value("LOUPE_MAX_WINDOW_COLUMNS", "--max-window-columns",
+          "most distinct columns in one dataset's open window (413 for a request that would pass it)", "10000",
+          (b, n, v) -> b.maxWindowColumns(integer(n, v))),
+      value("LOUPE_MAX_OPEN_COLUMNS", "--max-open-columns",
+          "most distinct columns over all open windows (413 above); each costs memory", "max heap / 128 KiB",
+          (b, n, v) -> b.maxOpenColumns(integer(n, v))),
+      value("LOUPE_BODY_TIMEOUT", "--body-timeout", "time a client has to send its whole request body (408 after)",
+          "30s", (b, n, v) -> b.bodyTimeout(duration(n, v))),
+      value("LOUPE_MAX_BODY_READERS", "--max-body-readers", "request bodies received at once (503 for more)", "64",
+          (b, n, v) -> b.maxBodyReaders(integer(n, v))),
+      value("LOUPE_MAX_INFLIGHT_BYTES", "--max-inflight-bytes",
+          "bytes of request bodies held in memory at once (503 above)", "max heap / 4",
+          (b, n, v) -> b.maxInflightBytes(bytes(n, v))));
 
-  /** Every setting, in documentation order. */
-  public static final List<Option> OPTIONS = withKafka(List.of(
-      new Option("PORT", "--port", true, "HTTP port (0 picks a free one)", "8080"),
-      new Option("LOUPE_HOST", "--host", true, "address to bind", "0.0.0.0, or 127.0.0.1 when DISABLE_AUTH=true"),
-      new Option("CONTAINER_API_KEY", "--api-key", true,
-          "comma-separated API keys accepted in the X-API-Key header", "(none: a key is generated once and kept in LOUPE_DATA_DIR/api-key)"),
-      new Option("DISABLE_AUTH", "--disable-auth", false, "accept requests without an API key", "false"),
-      new Option("WHYLOGS_PERIOD", "--period", true, "window length: MINUTES, HOURS or DAYS", "HOURS"),
-      new Option("LOUPE_WINDOW", "--window", true, "window length as a duration (30s, 5m, 1h, 1d); overrides WHYLOGS_PERIOD",
-          "(from WHYLOGS_PERIOD)"),
-      new Option("LOUPE_LATENESS", "--lateness", true,
-          "how long after its end a window still takes rows that carry a timestamp", "0s"),
-      new Option("UPLOAD_DESTINATION", "--upload-destination", true, "S3 or DEBUG_FILE_SYSTEM",
-          "S3 when S3_BUCKET is set, else DEBUG_FILE_SYSTEM"),
-      new Option("S3_BUCKET", "--s3-bucket", true, "bucket for UPLOAD_DESTINATION=S3", "(none)"),
-      new Option("S3_PREFIX", "--s3-prefix", true, "key prefix in the bucket", "(empty)"),
-      new Option("LOUPE_S3_ENDPOINT", "--s3-endpoint", true,
-          "endpoint of an S3-compatible store (MinIO, Ceph, ...), path-style", "(AWS, default chains)"),
-      new Option("FILE_SYSTEM_WRITER_ROOT", "--fs-root", true, "directory for UPLOAD_DESTINATION=DEBUG_FILE_SYSTEM",
-          "LOUPE_DATA_DIR/profiles"),
-      new Option("LOUPE_DATA_DIR", "--data-dir", true, "journal, checkpoint and upload spool; on a persistent disk",
-          "./loupe-data"),
-      new Option("LOUPE_MAX_BODY_BYTES", "--max-body-bytes", true, "largest request body (413 above); 512k, 64m, 1g",
-          "64m"),
-      new Option("LOUPE_MAX_DATASETS", "--max-datasets", true, "most datasets with open windows (429 for a new one above)",
-          "1000"),
-      new Option("LOUPE_MAX_FUTURE", "--max-future", true, "how far ahead of now a row timestamp may be (400 above)",
-          "1h"),
-      new Option("LOUPE_CHECKPOINT_INTERVAL", "--checkpoint-interval", true,
-          "longest time between checkpoints (also taken at every rotation)", "30s"),
-      new Option("LOUPE_MAX_REQUEST_COLUMNS", "--max-request-columns", true,
-          "most columns in one request (413 above)", "10000"),
-      new Option("LOUPE_MAX_WINDOW_COLUMNS", "--max-window-columns", true,
-          "most distinct columns in one dataset's open window (413 for a request that would pass it)", "10000"),
-      new Option("LOUPE_MAX_OPEN_COLUMNS", "--max-open-columns", true,
-          "most distinct columns over all open windows (413 above); each costs memory", "max heap / 128 KiB"),
-      new Option("LOUPE_BODY_TIMEOUT", "--body-timeout", true,
-          "time a client has to send its whole request body (408 after)", "30s"),
-      new Option("LOUPE_MAX_BODY_READERS", "--max-body-readers", true,
-          "request bodies received at once (503 for more)", "64"),
-      new Option("LOUPE_MAX_INFLIGHT_BYTES", "--max-inflight-bytes", true,
-          "bytes of request bodies held in memory at once (503 above)", "max heap / 4")));
+  /** The server's settings and then Kafka's: what flags and {@code --help} cover. */
+  static final List<Setting<?>> ALL_SETTINGS = allSettings();
 
-  private static List<Option> withKafka(List<Option> server) {
-    List<Option> all = new ArrayList<>(server);
-    all.addAll(KafkaSettings.OPTIONS);
+  private static List<Setting<?>> allSettings() {
+    List<Setting<?>> all = new ArrayList<>(SETTINGS);
+    all.addAll(KafkaSettings.SETTINGS);
     return List.copyOf(all);
   }
 
@@ -112,14 +138,9 @@ public final class ServerConfig {
     this.authDisabled = b.authDisabled;
     this.host = b.host != null ? b.host : (b.authDisabled ? "127.0.0.1" : "0.0.0.0");
     this.port = b.port;
-    if (!b.authDisabled && b.apiKeys.isEmpty()) {
-      // auth stays on with nothing configured: a key is generated once and kept in the data directory
-      this.generatedKeyFile = b.dataDir.resolve("api-key");
-      this.apiKeys = List.of(generatedKey(generatedKeyFile));
-    } else {
-      this.generatedKeyFile = null;
-      this.apiKeys = List.copyOf(b.apiKeys);
-    }
+    // auth stays on with nothing configured: the server generates a key at start (once) and keeps it here
+    this.generatedKeyFile = !b.authDisabled && b.apiKeys.isEmpty() ? b.dataDir.resolve("api-key") : null;
+    this.apiKeys = List.copyOf(b.apiKeys);
     this.window = b.window;
     this.lateness = b.lateness;
     this.s3Bucket = b.s3Bucket;
@@ -160,80 +181,7 @@ public final class ServerConfig {
   /** Reads the settings from environment variables (pass {@code System.getenv()}); unknown variables are ignored. */
   public static ServerConfig fromEnvironment(Map<String, String> env) {
     Builder b = new Builder();
-    String v;
-    if ((v = get(env, "PORT")) != null) {
-      b.port(parseInt("PORT", v));
-    }
-    if ((v = get(env, "LOUPE_HOST")) != null) {
-      b.host(v);
-    }
-    if ((v = get(env, "CONTAINER_API_KEY")) != null) {
-      for (String k : v.split(",")) {
-        if (!k.isBlank()) {
-          b.apiKey(k.trim());
-        }
-      }
-    }
-    if ((v = get(env, "DISABLE_AUTH")) != null) {
-      b.disableAuth(parseBoolean("DISABLE_AUTH", v));
-    }
-    if ((v = get(env, "WHYLOGS_PERIOD")) != null) {
-      b.window(period(v));
-    }
-    if ((v = get(env, "LOUPE_WINDOW")) != null) {
-      b.window(parseDuration("LOUPE_WINDOW", v));
-    }
-    if ((v = get(env, "LOUPE_LATENESS")) != null) {
-      b.lateness(parseDuration("LOUPE_LATENESS", v));
-    }
-    if ((v = get(env, "UPLOAD_DESTINATION")) != null) {
-      b.destination(destination(v));
-    }
-    if ((v = get(env, "S3_BUCKET")) != null) {
-      b.s3Bucket(v);
-    }
-    if ((v = get(env, "S3_PREFIX")) != null) {
-      b.s3Prefix(v);
-    }
-    if ((v = get(env, "LOUPE_S3_ENDPOINT")) != null) {
-      b.s3Endpoint(v);
-    }
-    if ((v = get(env, "FILE_SYSTEM_WRITER_ROOT")) != null) {
-      b.fileSystemRoot(Path.of(v));
-    }
-    if ((v = get(env, "LOUPE_DATA_DIR")) != null) {
-      b.dataDir(Path.of(v));
-    }
-    if ((v = get(env, "LOUPE_MAX_BODY_BYTES")) != null) {
-      b.maxBodyBytes(parseBytes("LOUPE_MAX_BODY_BYTES", v));
-    }
-    if ((v = get(env, "LOUPE_MAX_DATASETS")) != null) {
-      b.maxDatasets(parseInt("LOUPE_MAX_DATASETS", v));
-    }
-    if ((v = get(env, "LOUPE_MAX_FUTURE")) != null) {
-      b.maxFuture(parseDuration("LOUPE_MAX_FUTURE", v));
-    }
-    if ((v = get(env, "LOUPE_CHECKPOINT_INTERVAL")) != null) {
-      b.checkpointInterval(parseDuration("LOUPE_CHECKPOINT_INTERVAL", v));
-    }
-    if ((v = get(env, "LOUPE_MAX_REQUEST_COLUMNS")) != null) {
-      b.maxRequestColumns(parseInt("LOUPE_MAX_REQUEST_COLUMNS", v));
-    }
-    if ((v = get(env, "LOUPE_MAX_WINDOW_COLUMNS")) != null) {
-      b.maxWindowColumns(parseInt("LOUPE_MAX_WINDOW_COLUMNS", v));
-    }
-    if ((v = get(env, "LOUPE_MAX_OPEN_COLUMNS")) != null) {
-      b.maxOpenColumns(parseInt("LOUPE_MAX_OPEN_COLUMNS", v));
-    }
-    if ((v = get(env, "LOUPE_BODY_TIMEOUT")) != null) {
-      b.bodyTimeout(parseDuration("LOUPE_BODY_TIMEOUT", v));
-    }
-    if ((v = get(env, "LOUPE_MAX_BODY_READERS")) != null) {
-      b.maxBodyReaders(parseInt("LOUPE_MAX_BODY_READERS", v));
-    }
-    if ((v = get(env, "LOUPE_MAX_INFLIGHT_BYTES")) != null) {
-      b.maxInflightBytes(parseBytes("LOUPE_MAX_INFLIGHT_BYTES", v));
-    }
+    Settings.read(SETTINGS, env, b);
     b.kafka(KafkaSettings.fromEnvironment(env));
     return b.build();
   }
@@ -243,56 +191,12 @@ public final class ServerConfig {
    * environment: a flag wins over its variable. Unknown flags are an error naming the known ones.
    */
   public static ServerConfig fromArgs(String[] args, Map<String, String> env) {
-    return fromEnvironment(argsAsEnvironment(args, env));
-  }
-
-  /** The environment with each flag written over its variable; {@link #fromEnvironment} reads the result. */
-  public static Map<String, String> argsAsEnvironment(String[] args, Map<String, String> env) {
-    Map<String, Option> byFlag = new HashMap<>();
-    OPTIONS.forEach(o -> byFlag.put(o.flag(), o));
-    Map<String, String> merged = new HashMap<>(env);
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      String value = null;
-      int eq = a.indexOf('=');
-      String flag = eq > 0 ? a.substring(0, eq) : a;
-      if (eq > 0) {
-        value = a.substring(eq + 1);
-      }
-      Option o = byFlag.get(flag);
-      if (o == null) {
-        List<String> known = new ArrayList<>();
-        OPTIONS.forEach(x -> known.add(x.flag()));
-        throw new IllegalArgumentException("unknown option '" + a + "'; known options: " + String.join(", ", known));
-      }
-      if (!o.takesValue()) {
-        merged.put(o.env(), value == null ? "true" : value);
-        continue;
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("option " + flag + " needs a value (" + o.meaning() + ")");
-        }
-        value = args[++i];
-      }
-      merged.put(o.env(), value);
-    }
-    return merged;
+    return fromEnvironment(Settings.argsAsEnvironment(args, env, ALL_SETTINGS));
   }
 
   /** The settings table: variable, flag, meaning, default; for --help. */
   public static String usage() {
-    StringBuilder sb = new StringBuilder("Settings (environment variable / flag: meaning [default]):\n");
-    for (Option o : OPTIONS) {
-      sb.append("  ").append(o.env()).append(" / ").append(o.flag()).append(o.takesValue() ? " VALUE" : "")
-          .append("\n      ").append(o.meaning()).append(" [").append(o.defaultText()).append("]\n");
-    }
-    return sb.toString();
-  }
-
-  private static String get(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v.trim();
+    return Settings.usage(ALL_SETTINGS);
   }
 
   static Duration period(String v) {
@@ -320,96 +224,6 @@ public final class ServerConfig {
     throw new IllegalArgumentException("UPLOAD_DESTINATION '" + v + "' is not supported; use S3 or DEBUG_FILE_SYSTEM");
   }
 
-  /** "500ms", "30s", "5m", "1h", "1d", or ISO-8601 ("PT1H"). */
-  public static Duration parseDuration(String name, String v) {
-    String s = v.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (s.startsWith("p") || s.startsWith("-p")) {
-        return nonNegative(name, v, Duration.parse(v.trim().toUpperCase(Locale.ROOT)));
-      }
-      long mult;
-      String num;
-      if (s.endsWith("ms")) {
-        mult = 1;
-        num = s.substring(0, s.length() - 2);
-      } else if (s.endsWith("s")) {
-        mult = 1000;
-        num = s.substring(0, s.length() - 1);
-      } else if (s.endsWith("m")) {
-        mult = 60_000;
-        num = s.substring(0, s.length() - 1);
-      } else if (s.endsWith("h")) {
-        mult = 3_600_000;
-        num = s.substring(0, s.length() - 1);
-      } else if (s.endsWith("d")) {
-        mult = 86_400_000;
-        num = s.substring(0, s.length() - 1);
-      } else {
-        throw new NumberFormatException();
-      }
-      return nonNegative(name, v, Duration.ofMillis(Math.multiplyExact(Long.parseLong(num.trim()), mult)));
-    } catch (RuntimeException e) {
-      if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith(name)) {
-        throw e;
-      }
-      throw new IllegalArgumentException(name + " '" + v + "' is not a duration; write e.g. 500ms, 30s, 5m, 1h or 1d");
-    }
-  }
-
-  private static Duration nonNegative(String name, String v, Duration d) {
-    if (d.isNegative()) {
-      throw new IllegalArgumentException(name + " '" + v + "' is negative");
-    }
-    return d;
-  }
-
-  /** "1048576", "512k", "64m", "1g". */
-  public static long parseBytes(String name, String v) {
-    String s = v.trim().toLowerCase(Locale.ROOT);
-    long mult = 1;
-    if (s.endsWith("b")) {
-      s = s.substring(0, s.length() - 1);
-    }
-    if (s.endsWith("k")) {
-      mult = 1L << 10;
-    } else if (s.endsWith("m")) {
-      mult = 1L << 20;
-    } else if (s.endsWith("g")) {
-      mult = 1L << 30;
-    }
-    if (mult != 1) {
-      s = s.substring(0, s.length() - 1);
-    }
-    try {
-      long n = Math.multiplyExact(Long.parseLong(s.trim()), mult);
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(name + " '" + v + "' is not a positive size; write e.g. 1048576, 512k, 64m or 1g");
-    }
-  }
-
-  private static int parseInt(String name, String v) {
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " '" + v + "' is not a whole number");
-    }
-  }
-
-  private static boolean parseBoolean(String name, String v) {
-    String s = v.trim().toLowerCase(Locale.ROOT);
-    if (s.equals("true") || s.equals("1") || s.equals("yes")) {
-      return true;
-    }
-    if (s.equals("false") || s.equals("0") || s.equals("no")) {
-      return false;
-    }
-    throw new IllegalArgumentException(name + " '" + v + "' is not true or false");
-  }
-
   public String host() {
     return host;
   }
@@ -420,37 +234,14 @@ public final class ServerConfig {
 
   /**
    * Where the generated API key is kept, when no key was configured and auth is on; null
-   * otherwise. The server prints its location at start.
+   * otherwise. {@link LoupeServer#start} reads it, or generates it there the first time, and the
+   * launcher prints its location.
    */
   public Path generatedKeyFile() {
     return generatedKeyFile;
   }
 
-  private static String generatedKey(Path file) {
-    try {
-      if (java.nio.file.Files.exists(file)) {
-        String k = java.nio.file.Files.readString(file).trim();
-        if (!k.isEmpty()) {
-          return k;
-        }
-      }
-      java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-      byte[] random = new byte[24];
-      new java.security.SecureRandom().nextBytes(random);
-      String k = java.util.HexFormat.of().formatHex(random);
-      java.nio.file.Files.writeString(file, k + "\n");
-      try {
-        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException notPosix) {
-        // the file stays readable by the data directory's owner rules
-      }
-      return k;
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("no API key configured and none could be generated in " + file + " ("
-          + e.getMessage() + "); set CONTAINER_API_KEY, or DISABLE_AUTH=true", e);
-    }
-  }
-
+  /** The configured API keys (empty when auth is off, or when the server uses its {@link #generatedKeyFile()}). */
   public List<String> apiKeys() {
     return apiKeys;
   }
@@ -541,7 +332,7 @@ public final class ServerConfig {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("host", host);
     m.put("port", Integer.toString(port));
-    m.put("auth", authDisabled ? "DISABLED" : apiKeys.size() + " key(s)");
+    m.put("auth", authDisabled ? "DISABLED" : (generatedKeyFile != null ? 1 : apiKeys.size()) + " key(s)");
     m.put("window", window.toString());
     m.put("lateness", lateness.toString());
     m.put("destination", destination == Destination.S3
@@ -562,7 +353,7 @@ public final class ServerConfig {
     return "ServerConfig" + describe();
   }
 
-  /** Builds a {@link ServerConfig} in code (tests, embedding); the defaults are those of {@link #OPTIONS}. */
+  /** Builds a {@link ServerConfig} in code (tests, embedding); the defaults are those {@link #usage()} lists. */
   public static final class Builder {
     private String host;
     private int port = 8080;

@@ -46,19 +46,125 @@ class ServerConfigTest {
   }
 
   @Test
-  void withNothingSetAuthStaysOnWithAKeyGeneratedOnceInTheDataDirectory(@org.junit.jupiter.api.io.TempDir
+  void withNothingSetAuthStaysOnWithAKeyTheServerGeneratesOnceInTheDataDirectory(@org.junit.jupiter.api.io.TempDir
       java.nio.file.Path dir) throws Exception {
-    ServerConfig first = ServerConfig.fromEnvironment(Map.of("LOUPE_DATA_DIR", dir.toString()));
+    Map<String, String> env = Map.of("LOUPE_DATA_DIR", dir.toString(), "LOUPE_HOST", "127.0.0.1", "PORT", "0");
+    ServerConfig first = ServerConfig.fromEnvironment(env);
     assertTrue(!first.authDisabled());
     assertEquals(dir.resolve("api-key"), first.generatedKeyFile());
-    assertEquals(48, first.apiKeys().get(0).length());
-    assertEquals(first.apiKeys().get(0), java.nio.file.Files.readString(dir.resolve("api-key")).trim());
-    ServerConfig again = ServerConfig.fromEnvironment(Map.of("LOUPE_DATA_DIR", dir.toString()));
-    assertEquals(first.apiKeys(), again.apiKeys(), "the key survives restarts");
+    assertEquals(List.of(), first.apiKeys());
+    assertTrue(!java.nio.file.Files.exists(dir.resolve("api-key")), "reading settings writes no file");
+    String key;
+    try (LoupeServer server = LoupeServer.start(first)) {
+      key = java.nio.file.Files.readString(dir.resolve("api-key")).trim();
+      assertTrue(key.matches("[0-9a-f]{48}"), key);
+      TestHttp http = new TestHttp(server.port());
+      byte[] row = "{\"datasetId\": \"d\", \"single\": {\"a\": 1}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(401, http.post("/logs", row, "wrong").statusCode());
+      assertEquals(200, http.post("/logs", row, key).statusCode());
+    }
+    try (LoupeServer again = LoupeServer.start(ServerConfig.fromEnvironment(env))) {
+      assertEquals(key, java.nio.file.Files.readString(dir.resolve("api-key")).trim(), "the key survives restarts");
+      byte[] row = "{\"datasetId\": \"d\", \"single\": {\"a\": 2}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(200, new TestHttp(again.port()).post("/logs", row, key).statusCode());
+    }
     ServerConfig configured = ServerConfig.fromEnvironment(Map.of("LOUPE_DATA_DIR", dir.toString(),
         "CONTAINER_API_KEY", "a,b"));
     assertEquals(java.util.List.of("a", "b"), configured.apiKeys());
     assertEquals(null, configured.generatedKeyFile());
+  }
+
+  @Test
+  void everySettingIsReadFromItsVariableAndFromItsFlagAlike() {
+    // one table drives both: the same value through the environment or the flag gives the same settings
+    Map<String, String> env = new java.util.HashMap<>();
+    List<String> args = new java.util.ArrayList<>();
+    String[][] values = {{"PORT", "9001"}, {"LOUPE_HOST", "127.0.0.2"}, {"CONTAINER_API_KEY", "k1,k2"},
+        {"LOUPE_WINDOW", "5m"}, {"LOUPE_LATENESS", "10s"}, {"UPLOAD_DESTINATION", "S3"}, {"S3_BUCKET", "b"},
+        {"S3_PREFIX", "p/"}, {"LOUPE_S3_ENDPOINT", "http://127.0.0.1:9"}, {"FILE_SYSTEM_WRITER_ROOT", "/fs"},
+        {"LOUPE_DATA_DIR", "/data"}, {"LOUPE_MAX_BODY_BYTES", "2m"}, {"LOUPE_MAX_DATASETS", "7"},
+        {"LOUPE_MAX_FUTURE", "2h"}, {"LOUPE_CHECKPOINT_INTERVAL", "5s"}, {"LOUPE_MAX_REQUEST_COLUMNS", "11"},
+        {"LOUPE_MAX_WINDOW_COLUMNS", "12"}, {"LOUPE_MAX_OPEN_COLUMNS", "13"}, {"LOUPE_BODY_TIMEOUT", "3s"},
+        {"LOUPE_MAX_BODY_READERS", "4"}, {"LOUPE_MAX_INFLIGHT_BYTES", "3m"}};
+    for (String[] kv : values) {
+      env.put(kv[0], kv[1]);
+      String flag = ServerConfig.SETTINGS.stream().filter(s -> s.env().equals(kv[0])).findFirst().orElseThrow().flag();
+      args.add(flag + "=" + kv[1]);
+    }
+    ServerConfig fromEnv = ServerConfig.fromEnvironment(env);
+    ServerConfig fromFlags = ServerConfig.fromArgs(args.toArray(String[]::new), Map.of());
+    assertEquals(fromEnv.toString(), fromFlags.toString());
+    for (ServerConfig c : List.of(fromEnv, fromFlags)) {
+      assertEquals(9001, c.port());
+      assertEquals("127.0.0.2", c.host());
+      assertEquals(List.of("k1", "k2"), c.apiKeys());
+      assertEquals(Duration.ofMinutes(5), c.window());
+      assertEquals(Duration.ofSeconds(10), c.lateness());
+      assertEquals(ServerConfig.Destination.S3, c.destination());
+      assertEquals("b", c.s3Bucket());
+      assertEquals("p/", c.s3Prefix());
+      assertEquals("http://127.0.0.1:9", c.s3Endpoint());
+      assertEquals(Path.of("/fs"), c.fileSystemRoot());
+      assertEquals(Path.of("/data"), c.dataDir());
+      assertEquals(2L << 20, c.maxBodyBytes());
+      assertEquals(7, c.maxDatasets());
+      assertEquals(Duration.ofHours(2), c.maxFuture());
+      assertEquals(Duration.ofSeconds(5), c.checkpointInterval());
+      assertEquals(11, c.maxRequestColumns());
+      assertEquals(12, c.maxWindowColumns());
+      assertEquals(13, c.maxOpenColumns());
+      assertEquals(Duration.ofSeconds(3), c.bodyTimeout());
+      assertEquals(4, c.maxBodyReaders());
+      assertEquals(3L << 20, c.maxInflightBytes());
+    }
+    // every variable the table names is one the test above set, or DISABLE_AUTH / WHYLOGS_PERIOD (checked elsewhere)
+    java.util.Set<String> named = new java.util.TreeSet<>();
+    ServerConfig.SETTINGS.forEach(s -> named.add(s.env()));
+    named.removeAll(env.keySet());
+    assertEquals(java.util.Set.of("DISABLE_AUTH", "WHYLOGS_PERIOD"), named);
+  }
+
+  @Test
+  void kafkaSettingsKeepTheContainersNamesAndAreReadOnlyWhenKafkaIsOn(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path props = dir.resolve("client.properties");
+    java.nio.file.Files.writeString(props, "security.protocol=SSL\n");
+    Map<String, String> env = Map.ofEntries(Map.entry("DISABLE_AUTH", "true"), Map.entry("KAFKA_ENABLED", "TRUE"),
+        Map.entry("KAFKA_BOOTSTRAP_SERVERS", "[\"k1:9092\", \"k2:9092\"]"), Map.entry("KAFKA_TOPICS", "orders, clicks"),
+        Map.entry("KAFKA_GROUP_ID", "g"), Map.entry("KAFKA_TOPIC_DATASET_IDS", "{\"clicks\": \"web\"}"),
+        Map.entry("KAFKA_CONSUMER_THREADS", "3"), Map.entry("KAFKA_MESSAGE_NESTING_BEHAVIOR", "ignore"),
+        Map.entry("LOUPE_KAFKA_DEAD_LETTER_TOPIC", "dlq"), Map.entry("LOUPE_KAFKA_MAX_POLL_RECORDS", "100"),
+        Map.entry("LOUPE_KAFKA_CLIENT_PROPERTIES", props.toString()));
+    KafkaSettings k = ServerConfig.fromEnvironment(env).kafka();
+    assertTrue(k.enabled());
+    assertEquals(List.of("k1:9092", "k2:9092"), k.bootstrapServers());
+    assertEquals(List.of("orders", "clicks"), k.topics());
+    assertEquals("g", k.groupId());
+    assertEquals("web", k.datasetId("clicks"));
+    assertEquals("orders", k.datasetId("orders"));
+    assertEquals(3, k.consumerThreads());
+    assertEquals(KafkaSettings.Nesting.IGNORE, k.nesting());
+    assertEquals("dlq", k.deadLetterTopic());
+    assertEquals(100, k.maxPollRecords());
+    assertEquals(Map.of("security.protocol", "SSL"), k.clientProperties());
+    // the same through flags
+    KafkaSettings flags = ServerConfig.fromArgs(new String[] {"--kafka-enabled", "--kafka-bootstrap-servers", "k1:9092",
+        "--kafka-topics=orders", "--kafka-consumer-threads", "2"}, Map.of("DISABLE_AUTH", "true")).kafka();
+    assertEquals(List.of("k1:9092"), flags.bootstrapServers());
+    assertEquals(List.of("orders"), flags.topics());
+    assertEquals(2, flags.consumerThreads());
+    assertEquals("loupe", flags.groupId());
+    assertEquals(5000, flags.maxPollRecords());
+    // off: the other Kafka variables are not read, so a stale bad one cannot stop the server
+    KafkaSettings off = ServerConfig.fromEnvironment(Map.of("DISABLE_AUTH", "true",
+        "KAFKA_CONSUMER_THREADS", "many")).kafka();
+    assertTrue(!off.enabled());
+    assertEquals("KAFKA_CONSUMER_THREADS 'many' is not a whole number", assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.fromEnvironment(Map.of("DISABLE_AUTH", "true", "KAFKA_ENABLED", "1",
+            "KAFKA_BOOTSTRAP_SERVERS", "k:9092", "KAFKA_TOPICS", "t", "KAFKA_CONSUMER_THREADS", "many"))).getMessage());
+    assertEquals("KAFKA_ENABLED=true needs KAFKA_TOPICS, e.g. '[\"model-inputs\"]'", assertThrows(
+        IllegalArgumentException.class, () -> ServerConfig.fromEnvironment(Map.of("DISABLE_AUTH", "true",
+            "KAFKA_ENABLED", "yes", "KAFKA_BOOTSTRAP_SERVERS", "k:9092"))).getMessage());
   }
 
   @Test

@@ -6,7 +6,9 @@ import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileFormatException;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.logging.internal.Windows;
 import java.io.Serializable;
+import java.time.Duration;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -46,7 +48,7 @@ final class PartitionProfiler implements Serializable {
   private final int batchRows;
   private final int timeIndex; // -1: no time column
   private final TimeKind timeKind;
-  private final long windowMicros;
+  private final Windows windows; // null without a time column
   private final int[] segmentIndex;
   private final DataType[] segmentTypes;
 
@@ -58,7 +60,7 @@ final class PartitionProfiler implements Serializable {
     this.batchRows = batchRows;
     this.timeIndex = timeIndex;
     this.timeKind = timeKind;
-    this.windowMicros = windowMicros;
+    this.windows = windowMicros <= 0 ? null : Windows.of(Duration.ofMillis(windowMicros / 1000), Duration.ZERO);
     this.segmentIndex = segmentIndex;
     this.segmentTypes = segmentTypes;
   }
@@ -149,7 +151,8 @@ final class PartitionProfiler implements Serializable {
       return GroupKey.NO_TIME;
     }
     long micros = timeKind == TimeKind.DAYS ? row.getInt(timeIndex) * MICROS_PER_DAY : row.getLong(timeIndex);
-    return Math.floorDiv(micros, windowMicros) * windowMicros / 1000;
+    // floor(floor(micros / 1000) / w) = floor(micros / (1000 w)): aligned in millis exactly as in micros
+    return windows.startOf(Math.floorDiv(micros, 1000L));
   }
 
   /**

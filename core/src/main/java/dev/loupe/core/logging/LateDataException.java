@@ -13,7 +13,7 @@ public final class LateDataException extends IllegalArgumentException {
   private final Instant windowEnd;
   private final java.time.Duration lateness;
 
-  LateDataException(String datasetId, Instant timestamp, Instant windowEnd, java.time.Duration lateness) {
+  public LateDataException(String datasetId, Instant timestamp, Instant windowEnd, java.time.Duration lateness) {
     super("dataset '" + datasetId + "': row timestamp " + timestamp + " belongs to the window ending " + windowEnd
         + ", which closed after the allowed lateness of " + lateness + "; raise the lateness or log the row "
         + "without a timestamp");

@@ -1,17 +1,11 @@
 package dev.loupe.core.logging;
 
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.logging.internal.DurableFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Writes each window as a whylogs v1 file under a root directory, durably: the bytes go to a
@@ -48,42 +42,7 @@ public final class LocalDirectoryWriter implements Writer {
       w = w.withPart(w.part() + 1);
       target = pathFor(w);
     }
-    writeAtomically(target, view.toBytes());
-  }
-
-  /** Writes {@code bytes} to {@code target} via a fsynced temporary file and an atomic rename. */
-  public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException("cannot rename " + tmp + " to " + target + " atomically: " + e.getMessage()
-            + "; choose a directory on a local file system", e);
-      }
-      fsyncDirectory(dir);
-    } catch (FileAlreadyExistsException e) {
-      throw new IOException("temporary file " + tmp + " already exists", e);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
-  static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // some file systems cannot fsync a directory; the rename itself is still atomic
-    }
+    DurableFiles.writeAtomically(target, view.toBytes());
   }
 
   @Override

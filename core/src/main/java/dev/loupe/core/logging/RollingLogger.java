@@ -2,6 +2,9 @@ package dev.loupe.core.logging;
 
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.logging.internal.OpenWindows;
+import dev.loupe.core.logging.internal.WindowDelivery;
+import dev.loupe.core.logging.internal.Windows;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,10 +51,11 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
  * until it succeeds; {@link #close()} makes a last attempt and reports any window it could not
  * write in its exception.
  *
- * <p>It is a ticker over three parts, each usable alone: {@link Windows} (the arithmetic and the
- * lateness check), {@link OpenWindows} (the striped store of open windows) and {@link
- * WindowDelivery} (part numbers, writes and retries). A service that must do something between
- * closing a window and writing it (the server checkpoints) composes those parts itself.
+ * <p>It is a ticker over three internal parts: {@link Windows} (the arithmetic and the lateness
+ * check), {@link OpenWindows} (the striped store of open windows) and {@link WindowDelivery} (part
+ * numbers, writes and retries). The server, which must checkpoint between closing a window and
+ * writing it, composes those parts itself. The logger's own checkpoint hooks (seal, restore) are
+ * package-private: tested here, not offered as API until a user needs them.
  */
 public final class RollingLogger implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RollingLogger.class.getName());
@@ -212,7 +216,7 @@ public final class RollingLogger implements AutoCloseable {
   }
 
   /** The state of one open window or of one write still to be retried, for checkpoints. */
-  public record WindowState(WindowInfo window, ProfileView view) {}
+  record WindowState(WindowInfo window, ProfileView view) {}
 
   /**
    * Every open window's merged view so far. With logging paused (the caller's job), this and
@@ -220,7 +224,7 @@ public final class RollingLogger implements AutoCloseable {
    * its journal position and restores them with {@link #restoreWindow} and {@link #restorePendingWrite}.
    * To keep the pause short, seal under it ({@link #sealOpenWindows()}) and merge after.
    */
-  public List<WindowState> openWindowStates() {
+  List<WindowState> openWindowStates() {
     return sealOpenWindows().states();
   }
 
@@ -230,12 +234,12 @@ public final class RollingLogger implements AutoCloseable {
    * (a service's checkpoint), then compute the states with {@link Sealed#states()} after logging
    * resumes. The states hold exactly what was logged before the seal.
    */
-  public Sealed sealOpenWindows() {
+  Sealed sealOpenWindows() {
     return new Sealed(open.seal());
   }
 
   /** What {@link #sealOpenWindows()} froze; see {@link #states()}. */
-  public final class Sealed {
+  final class Sealed {
     private final OpenWindows.Sealed sealed;
 
     private Sealed(OpenWindows.Sealed sealed) {
@@ -246,7 +250,7 @@ public final class RollingLogger implements AutoCloseable {
      * Each sealed window's merged view as of the seal (computed now, outside any pause). The
      * merged result also replaces the sealed profiles inside the logger, so later reads are cheap.
      */
-    public List<WindowState> states() {
+    List<WindowState> states() {
       List<WindowState> out = new ArrayList<>();
       for (OpenWindows.State st : sealed.states()) {
         out.add(new WindowState(windows.info(st.datasetId(), st.start(), 0, tags), st.view()));
@@ -256,7 +260,7 @@ public final class RollingLogger implements AutoCloseable {
   }
 
   /** Windows whose write failed and is being retried, with their views (one entry per writer still owed). */
-  public List<WindowState> pendingWriteStates() {
+  List<WindowState> pendingWriteStates() {
     List<WindowState> out = new ArrayList<>();
     for (WindowDelivery.Item it : delivery.pendingPerWriter()) {
       out.add(new WindowState(it.window(), it.view()));
@@ -268,13 +272,13 @@ public final class RollingLogger implements AutoCloseable {
    * Adds a restored view to {@code datasetId}'s window starting at {@code start} (opened if
    * needed): it is merged into the window when the window is read or written.
    */
-  public void restoreWindow(String datasetId, Instant start, ProfileView view) {
+  void restoreWindow(String datasetId, Instant start, ProfileView view) {
     open.restore(datasetId, start.toEpochMilli(), view);
     knownDatasets.add(datasetId);
   }
 
   /** Queues a restored write that had failed before a restart; it is retried at the next tick. */
-  public void restorePendingWrite(WindowInfo window, ProfileView view) {
+  void restorePendingWrite(WindowInfo window, ProfileView view) {
     delivery.restore(window, view);
   }
 

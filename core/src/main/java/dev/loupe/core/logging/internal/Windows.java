@@ -1,5 +1,7 @@
-package dev.loupe.core.logging;
+package dev.loupe.core.logging.internal;
 
+import dev.loupe.core.logging.LateDataException;
+import dev.loupe.core.logging.WindowInfo;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,10 +11,13 @@ import java.util.Objects;
  * plus the lateness, and is written then. Sums saturate instead of overflowing, so a timestamp near
  * {@code Long.MAX_VALUE} is simply far in the future, never a window in year -292275055.
  *
- * <p>{@link RollingLogger} and the server's admission both ask this class, so the lateness check a
- * request passes is the one the logger makes.
+ * <p>{@link dev.loupe.core.logging.RollingLogger} and the server's admission both ask this class, so the lateness check a
+ * request passes is the one the logger makes; {@code loupe profile --time-column} and Spark's partition profiler
+ * align their windows with it too (Serializable, so Spark ships it to executors).
  */
-public final class Windows {
+public final class Windows implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final Duration window;
   private final Duration lateness;
   private final long windowMillis;

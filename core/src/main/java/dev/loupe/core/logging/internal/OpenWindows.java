@@ -1,5 +1,6 @@
-package dev.loupe.core.logging;
+package dev.loupe.core.logging.internal;
 
+import dev.loupe.core.logging.LateDataException;
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
@@ -21,7 +22,7 @@ import java.util.function.Consumer;
  * The striped store of open windows: a profile per dataset per window, each window spread over a
  * few profiles (stripes), each behind its own lock, so many threads log at once without a global
  * lock. It closes due windows into a {@link Sink} (which hands them on, see {@link WindowDelivery}),
- * seals windows for a checkpoint, and takes restored views. {@link RollingLogger} composes it with a
+ * seals windows for a checkpoint, and takes restored views. {@link dev.loupe.core.logging.RollingLogger} composes it with a
  * ticker and a {@link WindowDelivery}; a service that rotates on its own schedule (the server)
  * composes the same two parts itself.
  *

@@ -1,5 +1,7 @@
-package dev.loupe.core.logging;
+package dev.loupe.core.logging.internal;
 
+import dev.loupe.core.logging.WindowInfo;
+import dev.loupe.core.logging.Writer;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import java.io.IOException;
@@ -140,7 +142,7 @@ public final class WindowDelivery {
   }
 
   /** One entry per write still to make, for a checkpoint: the window and its view. */
-  synchronized List<Item> pendingPerWriter() {
+  public synchronized List<Item> pendingPerWriter() {
     List<Item> out = new ArrayList<>();
     for (Item it : items) {
       for (int i = 0; i < it.owed.size(); i++) {
@@ -151,7 +153,7 @@ public final class WindowDelivery {
   }
 
   /** True when any part of {@code datasetId}'s window at {@code start} was staged (and its counter is kept). */
-  synchronized boolean hasParts(String datasetId, long start) {
+  public synchronized boolean hasParts(String datasetId, long start) {
     return nextParts.containsKey(new PartKey(datasetId, start));
   }
 
@@ -241,7 +243,7 @@ public final class WindowDelivery {
   }
 
   /** A description of every write still to make ("window -> writer"), for a last error message. */
-  synchronized List<String> describePending() {
+  public synchronized List<String> describePending() {
     List<String> out = new ArrayList<>();
     for (Item it : items) {
       for (Writer w : it.owed) {
