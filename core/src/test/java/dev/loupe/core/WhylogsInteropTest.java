@@ -116,7 +116,7 @@ class WhylogsInteropTest {
     for (double d : new double[] {0.5, 1.5, 2.5, 3.5, 4.5}) {
       kll.update(d);
     }
-    byte[] whylogs = dev.loupe.core.metrics.DistributionMetric.of(kll, 2.5, 10).toComponents().get("kll")
+    byte[] whylogs = dev.loupe.core.internal.MetricCodec.encode(dev.loupe.core.metrics.DistributionMetric.of(kll, 2.5, 10)).get("kll")
         .getKll().getSketch().toByteArray();
     assertEquals(6, whylogs[0], "the fixture holds whylogs' preamble-6 layout");
     dev.loupe.proto.v0.ColumnMessageV0 f3 = msg.getColumnsOrThrow("feature_3");

@@ -82,8 +82,8 @@ public final class CardinalityMetric implements Metric<CardinalityMetric> {
     return new CardinalityMetric(union.getResult(TgtHllType.HLL_4));
   }
 
-  @Override
-  public Map<String, MetricComponentMessage> toComponents() {
+  /** This metric's state as named components (names without the namespace). */
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
     c.put("hll", MetricComponentMessage.newBuilder()
         .setHll(HllSketchMessage.newBuilder().setSketch(ByteString.copyFrom(hll.toCompactByteArray()))).build());

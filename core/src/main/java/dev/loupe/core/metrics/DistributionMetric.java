@@ -169,8 +169,8 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
     return new DistributionMetric(merged, newMean, newM2);
   }
 
-  @Override
-  public Map<String, MetricComponentMessage> toComponents() {
+  /** This metric's state as named components (names without the namespace). */
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
     byte[] bytes = KllWhylogsLayout.toWhylogs(kll.toByteArray());
     c.put("kll", MetricComponentMessage.newBuilder()
@@ -237,7 +237,7 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
    * standard preamble 5), with checks that keep garbage from allocating. {@code context} names
    * the file and component for errors.
    */
-  public static KllDoublesSketch heapifyKll(byte[] bytes, String context) throws ProfileFormatException {
+  static KllDoublesSketch heapifyKll(byte[] bytes, String context) throws ProfileFormatException {
     String where = context + ", component 'kll'";
     byte[] java = KllWhylogsLayout.toJava(bytes);
     if (java.length < 8) {
