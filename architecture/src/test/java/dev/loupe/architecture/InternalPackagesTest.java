@@ -41,8 +41,10 @@ class InternalPackagesTest {
     Map<String, String> core = new LinkedHashMap<>();
     core.put("loupe-report", "number formatting (core.internal.NumberFormat), one rule for every table and report");
     core.put("loupe-cli", "the same number formatting in the summary table");
+    core.put("loupe-readers", "core.internal.ValueTable: JSON decoded column by column, for the JSON-lines reader");
     core.put("loupe-s3-writer", "writing a file atomically (core's local writer), shared by the S3 writer's spool");
-    core.put("loupe-server", "the atomic file write and the rolling logger's journal state, for crash recovery");
+    core.put("loupe-server", "ValueTable for request bodies (the same JSON rules as the reader); the atomic file "
+        + "write and the rolling logger's journal state, for crash recovery");
     SHARED_WITH.put("loupe-core", core);
   }
 

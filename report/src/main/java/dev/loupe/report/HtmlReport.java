@@ -187,10 +187,10 @@ public final class HtmlReport {
         out.append("<tr><td class=\"name\">").append(link(e.getKey())).append("</td><td>").append(esc(c.inferredType()))
             .append("</td><td class=\"num\">").append(group(c.counts().n())).append("</td><td class=\"num\">")
             .append(nullShare(c)).append("</td><td class=\"num\">").append(distinct(c)).append("</td>");
-        for (Double v : List.of(d.map(DistributionMetric::mean).orElse(Double.NaN),
-            d.filter(m -> m.n() > 1).map(DistributionMetric::stddev).orElse(Double.NaN),
-            d.map(DistributionMetric::min).orElse(Double.NaN), d.map(m -> m.quantile(0.5)).orElse(Double.NaN),
-            d.map(DistributionMetric::max).orElse(Double.NaN))) {
+        for (Double v : List.of(d.map(m -> m.mean().orElse(Double.NaN)).orElse(Double.NaN),
+            d.filter(m -> m.n() > 1).map(m -> m.stddev().orElse(Double.NaN)).orElse(Double.NaN),
+            d.map(m -> m.min().orElse(Double.NaN)).orElse(Double.NaN), d.map(m -> m.quantile(0.5).orElse(Double.NaN)).orElse(Double.NaN),
+            d.map(m -> m.max().orElse(Double.NaN)).orElse(Double.NaN))) {
           out.append("<td class=\"num\">").append(v.isNaN() ? "&ndash;" : num(v)).append("</td>");
         }
         if (drift != null) {
@@ -224,15 +224,15 @@ public final class HtmlReport {
       Optional<DistributionMetric> d = c.distribution().filter(m -> !m.isEmpty());
       if (d.isPresent()) {
         DistributionMetric m = d.get();
-        stat("mean", num(m.mean()) + refStat(ref, DistributionMetric::mean));
+        stat("mean", num(m.mean().orElse(Double.NaN)) + refStat(ref, x -> x.mean().orElse(Double.NaN)));
         if (m.n() > 1) {
-          stat("stddev", num(m.stddev()) + refStat(ref, x -> x.n() > 1 ? x.stddev() : Double.NaN));
+          stat("stddev", num(m.stddev().orElse(Double.NaN)) + refStat(ref, x -> x.stddev().orElse(Double.NaN)));
         }
-        stat("min", num(m.min()));
-        stat("q 5% / 25%", num(m.quantile(0.05)) + " / " + num(m.quantile(0.25)));
-        stat("median", num(m.quantile(0.5)) + refStat(ref, x -> x.quantile(0.5)));
-        stat("q 75% / 95%", num(m.quantile(0.75)) + " / " + num(m.quantile(0.95)));
-        stat("max", num(m.max()));
+        stat("min", num(m.min().orElse(Double.NaN)));
+        stat("q 5% / 25%", num(m.quantile(0.05).orElse(Double.NaN)) + " / " + num(m.quantile(0.25).orElse(Double.NaN)));
+        stat("median", num(m.quantile(0.5).orElse(Double.NaN)) + refStat(ref, x -> x.quantile(0.5).orElse(Double.NaN)));
+        stat("q 75% / 95%", num(m.quantile(0.75).orElse(Double.NaN)) + " / " + num(m.quantile(0.95).orElse(Double.NaN)));
+        stat("max", num(m.max().orElse(Double.NaN)));
       }
       out.append("</dl>\n");
       Optional<FrequentItemsMetric> fi = c.frequentItems().filter(m -> !m.isEmpty());
@@ -303,14 +303,14 @@ public final class HtmlReport {
     private void histogram(DistributionMetric m, Optional<DistributionMetric> ref) {
       // the range is the 0.5% to 99.5% quantiles of both sides, so one outlier cannot squash the
       // chart; values beyond it fall into the end buckets (getPMF's first and last buckets are open)
-      double lo = m.quantile(TAIL);
-      double hi = m.quantile(1 - TAIL);
+      double lo = m.quantile(TAIL).orElse(Double.NaN);
+      double hi = m.quantile(1 - TAIL).orElse(Double.NaN);
       if (ref.isPresent()) {
-        lo = Math.min(lo, ref.get().quantile(TAIL));
-        hi = Math.max(hi, ref.get().quantile(1 - TAIL));
+        lo = Math.min(lo, ref.get().quantile(TAIL).orElse(Double.NaN));
+        hi = Math.max(hi, ref.get().quantile(1 - TAIL).orElse(Double.NaN));
       }
-      boolean clipped = lo > m.min() || hi < m.max()
-          || ref.map(r -> r.min() < m.quantile(TAIL) || r.max() > m.quantile(1 - TAIL)).orElse(false);
+      boolean clipped = lo > m.min().orElse(Double.NaN) || hi < m.max().orElse(Double.NaN)
+          || ref.map(r -> r.min().orElse(Double.NaN) < m.quantile(TAIL).orElse(Double.NaN) || r.max().orElse(Double.NaN) > m.quantile(1 - TAIL).orElse(Double.NaN)).orElse(false);
       if (!Double.isFinite(lo) || !Double.isFinite(hi)) {
         out.append("<p class=\"muted empty\">Values are not finite; no histogram.</p>");
         return;
@@ -359,7 +359,7 @@ public final class HtmlReport {
       out.append("</svg>");
       if (clipped && hi > lo) {
         out.append("<p class=\"muted small\">From the 0.5% to the 99.5% quantile; values beyond (min ")
-            .append(num(m.min())).append(", max ").append(num(m.max())).append(") are in the end buckets.</p>");
+            .append(num(m.min().orElse(Double.NaN))).append(", max ").append(num(m.max().orElse(Double.NaN))).append(") are in the end buckets.</p>");
       }
     }
 
