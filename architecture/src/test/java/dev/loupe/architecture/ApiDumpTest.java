@@ -7,8 +7,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaField;
 import com.tngtech.archunit.core.domain.JavaModifier;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +51,7 @@ class ApiDumpTest {
 
   @Test
   void publicApiMatchesTheCommittedDump() throws IOException {
-    JavaClasses classes = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(LayeringTest::notASparkJarCopy)
-        .importPackages("dev.loupe");
+    JavaClasses classes = LayeringTest.published();
     Map<String, TreeMap<String, List<String>>> byModule = new TreeMap<>();
     MODULES.values().forEach(m -> byModule.put(m, new TreeMap<>()));
     for (JavaClass c : classes) {

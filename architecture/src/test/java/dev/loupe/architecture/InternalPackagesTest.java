@@ -9,7 +9,6 @@ import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
@@ -94,10 +93,7 @@ class InternalPackagesTest {
 
   @Test
   void internalPackagesAreUsedOnlyByTheirModuleAndNamedSiblings() {
-    JavaClasses published = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(LayeringTest::notASparkJarCopy)
-        .importPackages("dev.loupe");
+    JavaClasses published = LayeringTest.published();
     // not vacuous: the modules do have internal classes, and they are used across packages
     assertTrue(published.stream().anyMatch(c -> isInternal(c.getPackageName())
             && c.getDirectDependenciesToSelf().stream()
