@@ -19,13 +19,22 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
 
   private static JavaClasses classes;
+  private static JavaClasses published;
+
+  /** The published modules' classes, imported once per JVM and shared by the architecture tests. */
+  static synchronized JavaClasses published() {
+    if (published == null) {
+      published = new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(LayeringTest::notASparkJarCopy)
+          .importPackages("dev.loupe");
+    }
+    return published;
+  }
 
   @BeforeAll
   static void importPublishedClasses() {
-    classes = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(LayeringTest::notASparkJarCopy)
-        .importPackages("dev.loupe");
+    classes = published();
   }
 
   /**

@@ -42,8 +42,8 @@ public final class ColumnNames {
     return true;
   }
 
-  /** The name of the {@code k}-th repeat of {@code base}. */
-  static String repeat(String base, int k) {
+  /** The name of the {@code k}-th repeat of {@code base}: {@code a.1}, {@code a.2}, ... (the rule {@link #unique} follows). */
+  public static String repeat(String base, int k) {
     return base + "." + k;
   }
 }

@@ -1,5 +1,6 @@
 package dev.loupe.core;
 
+import dev.loupe.core.internal.Moments;
 import dev.loupe.core.metrics.CardinalityMetric;
 import dev.loupe.core.metrics.CountsMetric;
 import dev.loupe.core.metrics.DistributionMetric;
@@ -347,12 +348,8 @@ final class ColumnTracker {
       momentsN = c;
       return;
     }
-    double na = momentsN;
-    double nb = c;
-    double total = na + nb;
-    double delta = bMean - mean;
-    mean = mean + delta * (nb / total);
-    m2 = m2 + bM2 + delta * delta * (na * nb / total);
+    m2 = Moments.mergedM2(momentsN, mean, m2, c, bMean, bM2);
+    mean = Moments.mergedMean(momentsN, mean, c, bMean);
     momentsN += c;
   }
 

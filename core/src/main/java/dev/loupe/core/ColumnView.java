@@ -9,7 +9,7 @@ import dev.loupe.core.metrics.Metric;
 import dev.loupe.core.metrics.MetricKind;
 import dev.loupe.core.metrics.MetricRegistry;
 import dev.loupe.core.metrics.TypesMetric;
-import dev.loupe.core.metrics.UnknownComponents;
+import dev.loupe.core.internal.MetricCodec;
 import dev.loupe.proto.v1.MetricComponentMessage;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,7 +21,7 @@ import java.util.TreeMap;
 
 /**
  * The immutable metrics of one column, plus any components Loupe does not know (kept, merged by
- * the rules of {@link UnknownComponents}, and written back). A metric the column does not carry
+ * the rules of the metrics' codec, and written back). A metric the column does not carry
  * merges as that metric's identity.
  */
 public final class ColumnView {
@@ -49,7 +49,7 @@ public final class ColumnView {
   }
 
   /** A column holding the given metrics and unknown components (keyed by full path). */
-  public static ColumnView of(List<? extends Metric<?>> metrics, Map<String, MetricComponentMessage> unknown) {
+  static ColumnView of(List<? extends Metric<?>> metrics, Map<String, MetricComponentMessage> unknown) {
     Map<String, Metric<?>> m = new LinkedHashMap<>();
     for (Metric<?> metric : metrics) {
       if (REGISTRY.kind(metric.namespace()).isEmpty()) {
@@ -102,7 +102,7 @@ public final class ColumnView {
   }
 
   /** Components of metrics Loupe does not know, keyed by full path such as {@code "udf/score"}. */
-  public Map<String, MetricComponentMessage> unknownComponents() {
+  Map<String, MetricComponentMessage> unknownComponents() {
     return unknown;
   }
 
@@ -117,14 +117,14 @@ public final class ColumnView {
     for (Map.Entry<String, Metric<?>> e : o.metrics.entrySet()) {
       out.merge(e.getKey(), e.getValue(), REGISTRY::merge);
     }
-    return new ColumnView(out, UnknownComponents.merge(unknown, o.unknown));
+    return new ColumnView(out, MetricCodec.mergeUnknown(unknown, o.unknown));
   }
 
   /** Every component under its full path ({@code namespace/name}), sorted by path. */
-  public Map<String, MetricComponentMessage> toComponents() {
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> out = new TreeMap<>(unknown);
     for (Metric<?> m : metrics.values()) {
-      m.toComponents().forEach((name, c) -> out.put(m.namespace() + "/" + name, c));
+      MetricCodec.encode(m).forEach((name, c) -> out.put(m.namespace() + "/" + name, c));
     }
     return out;
   }
@@ -134,7 +134,7 @@ public final class ColumnView {
    * decoded (a bad one is a {@link ProfileFormatException} naming {@code where} and the path);
    * anything else is kept as unknown.
    */
-  public static ColumnView fromComponents(Map<String, MetricComponentMessage> components, String where)
+  static ColumnView fromComponents(Map<String, MetricComponentMessage> components, String where)
       throws ProfileFormatException {
     Map<String, Map<String, MetricComponentMessage>> byNamespace = new TreeMap<>();
     Map<String, MetricComponentMessage> unknown = new TreeMap<>();
@@ -142,7 +142,7 @@ public final class ColumnView {
       String path = e.getKey();
       int slash = path.indexOf('/');
       Optional<MetricKind<?>> kind = slash < 0 ? Optional.empty() : REGISTRY.kind(path.substring(0, slash));
-      if (kind.isPresent() && kind.get().componentNames().contains(path.substring(slash + 1))) {
+      if (kind.isPresent() && MetricCodec.componentNames(kind.get()).contains(path.substring(slash + 1))) {
         byNamespace.computeIfAbsent(path.substring(0, slash), k -> new TreeMap<>())
             .put(path.substring(slash + 1), e.getValue());
       } else {
@@ -152,7 +152,7 @@ public final class ColumnView {
     Map<String, Metric<?>> metrics = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, MetricComponentMessage>> e : byNamespace.entrySet()) {
       MetricKind<?> kind = REGISTRY.kind(e.getKey()).orElseThrow();
-      metrics.put(e.getKey(), kind.decode(e.getValue(), where + ", metric '" + e.getKey() + "'"));
+      metrics.put(e.getKey(), MetricCodec.decodeAny(kind, e.getValue(), where + ", metric '" + e.getKey() + "'"));
     }
     return new ColumnView(metrics, unknown);
   }
@@ -205,11 +205,11 @@ public final class ColumnView {
     for (Map.Entry<String, Map<String, MetricComponentMessage>> e : subs.entrySet()) {
       String prefix = e.getKey();
       Optional<MetricKind<?>> kind = REGISTRY.kind(prefix.substring(prefix.lastIndexOf(':') + 1));
-      if (kind.isEmpty() || !kind.get().componentNames().containsAll(e.getValue().keySet())) {
+      if (kind.isEmpty() || !MetricCodec.componentNames(kind.get()).containsAll(e.getValue().keySet())) {
         continue;
       }
       try {
-        Metric<?> m = kind.get().decode(e.getValue(), prefix);
+        Metric<?> m = MetricCodec.decodeAny(kind.get(), e.getValue(), prefix);
         Map<String, Object> part = new LinkedHashMap<>();
         m.summarize(part);
         part.forEach((k, v) -> out.put(prefix + "/" + k, v));

@@ -87,7 +87,7 @@ final class ProfileFile {
       ByteArrayOutputStream out = new ByteArrayOutputStream(chunks.size() + 256);
       out.write(MAGIC);
       // unsegmented: the single byte 0x00; a segment's view (segp_* metadata, whylogs.tag.* tags): its segment
-      dev.loupe.core.segments.SegmentFile.headerOf(p).writeDelimitedTo(out);
+      dev.loupe.core.internal.SegmentHeaders.of(p).writeDelimitedTo(out);
       header.build().writeDelimitedTo(out);
       chunks.writeTo(out);
       return out.toByteArray();

@@ -15,6 +15,7 @@ import dev.loupe.proto.v0.DatasetPropertiesV0;
 import dev.loupe.proto.v0.NumbersMessageV0;
 import dev.loupe.proto.v1.FrequentItemsSketchMessage;
 import dev.loupe.proto.v1.HllSketchMessage;
+import dev.loupe.core.internal.MetricCodec;
 import dev.loupe.proto.v1.MetricComponentMessage;
 import java.io.IOException;
 import java.time.Instant;
@@ -149,7 +150,7 @@ final class ProfileFileV0 {
     }
     // KLL doubles, as whylogs v1's v0 converter writes them: its preamble-6 layout (or the standard one)
     try {
-      return DistributionMetric.heapifyKll(bytes, where + ", numbers.histogram");
+      return MetricCodec.heapifyKll(bytes, where + ", numbers.histogram");
     } catch (ProfileFormatException e) {
       throw new ProfileFormatException(where + ", numbers.histogram: neither a KLL floats nor a KLL doubles sketch ("
           + e.getMessage() + "); the file is corrupt", e);

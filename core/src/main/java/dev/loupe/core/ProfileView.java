@@ -1,5 +1,6 @@
 package dev.loupe.core;
 
+import dev.loupe.core.metrics.DistributionMetric;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,10 +30,14 @@ public final class ProfileView {
   public static final String TIME_MARKER_VALUE = "epoch_millis";
 
   /** Summary keys whose numbers are instants in a time column. */
-  private static final java.util.Set<String> TIME_KEYS = java.util.Set.of("distribution/mean", "distribution/max",
-      "distribution/min", "distribution/q_01", "distribution/q_05", "distribution/q_10", "distribution/q_25",
-      "distribution/median", "distribution/q_75", "distribution/q_90", "distribution/q_95", "distribution/q_99",
-      "ints/max", "ints/min");
+  private static final java.util.Set<String> TIME_KEYS = timeKeys();
+
+  private static java.util.Set<String> timeKeys() {
+    java.util.Set<String> keys = new java.util.HashSet<>(java.util.List.of("distribution/mean", "distribution/max",
+        "distribution/min", "ints/max", "ints/min"));
+    DistributionMetric.summaryNames().forEach(q -> keys.add(DistributionMetric.NAMESPACE + "/" + q));
+    return java.util.Set.copyOf(keys);
+  }
 
   private static final ProfileView EMPTY = new ProfileView(ProfileProperties.EMPTY, Map.of());
 
@@ -184,7 +189,7 @@ public final class ProfileView {
   }
 
   /** Epoch milliseconds as ISO-8601 UTC (rounded to the millisecond); a value beyond Instant's range as it is. */
-  public static Object isoInstant(double epochMillis) {
+  private static Object isoInstant(double epochMillis) {
     if (!Double.isFinite(epochMillis) || Math.abs(epochMillis) > 3.1e17) {
       return epochMillis;
     }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The profile summary as JSON. This shape is a contract (other tools parse {@code --json}):
+ * The profile summary as JSON, behind {@link ProfileView#toJson()} (the one public way to it). This shape is a contract (other tools parse {@code --json}):
  *
  * <pre>
  * {"properties": {"dataset_timestamp": ms|null, "creation_timestamp": ms|null, "tags": {..}, "metadata": {..}},
@@ -21,12 +21,12 @@ import java.util.Map;
  *
  * Non-finite doubles are written as the strings "NaN", "Infinity" and "-Infinity".
  */
-public final class SummaryJson {
+final class SummaryJson {
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private SummaryJson() {}
 
-  public static ObjectNode toNode(ProfileView view) {
+  static ObjectNode toNode(ProfileView view) {
     ObjectNode root = MAPPER.createObjectNode();
     ObjectNode props = root.putObject("properties");
     ProfileProperties p = view.properties();
@@ -41,7 +41,7 @@ public final class SummaryJson {
     return root;
   }
 
-  public static String toJson(ProfileView view) {
+  static String toJson(ProfileView view) {
     try {
       return MAPPER.writeValueAsString(toNode(view));
     } catch (JsonProcessingException e) {

@@ -123,7 +123,7 @@ class ArrowTypesTest {
     ColumnView c = track(u8);
     assertEquals(1, c.types().integral());
     assertEquals(1, c.types().fractional());
-    assertEquals(1.8446744073709552E19, c.distribution().orElseThrow().max());
+    assertEquals(1.8446744073709552E19, c.distribution().orElseThrow().max().getAsDouble());
   }
 
   @Test
@@ -152,8 +152,8 @@ class ArrowTypesTest {
     ColumnView dc = track(d);
     assertEquals(2, dc.types().fractional());
     assertEquals(1, dc.counts().nulls());
-    assertEquals(-0.5, dc.distribution().orElseThrow().min());
-    assertEquals(12.34, dc.distribution().orElseThrow().max());
+    assertEquals(-0.5, dc.distribution().orElseThrow().min().getAsDouble());
+    assertEquals(12.34, dc.distribution().orElseThrow().max().getAsDouble());
   }
 
   @Test

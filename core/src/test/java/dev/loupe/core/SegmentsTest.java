@@ -100,7 +100,7 @@ class SegmentsTest {
         new ArrayList<>(v.segments().keySet()));
     assertEquals(100, v.segment(Segment.of("country", "NZ")).orElseThrow().column("amount").orElseThrow().counts().n());
     assertEquals(0.0, v.segment(Segment.of("country", "NZ")).orElseThrow().column("amount").orElseThrow()
-        .distribution().orElseThrow().min());
+        .distribution().orElseThrow().min().getAsDouble());
     assertEquals(100, v.segment(Segment.of("country", "(null)")).orElseThrow().column("country").orElseThrow()
         .counts().nulls());
     Approx.assertViewsClose(whole.view(), v.total(), "total of segments vs unsegmented");

@@ -61,7 +61,7 @@ class SummaryJsonTest {
         "cardinality/upper_1", "cardinality/lower_1", "frequent_items/frequent_strings")) {
       assertTrue(ints.has(k), "ints column lacks '" + k + "'");
     }
-    for (String q : DistributionMetric.SUMMARY_NAMES) {
+    for (String q : DistributionMetric.summaryNames()) {
       assertTrue(ints.has("distribution/" + q), "ints column lacks 'distribution/" + q + "'");
     }
     assertEquals(2.0, ints.get("distribution/mean").asDouble(), 1e-12);

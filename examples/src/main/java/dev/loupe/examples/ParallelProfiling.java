@@ -97,7 +97,7 @@ public final class ParallelProfiling {
         merged.column("order_id").orElseThrow().counts().n(),
         merged.column("order_id").orElseThrow().cardinality().orElseThrow().estimate());
     System.out.printf("amount: nulls = %,d, mean = %.3f, median = %.3f (rank error %.2f%%)%n",
-        amount.counts().nulls(), dist.mean(), dist.quantile(0.5), 100 * dist.normalizedRankError());
+        amount.counts().nulls(), dist.mean().getAsDouble(), dist.quantile(0.5).getAsDouble(), 100 * dist.normalizedRankError());
 
     merged.write(out);
     ProfileView back = ProfileView.read(out);

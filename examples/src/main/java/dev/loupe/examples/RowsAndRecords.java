@@ -99,13 +99,13 @@ public final class RowsAndRecords {
 
   private static void showDistribution(DistributionMetric d, PrintStream out) {
     out.printf(Locale.ROOT, "  mean %.4f, stddev %.4f, min %s, max %s (exact, from %d values)%n",
-        d.mean(), d.stddev(), d.min(), d.max(), d.n());
+        d.mean().getAsDouble(), d.stddev().orElse(Double.NaN), d.min().getAsDouble(), d.max().getAsDouble(), d.n());
     // Quantiles come from a KLL sketch: the value reported for rank r has a true rank within
     // r +- normalizedRankError (99% confidence). Exclusive quantiles, as whylogs reports them.
-    double[] q = d.quantiles(DistributionMetric.SUMMARY_RANKS);
+    double[] q = d.quantiles(DistributionMetric.summaryRanks()).orElseThrow();
     StringBuilder line = new StringBuilder();
     for (int i = 0; i < q.length; i++) {
-      line.append(i == 0 ? "" : ", ").append(DistributionMetric.SUMMARY_NAMES[i]).append(' ').append(q[i]);
+      line.append(i == 0 ? "" : ", ").append(DistributionMetric.summaryNames().get(i)).append(' ').append(q[i]);
     }
     out.printf(Locale.ROOT, "  quantiles %s (rank error +-%.3f%%)%n", line, 100 * d.normalizedRankError());
   }

@@ -84,12 +84,12 @@ class ExamplesTest {
     }
     DistributionMetric wholeAmount = whole.column("amount").orElseThrow().distribution().orElseThrow();
     DistributionMetric mergedAmount = amount.distribution().orElseThrow();
-    assertEquals(wholeAmount.mean(), mergedAmount.mean(), 1e-9 * Math.abs(wholeAmount.mean()));
-    assertEquals(wholeAmount.stddev(), mergedAmount.stddev(), 1e-9 * wholeAmount.stddev());
+    assertEquals(wholeAmount.mean().getAsDouble(), mergedAmount.mean().getAsDouble(), 1e-9 * Math.abs(wholeAmount.mean().getAsDouble()));
+    assertEquals(wholeAmount.stddev().getAsDouble(), mergedAmount.stddev().getAsDouble(), 1e-9 * wholeAmount.stddev().getAsDouble());
     // a quantile of the merged sketch sits at (about) the same rank in the single sketch
     double eps = wholeAmount.normalizedRankError() + mergedAmount.normalizedRankError();
-    for (double r : DistributionMetric.SUMMARY_RANKS) {
-      double rankInWhole = wholeAmount.rank(mergedAmount.quantile(r));
+    for (double r : DistributionMetric.summaryRanks()) {
+      double rankInWhole = wholeAmount.rank(mergedAmount.quantile(r).getAsDouble()).getAsDouble();
       assertTrue(Math.abs(rankInWhole - r) <= eps + 1.0 / rows, "rank " + r + " came back as " + rankInWhole);
     }
     // ten countries fit the frequent-items sketch, so its counts are exact on both sides

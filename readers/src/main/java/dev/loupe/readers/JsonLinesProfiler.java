@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
-import dev.loupe.core.ValueTable;
+import dev.loupe.core.internal.ValueTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

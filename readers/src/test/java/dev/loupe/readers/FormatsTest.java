@@ -209,7 +209,7 @@ class FormatsTest {
     }
     ProfileView v = profile(file, 1);
     assertEquals(4294967295L, col(v, "u").ints().orElseThrow().max().getAsLong());
-    assertEquals(12.345, col(v, "d").distribution().orElseThrow().max());
+    assertEquals(12.345, col(v, "d").distribution().orElseThrow().max().getAsDouble());
     assertEquals(new TypesMetric(0, 0, 0, 0, 1, 0), col(v, "raw").types());
   }
 

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.ToDoubleFunction;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
@@ -98,8 +97,12 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
           d.map(m -> Histogram.of(m, rd)).orElse(null), bars, drift);
     }
 
-    private static double stat(Optional<DistributionMetric> d, ToDoubleFunction<DistributionMetric> f) {
-      return d.map(f::applyAsDouble).orElse(Double.NaN);
+    private static double stat(Optional<DistributionMetric> d,
+        java.util.function.Function<DistributionMetric, java.util.OptionalDouble> f) {
+      return d.flatMap(m -> {
+        java.util.OptionalDouble v = f.apply(m);
+        return v.isPresent() ? Optional.of(v.getAsDouble()) : Optional.<Double>empty();
+      }).orElse(Double.NaN);
     }
   }
 
@@ -130,16 +133,16 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
     static Histogram of(DistributionMetric m, Optional<DistributionMetric> ref) {
       // the range is the 0.5% to 99.5% quantiles of both sides, so one outlier cannot squash the
       // chart; values beyond it fall into the end buckets (the PMF's first and last buckets are open)
-      double lo = m.quantile(TAIL);
-      double hi = m.quantile(1 - TAIL);
+      double lo = nan(m.quantile(TAIL));
+      double hi = nan(m.quantile(1 - TAIL));
       if (ref.isPresent()) {
-        lo = Math.min(lo, ref.get().quantile(TAIL));
-        hi = Math.max(hi, ref.get().quantile(1 - TAIL));
+        lo = Math.min(lo, nan(ref.get().quantile(TAIL)));
+        hi = Math.max(hi, nan(ref.get().quantile(1 - TAIL)));
       }
-      boolean clipped = lo > m.min() || hi < m.max()
-          || ref.map(r -> r.min() < m.quantile(TAIL) || r.max() > m.quantile(1 - TAIL)).orElse(false);
+      boolean clipped = lo > nan(m.min()) || hi < nan(m.max())
+          || ref.map(r -> nan(r.min()) < nan(m.quantile(TAIL)) || nan(r.max()) > nan(m.quantile(1 - TAIL))).orElse(false);
       if (!Double.isFinite(lo) || !Double.isFinite(hi)) {
-        return new Histogram(false, lo, hi, new double[0], new double[0], null, clipped, m.min(), m.max());
+        return new Histogram(false, lo, hi, new double[0], new double[0], null, clipped, nan(m.min()), nan(m.max()));
       }
       double[] edges = new double[BUCKETS + 1];
       for (int i = 0; i <= BUCKETS; i++) {
@@ -148,7 +151,12 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
       final double from = lo;
       final double to = hi;
       return new Histogram(true, lo, hi, edges, masses(m, lo, hi),
-          ref.map(r -> masses(r, from, to)).orElse(null), clipped, m.min(), m.max());
+          ref.map(r -> masses(r, from, to)).orElse(null), clipped, nan(m.min()), nan(m.max()));
+    }
+
+    /** A statistic of a non-empty sketch; NaN stands for "none" only inside this drawing model. */
+    private static double nan(java.util.OptionalDouble v) {
+      return v.orElse(Double.NaN);
     }
 
     /** Mass per equal-width bucket over [lo, hi]; a single value puts all mass in the middle bucket. */

@@ -43,8 +43,8 @@ class ReportModelTest {
       assertMassesAreCdfDifferences(h.edges(), h.referenceMasses(), r.sketchCopy(), name + " (reference)");
       assertEquals(1.0, Arrays.stream(h.masses()).sum(), 1e-9, "the masses of " + name + " sum to 1");
       // the range: the 0.5% and 99.5% quantiles of both sides, split into 30 equal buckets
-      assertEquals(Math.min(m.quantile(0.005), r.quantile(0.005)), h.lo());
-      assertEquals(Math.max(m.quantile(0.995), r.quantile(0.995)), h.hi());
+      assertEquals(Math.min(m.quantile(0.005).orElseThrow(), r.quantile(0.005).orElseThrow()), h.lo());
+      assertEquals(Math.max(m.quantile(0.995).orElseThrow(), r.quantile(0.995).orElseThrow()), h.hi());
       assertEquals(ReportModel.BUCKETS + 1, h.edges().length);
       for (int i = 0; i <= ReportModel.BUCKETS; i++) {
         assertEquals(h.lo() + (h.hi() - h.lo()) * i / ReportModel.BUCKETS, h.edges()[i], 1e-12 * h.hi());

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.loupe.core.ColumnNames;
 import dev.loupe.core.DatasetProfile;
-import dev.loupe.core.ValueTable;
+import dev.loupe.core.internal.ValueTable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

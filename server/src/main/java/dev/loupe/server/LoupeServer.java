@@ -2,7 +2,6 @@ package dev.loupe.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.ProfileView;
-import dev.loupe.core.SummaryJson;
 import dev.loupe.core.logging.Writer;
 import dev.loupe.core.logging.internal.DurableFiles;
 import dev.loupe.s3.S3Clients;
@@ -348,7 +347,7 @@ public final class LoupeServer implements AutoCloseable {
     if (v.isEmpty()) {
       throw new BadRequestException(404, "dataset '" + id + "' has no rows in the current window");
     }
-    ctx.contentType("application/json").result(SummaryJson.toJson(v.get()));
+    ctx.contentType("application/json").result(v.get().toJson());
   }
 
   /** The monitor's checks over the windows this server wrote (see {@link MonitorEndpoint}). */

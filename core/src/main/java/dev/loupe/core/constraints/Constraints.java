@@ -46,21 +46,21 @@ public final class Constraints {
     String expected = range("min", min, "max", max);
     requireBound(min, max, "value_between");
     return new Check(column, "value_between", expected, false, (c, r) -> withDistribution(c, d -> {
-      boolean ok = (min == null || d.min() >= min) && (max == null || d.max() <= max);
-      return new Outcome(ok, "min = " + num(d.min()) + ", max = " + num(d.max()));
+      boolean ok = (min == null || d.min().getAsDouble() >= min) && (max == null || d.max().getAsDouble() <= max);
+      return new Outcome(ok, "min = " + num(d.min().getAsDouble()) + ", max = " + num(d.max().getAsDouble()));
     }));
   }
 
   /** No numeric value is negative. */
   public static Constraint nonNegative(String column) {
     return new Check(column, "non_negative", "min >= 0", false, (c, r) -> withDistribution(c,
-        d -> new Outcome(d.min() >= 0, "min = " + num(d.min()))));
+        d -> new Outcome(d.min().getAsDouble() >= 0, "min = " + num(d.min().getAsDouble()))));
   }
 
   public static Constraint meanBetween(String column, Double min, Double max) {
     requireBound(min, max, "mean_between");
     return new Check(column, "mean_between", between("mean", min, max), false, (c, r) -> withDistribution(c,
-        d -> new Outcome(in(d.mean(), min, max), "mean = " + num(d.mean()))));
+        d -> new Outcome(in(d.mean().getAsDouble(), min, max), "mean = " + num(d.mean().getAsDouble()))));
   }
 
   public static Constraint stddevBetween(String column, Double min, Double max) {
@@ -69,7 +69,7 @@ public final class Constraints {
       if (d.n() < 2) {
         return new Outcome(false, "stddev undefined for " + d.n() + " value");
       }
-      return new Outcome(in(d.stddev(), min, max), "stddev = " + num(d.stddev()));
+      return new Outcome(in(d.stddev().getAsDouble(), min, max), "stddev = " + num(d.stddev().getAsDouble()));
     }));
   }
 
@@ -84,12 +84,12 @@ public final class Constraints {
     requireBound(min, max, "quantile_between");
     String q = "q(" + num(quantile) + ")";
     return new Check(column, "quantile_between", between(q, min, max), false, (c, r) -> withDistribution(c, d -> {
-      double v = d.quantile(quantile);
+      double v = d.quantile(quantile).getAsDouble();
       double eps = d.normalizedRankError();
       String measured = q + " ~ " + num(v);
       if (eps > 0 && d.n() > d.k()) {
-        measured += " (KLL rank error +-" + pct(eps) + ": between " + num(d.quantile(Math.max(0, quantile - eps)))
-            + " and " + num(d.quantile(Math.min(1, quantile + eps))) + ")";
+        measured += " (KLL rank error +-" + pct(eps) + ": between " + num(d.quantile(Math.max(0, quantile - eps)).getAsDouble())
+            + " and " + num(d.quantile(Math.min(1, quantile + eps)).getAsDouble()) + ")";
       }
       return new Outcome(in(v, min, max), measured);
     }));
@@ -345,11 +345,11 @@ public final class Constraints {
   static Optional<Double> statistic(ColumnView c, String name) {
     Optional<DistributionMetric> d = c.distribution().filter(m -> !m.isEmpty());
     return switch (name) {
-      case "mean" -> d.map(DistributionMetric::mean);
-      case "stddev" -> d.filter(m -> m.n() >= 2).map(DistributionMetric::stddev);
-      case "min" -> d.map(DistributionMetric::min);
-      case "max" -> d.map(DistributionMetric::max);
-      case "median" -> d.map(m -> m.quantile(0.5));
+      case "mean" -> d.map(m -> m.mean().getAsDouble());
+      case "stddev" -> d.filter(m -> m.n() >= 2).map(m -> m.stddev().getAsDouble());
+      case "min" -> d.map(m -> m.min().getAsDouble());
+      case "max" -> d.map(m -> m.max().getAsDouble());
+      case "median" -> d.map(m -> m.quantile(0.5).getAsDouble());
       case "null_fraction" -> c.counts().n() == 0 ? Optional.empty()
           : Optional.of((double) c.counts().nulls() / c.counts().n());
       case "distinct" -> Optional.of(c.cardinality().map(h -> h.isEmpty() ? 0.0 : h.estimate()).orElse(0.0));

@@ -136,18 +136,19 @@ public final class Suggestions {
     }
     Optional<DistributionMetric> dist = c.distribution().filter(d -> !d.isEmpty());
     boolean numeric = type.equals("integral") || type.equals("fractional");
-    if (numeric && dist.isPresent() && Double.isFinite(dist.get().min()) && Double.isFinite(dist.get().max())) {
+    if (numeric && dist.isPresent() && Double.isFinite(dist.get().min().getAsDouble())
+        && Double.isFinite(dist.get().max().getAsDouble())) {
       DistributionMetric d = dist.get();
       boolean integral = type.equals("integral");
-      double min = d.min();
-      double max = d.max();
+      double min = d.min().getAsDouble();
+      double max = d.max().getAsDouble();
       if (min >= 0) {
         out.add(new Suggestion(Constraints.nonNegative(name), fields(name, "non_negative"),
             "the minimum is " + num(min) + ", never negative"));
       }
       double range = max - min;
-      double lowMargin = Math.max(0.25 * range, 2 * (d.quantile(0.01) - min));
-      double highMargin = Math.max(0.25 * range, 2 * (max - d.quantile(0.99)));
+      double lowMargin = Math.max(0.25 * range, 2 * (d.quantile(0.01).getAsDouble() - min));
+      double highMargin = Math.max(0.25 * range, 2 * (max - d.quantile(0.99).getAsDouble()));
       double lo = integral ? Math.floor(min - lowMargin) : down(min - lowMargin);
       double hi = integral ? Math.ceil(max + highMargin) : up(max + highMargin);
       if (min >= 0) {

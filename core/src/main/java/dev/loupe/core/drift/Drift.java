@@ -274,7 +274,7 @@ public final class Drift {
   }
 
   /** The asymptotic p-value of KS statistic {@code d} for samples of {@code n1} and {@code n2} values. */
-  public static double ksPValue(double d, long n1, long n2) {
+  static double ksPValue(double d, long n1, long n2) {
     double ne = (double) n1 * n2 / ((double) n1 + n2);
     return Statistics.kolmogorovSurvival(Math.sqrt(ne) * d);
   }

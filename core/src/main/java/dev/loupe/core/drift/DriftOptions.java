@@ -93,7 +93,7 @@ public final class DriftOptions {
   }
 
   /** The category of a p-value (KS, chi-square). */
-  public DriftCategory categoryOfPValue(double p) {
+  DriftCategory categoryOfPValue(double p) {
     if (p >= pPossible) {
       return DriftCategory.NO_DRIFT;
     }
@@ -101,7 +101,7 @@ public final class DriftOptions {
   }
 
   /** The category of a Hellinger distance. */
-  public DriftCategory categoryOfDistance(double h) {
+  DriftCategory categoryOfDistance(double h) {
     if (h < hPossible) {
       return DriftCategory.NO_DRIFT;
     }

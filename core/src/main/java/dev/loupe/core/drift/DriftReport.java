@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.core.internal.NumberFormat;
+import dev.loupe.core.internal.TextTable;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

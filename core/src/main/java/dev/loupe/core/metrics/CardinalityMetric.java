@@ -90,8 +90,8 @@ public final class CardinalityMetric implements Metric<CardinalityMetric> {
     return out.toCompactByteArray();
   }
 
-  @Override
-  public Map<String, MetricComponentMessage> toComponents() {
+  /** This metric's state as named components (names without the namespace). */
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
     c.put("hll", MetricComponentMessage.newBuilder()
         .setHll(HllSketchMessage.newBuilder().setSketch(ByteString.copyFrom(compactBytes()))).build());

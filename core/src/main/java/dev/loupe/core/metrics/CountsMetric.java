@@ -32,8 +32,8 @@ public record CountsMetric(long n, long nulls, long nan, long inf, long trueCoun
     return new CountsMetric(n + o.n, nulls + o.nulls, nan + o.nan, inf + o.inf, trueCount + o.trueCount);
   }
 
-  @Override
-  public Map<String, MetricComponentMessage> toComponents() {
+  /** This metric's state as named components (names without the namespace). */
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
     c.put("n", Components.n(n));
     c.put("null", Components.n(nulls));

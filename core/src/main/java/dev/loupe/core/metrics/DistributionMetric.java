@@ -1,12 +1,16 @@
 package dev.loupe.core.metrics;
 
 import dev.loupe.core.ProfileFormatException;
+import dev.loupe.core.internal.Moments;
 import dev.loupe.proto.v1.KllSketchMessage;
 import dev.loupe.proto.v1.MetricComponentMessage;
 import dev.loupe.proto.v1.MetricComponentMessage.ValueCase;
 import com.google.protobuf.ByteString;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.DoublesSortedView;
@@ -17,7 +21,7 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 /**
  * The distribution of a column's numeric values: a KLL doubles sketch (k = 1024) for quantiles,
  * min and max, plus the exact mean and m2 (sum of squared deviations) for mean and stddev. The
- * count is the sketch's n. mean/m2 merge with Chan et al.'s parallel formula.
+ * count is the sketch's n. mean/m2 merge with Chan et al.'s parallel formula (one place: internal.Moments).
  *
  * <p>Quantiles are EXCLUSIVE, as whylogs reports them. Their rank error is
  * {@link #normalizedRankError()}: 0.27% of the ranks for k = 1024, at 99% confidence, for a
@@ -30,9 +34,10 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
   public static final MetricKind<DistributionMetric> KIND =
       MetricKind.of(NAMESPACE, DistributionMetric.class, () -> EMPTY, Set.of("kll", "mean", "m2"), DistributionMetric::decode);
 
-  /** The quantiles the summary reports, with their summary names. */
-  public static final double[] SUMMARY_RANKS = {0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99};
-  public static final String[] SUMMARY_NAMES = {"q_01", "q_05", "q_10", "q_25", "median", "q_75", "q_90", "q_95", "q_99"};
+  /** The quantiles the summary reports, with their summary names (see {@link #summaryRanks()}). */
+  private static final double[] SUMMARY_RANKS = {0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99};
+  private static final List<String> SUMMARY_NAMES =
+      List.of("q_01", "q_05", "q_10", "q_25", "median", "q_75", "q_90", "q_95", "q_99");
 
   private final KllDoublesSketch kll; // owned: never handed out, never updated after construction
   private final double mean;
@@ -52,56 +57,66 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
     return new DistributionMetric(KllDoublesSketch.heapify(Memory.wrap(sketch.toByteArray())), mean, m2);
   }
 
+  /** The ranks of the quantiles the summary reports (a fresh copy), in the order of {@link #summaryNames()}. */
+  public static double[] summaryRanks() {
+    return SUMMARY_RANKS.clone();
+  }
+
+  /** The summary names of the quantiles at {@link #summaryRanks()}: {@code q_01} ... {@code median} ... {@code q_99}. */
+  public static List<String> summaryNames() {
+    return SUMMARY_NAMES;
+  }
+
   public long n() {
     return kll.getN();
   }
 
-  /** Mean of the values; NaN when empty. */
-  public double mean() {
-    return isEmpty() ? Double.NaN : mean;
+  /** Mean of the values; empty when the metric is. */
+  public OptionalDouble mean() {
+    return isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(mean);
   }
 
   public double m2() {
     return m2;
   }
 
-  /** Sample standard deviation sqrt(m2 / (n - 1)); NaN for fewer than two values. */
-  public double stddev() {
+  /** Sample standard deviation sqrt(m2 / (n - 1)); empty for fewer than two values. */
+  public OptionalDouble stddev() {
     long n = n();
-    return n < 2 ? Double.NaN : Math.sqrt(m2 / (n - 1));
+    return n < 2 ? OptionalDouble.empty() : OptionalDouble.of(Math.sqrt(m2 / (n - 1)));
   }
 
-  public double min() {
-    return isEmpty() ? Double.NaN : kll.getMinItem();
+  /** The smallest value; empty when the metric is. */
+  public OptionalDouble min() {
+    return isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(kll.getMinItem());
   }
 
-  public double max() {
-    return isEmpty() ? Double.NaN : kll.getMaxItem();
+  /** The largest value; empty when the metric is. */
+  public OptionalDouble max() {
+    return isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(kll.getMaxItem());
   }
 
-  /** The EXCLUSIVE quantile at normalized rank {@code rank}; NaN when empty. */
-  public double quantile(double rank) {
-    return isEmpty() ? Double.NaN : kll.getQuantile(rank, QuantileSearchCriteria.EXCLUSIVE);
+  /** The EXCLUSIVE quantile at normalized rank {@code rank}; empty when the metric is. */
+  public OptionalDouble quantile(double rank) {
+    return isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(kll.getQuantile(rank, QuantileSearchCriteria.EXCLUSIVE));
   }
 
-  /** EXCLUSIVE quantiles at the given ranks; NaNs when empty. */
-  public double[] quantiles(double[] ranks) {
-    if (isEmpty()) {
-      double[] out = new double[ranks.length];
-      java.util.Arrays.fill(out, Double.NaN);
-      return out;
-    }
-    return kll.getQuantiles(ranks, QuantileSearchCriteria.EXCLUSIVE);
+  /** EXCLUSIVE quantiles at the given ranks; empty when the metric is. */
+  public Optional<double[]> quantiles(double[] ranks) {
+    return isEmpty() ? Optional.empty() : Optional.of(kll.getQuantiles(ranks, QuantileSearchCriteria.EXCLUSIVE));
   }
 
-  /** The normalized rank of {@code value} (fraction of values below it, EXCLUSIVE). */
-  public double rank(double value) {
-    return isEmpty() ? Double.NaN : kll.getRank(value, QuantileSearchCriteria.EXCLUSIVE);
+  /** The normalized rank of {@code value} (fraction of values below it, EXCLUSIVE); empty when the metric is. */
+  public OptionalDouble rank(double value) {
+    return isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(kll.getRank(value, QuantileSearchCriteria.EXCLUSIVE));
   }
 
-  /** Cumulative fractions at the split points (EXCLUSIVE); one more entry than splits, the last 1.0. */
-  public double[] cdf(double[] splitPoints) {
-    return kll.getCDF(splitPoints, QuantileSearchCriteria.EXCLUSIVE);
+  /**
+   * Cumulative fractions at the split points (EXCLUSIVE); one more entry than splits, the last 1.0. Empty when the
+   * metric is.
+   */
+  public Optional<double[]> cdf(double[] splitPoints) {
+    return isEmpty() ? Optional.empty() : Optional.of(kll.getCDF(splitPoints, QuantileSearchCriteria.EXCLUSIVE));
   }
 
   /** Single-sided normalized rank error of this sketch at 99% confidence. */
@@ -160,11 +175,8 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
     KllDoublesSketch merged = mergedSketch(kll, o.kll);
     double na = kll.getN();
     double nb = o.kll.getN();
-    double n = na + nb;
-    double delta = o.mean - mean;
-    double newMean = mean + delta * (nb / n);
-    double newM2 = m2 + o.m2 + delta * delta * (na * nb / n);
-    return new DistributionMetric(merged, newMean, newM2);
+    return new DistributionMetric(merged, Moments.mergedMean(na, mean, nb, o.mean),
+        Moments.mergedM2(na, mean, m2, nb, o.mean, o.m2));
   }
 
   /**
@@ -188,8 +200,8 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
     return merged;
   }
 
-  @Override
-  public Map<String, MetricComponentMessage> toComponents() {
+  /** This metric's state as named components (names without the namespace). */
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
     byte[] bytes = KllWhylogsLayout.toWhylogs(kll.toByteArray());
     c.put("kll", MetricComponentMessage.newBuilder()
@@ -203,13 +215,13 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
   public void summarize(Map<String, Object> out) {
     boolean empty = isEmpty();
     out.put("mean", empty ? null : mean);
-    out.put("stddev", n() < 2 ? null : stddev());
+    out.put("stddev", n() < 2 ? null : Math.sqrt(m2 / (n() - 1)));
     out.put("n", n());
-    out.put("max", empty ? null : max());
-    out.put("min", empty ? null : min());
-    double[] q = empty ? null : quantiles(SUMMARY_RANKS);
-    for (int i = 0; i < SUMMARY_NAMES.length; i++) {
-      out.put(SUMMARY_NAMES[i], empty ? null : q[i]);
+    out.put("max", empty ? null : kll.getMaxItem());
+    out.put("min", empty ? null : kll.getMinItem());
+    double[] q = empty ? null : kll.getQuantiles(SUMMARY_RANKS, QuantileSearchCriteria.EXCLUSIVE);
+    for (int i = 0; i < SUMMARY_NAMES.size(); i++) {
+      out.put(SUMMARY_NAMES.get(i), empty ? null : q[i]);
     }
   }
 
@@ -221,19 +233,20 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
   @Override
   public boolean equals(Object o) {
     return o instanceof DistributionMetric other
-        && Double.compare(mean(), other.mean()) == 0
+        && mean().equals(other.mean())
         && Double.compare(m2, other.m2) == 0
         && java.util.Arrays.equals(kll.toByteArray(), other.kll.toByteArray());
   }
 
   @Override
   public int hashCode() {
-    return Long.hashCode(n()) * 31 + Double.hashCode(mean());
+    return Long.hashCode(n()) * 31 + mean().hashCode();
   }
 
   @Override
   public String toString() {
-    return "DistributionMetric[n=" + n() + ", mean=" + mean() + ", min=" + min() + ", max=" + max() + "]";
+    return isEmpty() ? "DistributionMetric[empty]"
+        : "DistributionMetric[n=" + n() + ", mean=" + mean + ", min=" + kll.getMinItem() + ", max=" + kll.getMaxItem() + "]";
   }
 
   private static DistributionMetric decode(Map<String, MetricComponentMessage> c, String where)
@@ -256,7 +269,7 @@ public final class DistributionMetric implements Metric<DistributionMetric> {
    * standard preamble 5), with checks that keep garbage from allocating. {@code context} names
    * the file and component for errors.
    */
-  public static KllDoublesSketch heapifyKll(byte[] bytes, String context) throws ProfileFormatException {
+  static KllDoublesSketch heapifyKll(byte[] bytes, String context) throws ProfileFormatException {
     String where = context + ", component 'kll'";
     byte[] java = KllWhylogsLayout.toJava(bytes);
     if (java.length < 8) {

@@ -179,8 +179,8 @@ public final class FrequentItemsMetric implements Metric<FrequentItemsMetric> {
     return new FrequentItemsMetric(merged, lg);
   }
 
-  @Override
-  public Map<String, MetricComponentMessage> toComponents() {
+  /** This metric's state as named components (names without the namespace). */
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
     byte[] bytes = serialize(sketch, lgMaxMapSize);
     c.put("frequent_strings", MetricComponentMessage.newBuilder()

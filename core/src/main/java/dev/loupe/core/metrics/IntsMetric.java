@@ -69,8 +69,8 @@ public final class IntsMetric implements Metric<IntsMetric> {
     return new IntsMetric(Math.min(min, o.min), Math.max(max, o.max), false);
   }
 
-  @Override
-  public Map<String, MetricComponentMessage> toComponents() {
+  /** This metric's state as named components (names without the namespace). */
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
     c.put("max", Components.n(empty ? EMPTY_MAX : max, Components.TYPE_MAX));
     c.put("min", Components.n(empty ? EMPTY_MIN : min, Components.TYPE_MIN));

@@ -1,6 +1,5 @@
 package dev.loupe.core.metrics;
 
-import dev.loupe.proto.v1.MetricComponentMessage;
 import java.util.Map;
 
 /**
@@ -8,8 +7,12 @@ import java.util.Map;
  * {@link MetricKind#zero()}. Implementations are immutable; {@link #merge} returns a new value
  * (or one of its operands when the other is empty). Derived numbers (stddev, quantiles,
  * estimates) are computed from the state in {@link #summarize}, never stored beside it.
+ *
+ * <p>The set of metrics is closed (whylogs' standard metrics, listed in {@link MetricRegistry}): the file codec
+ * of each lives inside Loupe, so the interface is sealed.
  */
-public interface Metric<M extends Metric<M>> {
+public sealed interface Metric<M extends Metric<M>>
+    permits CountsMetric, TypesMetric, DistributionMetric, IntsMetric, CardinalityMetric, FrequentItemsMetric {
 
   /** The namespace this metric's components live under, e.g. {@code "distribution"}. */
   String namespace();
@@ -19,9 +22,6 @@ public interface Metric<M extends Metric<M>> {
 
   /** The merge of this and {@code other}; neither operand changes. */
   M merge(M other);
-
-  /** This metric's state as named components (names without the namespace). */
-  Map<String, MetricComponentMessage> toComponents();
 
   /**
    * Adds this metric's summary entries to {@code out}, keyed by whylogs' summary names without the

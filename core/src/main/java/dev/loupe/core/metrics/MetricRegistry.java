@@ -1,5 +1,6 @@
 package dev.loupe.core.metrics;
 
+import dev.loupe.core.internal.MetricCodec;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,6 +16,10 @@ public final class MetricRegistry {
   private static final MetricRegistry STANDARD = new MetricRegistry(
       CountsMetric.KIND, TypesMetric.KIND, DistributionMetric.KIND, IntsMetric.KIND,
       CardinalityMetric.KIND, FrequentItemsMetric.KIND);
+
+  static {
+    MetricCodec.install(new CodecAccess()); // the file codec, for dev.loupe.core's profile files (see MetricCodec)
+  }
 
   private final Map<String, MetricKind<?>> kinds;
 

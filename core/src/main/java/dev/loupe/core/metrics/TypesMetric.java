@@ -49,8 +49,8 @@ public record TypesMetric(long integral, long fractional, long bool, long string
     return best;
   }
 
-  @Override
-  public Map<String, MetricComponentMessage> toComponents() {
+  /** This metric's state as named components (names without the namespace). */
+  Map<String, MetricComponentMessage> toComponents() {
     Map<String, MetricComponentMessage> c = new LinkedHashMap<>();
     c.put("integral", Components.n(integral));
     c.put("fractional", Components.n(fractional));

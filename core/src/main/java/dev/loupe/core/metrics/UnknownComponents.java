@@ -21,10 +21,10 @@ import org.apache.datasketches.kll.KllDoublesSketch;
  * </ul>
  * A component only one side holds is kept as it is.
  */
-public final class UnknownComponents {
+final class UnknownComponents {
   private UnknownComponents() {}
 
-  public static Map<String, MetricComponentMessage> merge(Map<String, MetricComponentMessage> a,
+  static Map<String, MetricComponentMessage> merge(Map<String, MetricComponentMessage> a,
       Map<String, MetricComponentMessage> b) {
     if (b.isEmpty()) {
       return a;

@@ -28,8 +28,8 @@ public record ColumnPoint(String type, long count, double nullFraction, double m
     long n = c.counts().n();
     double nulls = n == 0 ? Double.NaN : (double) c.counts().nulls() / n;
     DistributionMetric d = c.distribution().filter(x -> !x.isEmpty()).orElse(null);
-    double mean = d == null ? Double.NaN : d.mean();
-    double[] q = d == null ? nan(RANKS.length) : d.quantiles(RANKS);
+    double mean = d == null ? Double.NaN : d.mean().getAsDouble();
+    double[] q = d == null ? nan(RANKS.length) : d.quantiles(RANKS).orElseThrow();
     double distinct = c.cardinality().filter(x -> !x.isEmpty()).map(x -> x.estimate()).orElse(Double.NaN);
     double top = Double.NaN;
     FrequentItemsMetric fi = c.frequentItems().filter(x -> !x.isEmpty()).orElse(null);

@@ -1,7 +1,6 @@
 package dev.loupe.core.segments;
 
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.loupe.core.ProfileFormatException;
 import dev.loupe.core.ProfileProperties;
@@ -47,10 +46,10 @@ import java.util.UUID;
  */
 public final class SegmentFile {
   public static final String TAG_PREFIX = "whylogs.tag.";
-  public static final String PARTITION_ID = "segp_id";
-  public static final String PARTITION_NAME = "segp_name";
-  public static final String SEGMENT_ON_COLUMN = "segp_col";
-  public static final String SEGMENT_ON_COLUMNS = "segp_cols";
+  static final String PARTITION_ID = "segp_id";
+  static final String PARTITION_NAME = "segp_name";
+  static final String SEGMENT_ON_COLUMN = "segp_col";
+  static final String SEGMENT_ON_COLUMNS = "segp_cols";
   private static final byte[] MAGIC = "WHY1".getBytes(StandardCharsets.US_ASCII);
 
   private SegmentFile() {}
@@ -94,32 +93,8 @@ public final class SegmentFile {
     return Optional.of(Segment.of(columns, values));
   }
 
-  /** The segment header a file of a profile with these properties starts with (empty for no segment). */
-  public static DatasetSegmentHeader headerOf(ProfileProperties p) {
-    return segmentOf(p).map(SegmentFile::header).orElse(DatasetSegmentHeader.getDefaultInstance());
-  }
-
   public static void write(Path path, Segment segment, ProfileView view) throws IOException {
     Files.write(path, toBytes(segment, view));
-  }
-
-  static DatasetSegmentHeader header(Segment segment) {
-    dev.loupe.proto.v1.Segment.Builder seg = dev.loupe.proto.v1.Segment.newBuilder();
-    for (int i = 0; i < segment.columns().size(); i++) {
-      seg.addTags(SegmentTag.newBuilder().setKey(TAG_PREFIX + segment.columns().get(i)).setValue(segment.values().get(i)));
-    }
-    return DatasetSegmentHeader.newBuilder()
-        .setHasSegments(true)
-        .addSegments(seg)
-        .putOffsets(0, firstSegmentOffset())
-        .build();
-  }
-
-  /** The size of the delimited {@code {has_segments: true, offsets: {0: 0}}}: whylogs' value of offsets[0]. */
-  static long firstSegmentOffset() {
-    DatasetSegmentHeader h = DatasetSegmentHeader.newBuilder().setHasSegments(true).putOffsets(0, 0).build();
-    int size = h.getSerializedSize();
-    return CodedOutputStream.computeUInt32SizeNoTag(size) + size;
   }
 
   /** The partition id Loupe writes for these segment columns: a name-based UUID, stable across runs. */
@@ -129,7 +104,7 @@ public final class SegmentFile {
   }
 
   /** The partition name: the column for one column, {@code (a)(b)} for several (whylogs' segp_cols form). */
-  public static String partitionName(List<String> columns) {
+  static String partitionName(List<String> columns) {
     return columns.size() == 1 ? columns.get(0) : columnsForm(columns);
   }
 

@@ -1,5 +1,9 @@
-package dev.loupe.core;
+package dev.loupe.core.internal;
 
+import dev.loupe.core.ColumnAppender;
+import dev.loupe.core.ColumnNames;
+import dev.loupe.core.DatasetProfile;
+import dev.loupe.core.ValueKind;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package dev.loupe.core.drift;
+package dev.loupe.core.internal;
 
 import java.util.List;
 
