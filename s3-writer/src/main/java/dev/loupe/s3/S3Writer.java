@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -59,7 +61,9 @@ public final class S3Writer implements Writer {
   private final AtomicReference<String> lastError = new AtomicReference<>();
   private volatile boolean stopping;
   private volatile boolean stopNow;
-  private volatile Spool.Entry inFlight;
+  // accepted (spooled) and not yet uploaded: counted before an entry is queued and after its upload, so there is
+  // no moment (an entry taken from the queue, not yet marked in flight) when close() sees 0 while one is pending
+  private final AtomicInteger unsent = new AtomicInteger();
 
   private S3Writer(Builder b) throws IOException {
     this.store = new S3Profiles(b.client);
@@ -72,7 +76,9 @@ public final class S3Writer implements Writer {
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
     this.closeTimeout = b.closeTimeout;
-    queue.addAll(spool.scan());
+    List<Spool.Entry> earlier = spool.scan();
+    unsent.addAndGet(earlier.size());
+    queue.addAll(earlier);
     if (!queue.isEmpty()) {
       LOG.log(System.Logger.Level.INFO, queue.size() + " spooled profile(s) from an earlier run will be uploaded first");
     }
@@ -110,7 +116,9 @@ public final class S3Writer implements Writer {
       LOG.log(System.Logger.Level.ERROR, msg);
       throw new SpoolFullException(msg);
     }
-    queue.add(spool.put(bucket, keyFor(window), metadata(window), bytes));
+    Spool.Entry e = spool.put(bucket, keyFor(window), metadata(window), bytes);
+    unsent.incrementAndGet();
+    queue.add(e);
   }
 
   private Map<String, String> metadata(WindowInfo w) {
@@ -142,12 +150,7 @@ public final class S3Writer implements Writer {
         }
         continue;
       }
-      inFlight = e;
-      try {
-        upload(e);
-      } finally {
-        inFlight = null;
-      }
+      upload(e);
     }
   }
 
@@ -157,6 +160,7 @@ public final class S3Writer implements Writer {
       try {
         store.put(e.bucket(), e.key(), spool.profile(e), e.metadata());
         spool.delete(e);
+        unsent.decrementAndGet();
         uploads.incrementAndGet();
         lastError.set(null);
         return;
@@ -184,7 +188,7 @@ public final class S3Writer implements Writer {
 
   /** Profiles in the spool, waiting for (or in) upload. */
   public int pending() {
-    return queue.size() + (inFlight == null ? 0 : 1);
+    return unsent.get();
   }
 
   public long spoolBytes() {
