@@ -122,6 +122,42 @@ class KafkaCrashRecoveryTest {
         + Files.readString(log));
   }
 
+  /** What a stall looks like: the topic's contents against what the test believes it produced, the servers' logs. */
+  private void diagnose(String topic, long expected, int kills) throws Exception {
+    System.out.println("STALL: expected " + expected + ", end offsets " + KafkaTests.endOffsetSum(topic)
+        + ", committed " + KafkaTests.committedSum("g-crash", topic));
+    var records = KafkaTests.readAll(topic);
+    java.util.BitSet ids = new java.util.BitSet();
+    long dups = 0;
+    Map<Integer, Long> perPartition = new java.util.TreeMap<>();
+    for (var r : records) {
+      int id = Integer.parseInt(new String(r.key(), StandardCharsets.UTF_8));
+      if (ids.get(id)) {
+        dups++;
+      }
+      ids.set(id);
+      perPartition.merge(r.partition(), r.offset() + 1, Math::max);
+    }
+    System.out.println("topic: " + records.size() + " records, " + ids.cardinality() + " distinct ids, " + dups
+        + " duplicates, missing below " + expected + ": " + (expected - ids.get(0, (int) expected).cardinality())
+        + ", ids at or above: " + ids.get((int) expected, Integer.MAX_VALUE).cardinality() + "; last offset+1 per "
+        + "partition " + perPartition);
+    keepLogs(kills);
+  }
+
+  /** Copies the servers' logs to target/kafka-crash-logs-<time> (the temporary directory goes away). */
+  private void keepLogs(int kills) throws Exception {
+    Path keep = Path.of("target", "kafka-crash-logs-" + System.currentTimeMillis());
+    Files.createDirectories(keep);
+    for (int r = 0; r <= kills; r++) {
+      Path log = dir.resolve("server-" + r + ".log");
+      if (Files.exists(log)) {
+        Files.copy(log, keep.resolve(log.getFileName()));
+      }
+    }
+    System.out.println("server logs kept in " + keep.toAbsolutePath());
+  }
+
   @Test
   void killDashNineAtRandomMomentsNeitherLosesNorRepeatsARecord() throws Exception {
     int kills = Integer.getInteger("loupe.kafka.kills", 3);
@@ -136,10 +172,15 @@ class KafkaCrashRecoveryTest {
     Thread producer;
     long total = 0;
     try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+      List<Future<?>> first = new ArrayList<>();
       for (long id = 0; id < before; id++) {
-        p.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8), KafkaTests.row(id)));
+        first.add(p.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8),
+            KafkaTests.row(id))));
       }
       p.flush();
+      for (Future<?> f : first) {
+        f.get(60, TimeUnit.SECONDS); // every record the test counts is acknowledged (a failed send throws here)
+      }
       // the rest arrives while the server runs, dies and restarts, until the last round: 100 records at a time
       producer = new Thread(() -> {
         try {
@@ -184,16 +225,25 @@ class KafkaCrashRecoveryTest {
         Thread.sleep(1000);
         stop.set(true);
         producer.join(180_000);
+        assertTrue(!producer.isAlive(), "the producer stopped within 180 s");
         assertTrue(producerFailure.get() == null, "producer: " + producerFailure.get());
         total = produced.get();
         long expected = total;
-        KafkaTests.await("every record consumed, checkpointed and committed", Duration.ofSeconds(300), () -> {
-          try {
-            return KafkaTests.committedSum("g-crash", topic);
-          } catch (Exception e) {
-            return -1;
-          }
-        }, expected);
+        // the topic holds exactly the records the producer had acknowledged (none lost, none sent twice), so a
+        // wait below that never ends is the server's and not the producer's
+        assertEquals(expected, KafkaTests.endOffsetSum(topic), "records in the topic against records acknowledged");
+        try {
+          KafkaTests.await("every record consumed, checkpointed and committed", Duration.ofSeconds(Integer.getInteger("loupe.kafka.commitWait", 300)), () -> {
+            try {
+              return KafkaTests.committedSum("g-crash", topic);
+            } catch (Exception e) {
+              return -1;
+            }
+          }, expected);
+        } catch (AssertionError e) {
+          diagnose(topic, expected, kills);
+          throw e;
+        }
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
             + "/writeProfiles")).header("X-API-Key", TestHttp.KEY).POST(HttpRequest.BodyPublishers.noBody()).build(),
             HttpResponse.BodyHandlers.ofString());
@@ -208,6 +258,9 @@ class KafkaCrashRecoveryTest {
         stop.set(true);
         producer.interrupt();
       }
+    }
+    if (Boolean.getBoolean("loupe.kafka.keepLogs")) {
+      keepLogs(kills);
     }
     long deadLetters = KafkaTests.endOffsetSum(topic + "-dlq");
     String context = "seed " + seed + ", " + kills + " kills, " + total + " records, " + deadLetters
