@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code 0..n-1} and did not check the acknowledgements of its first 3,000 sends. Its stalls in full-suite
  * runs (114-362 records never committed, OUT_OF_ORDER_SEQUENCE_NUMBER in the producer's log) fit a producer
  * batch of those sends refused by the broker (a 16 KB batch holds about 360 of these records): the test then
- * waited for commits of records that were never in the topic. (Not reproduced in 9 runs here since, 2 of them with 10 kills.) Now a failed send is noted, every acknowledged id must be in
+ * waited for commits of records that were never in the topic (not reproduced in 9 runs here since, 2 of
+ * them with 10 kills). Now a failed send is noted, every acknowledged id must be in
  * the topic, and the committed offsets are awaited against the topic's end offsets. On a stall the
  * servers' logs are copied to {@code target/kafka-crash-logs-*} ({@code -Dloupe.kafka.keepLogs=true}
  * keeps them always; {@code -Dloupe.kafka.commitWait=<s>} bounds the wait, 300 s by default).
