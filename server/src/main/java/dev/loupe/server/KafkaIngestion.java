@@ -165,6 +165,8 @@ final class KafkaIngestion implements AutoCloseable {
     final KafkaConsumer<byte[], byte[]> consumer;
     final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     final Map<TopicPartition, Long> committed = new HashMap<>();
+    /** Assigned partitions, paused, whose start offset is not decided yet (the group's offsets not read yet). */
+    final Set<TopicPartition> undecided = new HashSet<>();
     Map<String, Long> committedFrom = null;
     volatile boolean reachable = true;
     volatile String lastError;
@@ -198,6 +200,7 @@ final class KafkaIngestion implements AutoCloseable {
         consumer.subscribe(settings.topics(), this);
         while (!stopping) {
           commitLanded();
+          decideStarts();
           ConsumerRecords<byte[], byte[]> polled;
           try {
             polled = consumer.poll(POLL);
@@ -381,7 +384,9 @@ final class KafkaIngestion implements AutoCloseable {
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       for (TopicPartition tp : partitions) {
         Long pos = positions.get(KafkaBatch.positionKey(tp));
-        if (pos != null && !pos.equals(committed.get(tp))) {
+        Long prev = committed.get(tp);
+        // never before the group's offset is known, never backwards (another instance may have counted past us)
+        if (pos != null && !undecided.contains(tp) && (prev == null || pos > prev)) {
           offsets.put(tp, new OffsetAndMetadata(pos));
         }
       }
@@ -435,6 +440,7 @@ final class KafkaIngestion implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, lastError + "; their next owner starts at the last committed offsets");
       }
       assigned.removeAll(partitions);
+      undecided.removeAll(partitions);
       partitions.forEach(lag::remove);
     }
 
@@ -445,6 +451,7 @@ final class KafkaIngestion implements AutoCloseable {
           + "owner starts at the last committed offsets, so rows since the last checkpoint may be counted twice");
       rebalances.increment();
       assigned.removeAll(partitions);
+      undecided.removeAll(partitions);
       partitions.forEach(lag::remove);
     }
 
@@ -454,14 +461,42 @@ final class KafkaIngestion implements AutoCloseable {
         return;
       }
       rebalances.increment();
+      // nothing is read from a partition before its start is decided: were the group's offsets not read here
+      // (a timeout under load), the consumer would fetch from the group's offset, behind our checkpoint, and
+      // count those records twice, and this worker would never commit the partition
+      assigned.addAll(partitions);
+      undecided.addAll(partitions);
+      consumer.pause(partitions);
+      decideStarts();
+    }
+
+    /**
+     * Starts each undecided partition at our checkpoint's position, or at the group's committed offset when
+     * that is further (another instance counted past it since), then resumes it; retried every loop until the
+     * group's offsets are read.
+     */
+    private void decideStarts() {
+      if (undecided.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, OffsetAndMetadata> group;
+      try {
+        group = consumer.committed(new HashSet<>(undecided), Duration.ofSeconds(10));
+      } catch (WakeupException e) {
+        throw e;
+      } catch (KafkaException e) {
+        lastError = "reading the group's committed offsets for " + undecided + " failed: " + e;
+        LOG.log(System.Logger.Level.WARNING, lastError + "; the partitions stay paused and it is retried");
+        return;
+      }
       Map<String, Long> local = ingest.sourcePositions();
-      Map<TopicPartition, OffsetAndMetadata> group = consumer.committed(new HashSet<>(partitions),
-          Duration.ofSeconds(30));
-      for (TopicPartition tp : partitions) {
+      for (TopicPartition tp : undecided) {
         Long mine = local.get(KafkaBatch.positionKey(tp));
         OffsetAndMetadata theirs = group.get(tp);
         if (theirs != null) {
           committed.put(tp, theirs.offset());
+        } else {
+          committed.remove(tp);
         }
         // our checkpoint holds the rows before "mine"; the group's offset is ahead only when another
         // instance counted past it since
@@ -469,7 +504,8 @@ final class KafkaIngestion implements AutoCloseable {
           consumer.seek(tp, mine);
         }
       }
-      assigned.addAll(partitions);
+      consumer.resume(undecided);
+      undecided.clear();
     }
   }
 

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,11 +40,18 @@ import org.junit.jupiter.api.io.TempDir;
  * 2 s long and a checkpoint is taken every 500 ms, so kills land during polls, checkpoints, commits
  * and rebalances. The lateness is long so that no record is refused when it is read again
  * after a slow restart (that case is dead-lettered, not lost: docs/kafka.md).
+ *
+ * <p>What the server must hold is what the topic holds, read back at the end (count, smallest and
+ * largest id, sum of ids), not what the test meant to send: an earlier version counted ids
+ * {@code 0..n-1} and did not check the acknowledgements of its first 3,000 sends. Its stalls in full-suite
+ * runs (114-362 records never committed, OUT_OF_ORDER_SEQUENCE_NUMBER in the producer's log) fit a producer
+ * batch of those sends refused by the broker (a 16 KB batch holds about 360 of these records): the test then
+ * waited for commits of records that were never in the topic (not reproduced in 9 runs here since, 2 of
+ * them with 10 kills). Now a failed send is noted, every acknowledged id must be in
+ * the topic, and the committed offsets are awaited against the topic's end offsets. On a stall the
+ * servers' logs are copied to {@code target/kafka-crash-logs-*} ({@code -Dloupe.kafka.keepLogs=true}
+ * keeps them always; {@code -Dloupe.kafka.commitWait=<s>} bounds the wait, 300 s by default).
  */
-// Behind -Dloupe.kafka.crash=true: in 2 of 3 full-suite runs the last restart's consumer stalled with 114-362 of
-// ~50k records never committed within 2-5 minutes (the profile checks after that wait did not run); issue 13
-// stays open for it. Run it with ./mvnw -B -pl server -am test -Dtest=KafkaCrashRecoveryTest -Dloupe.kafka.crash=true
-@org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "loupe.kafka.crash", matches = "true")
 class KafkaCrashRecoveryTest {
   private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
 
@@ -122,6 +131,37 @@ class KafkaCrashRecoveryTest {
         + Files.readString(log));
   }
 
+  /** A stall: the group's committed offsets against the topic's end offsets; the servers' logs are kept. */
+  private void diagnose(String topic, long expected, int kills) throws Exception {
+    System.out.println("STALL: the topic's end offsets sum to " + expected + ", the group committed "
+        + KafkaTests.committedSum("g-crash", topic));
+    keepLogs(kills);
+  }
+
+  /** Copies the servers' logs to target/kafka-crash-logs-<time> (the temporary directory goes away). */
+  private void keepLogs(int kills) throws Exception {
+    Path keep = Path.of("target", "kafka-crash-logs-" + System.currentTimeMillis());
+    Files.createDirectories(keep);
+    for (int r = 0; r <= kills; r++) {
+      Path log = dir.resolve("server-" + r + ".log");
+      if (Files.exists(log)) {
+        Files.copy(log, keep.resolve(log.getFileName()));
+      }
+    }
+    System.out.println("server logs kept in " + keep.toAbsolutePath());
+  }
+
+  /** Waits for one send's acknowledgement; a failure is noted (the test counts the topic), not fatal. */
+  private static void awaitAck(Future<?> f, long id, Set<Long> failed, AtomicReference<String> first)
+      throws InterruptedException {
+    try {
+      f.get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      failed.add(id);
+      first.compareAndSet(null, e.getCause() != null ? e.getCause().toString() : e.toString());
+    }
+  }
+
   @Test
   void killDashNineAtRandomMomentsNeitherLosesNorRepeatsARecord() throws Exception {
     int kills = Integer.getInteger("loupe.kafka.kills", 3);
@@ -132,14 +172,23 @@ class KafkaCrashRecoveryTest {
     Random random = new Random(seed);
     AtomicReference<Throwable> producerFailure = new AtomicReference<>();
     AtomicLong produced = new AtomicLong(before);
+    // sends the producer saw fail (by id) and the first reason: such a record may or may not be in the topic
+    // (a batch refused by the broker is not; one that timed out may be), so the test counts the topic itself
+    Set<Long> failedSends = ConcurrentHashMap.newKeySet();
+    AtomicReference<String> firstSendFailure = new AtomicReference<>();
     AtomicBoolean stop = new AtomicBoolean();
     Thread producer;
-    long total = 0;
+    KafkaTests.TopicIds inTopic = null;
     try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+      List<Future<?>> first = new ArrayList<>();
       for (long id = 0; id < before; id++) {
-        p.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8), KafkaTests.row(id)));
+        first.add(p.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8),
+            KafkaTests.row(id))));
       }
       p.flush();
+      for (int i = 0; i < first.size(); i++) {
+        awaitAck(first.get(i), i, failedSends, firstSendFailure);
+      }
       // the rest arrives while the server runs, dies and restarts, until the last round: 100 records at a time
       producer = new Thread(() -> {
         try {
@@ -151,8 +200,8 @@ class KafkaCrashRecoveryTest {
                   KafkaTests.row(j))));
             }
             p.flush();
-            for (Future<?> f : acks) {
-              f.get(30, TimeUnit.SECONDS);
+            for (int k = 0; k < acks.size(); k++) {
+              awaitAck(acks.get(k), id + k, failedSends, firstSendFailure);
             }
             produced.addAndGet(100);
             Thread.sleep(50);
@@ -184,16 +233,34 @@ class KafkaCrashRecoveryTest {
         Thread.sleep(1000);
         stop.set(true);
         producer.join(180_000);
+        assertTrue(!producer.isAlive(), "the producer stopped within 180 s");
         assertTrue(producerFailure.get() == null, "producer: " + producerFailure.get());
-        total = produced.get();
-        long expected = total;
-        KafkaTests.await("every record consumed, checkpointed and committed", Duration.ofSeconds(300), () -> {
-          try {
-            return KafkaTests.committedSum("g-crash", topic);
-          } catch (Exception e) {
-            return -1;
+        long sent = produced.get();
+        // what the server must hold is what the topic holds: every acknowledged record, plus any whose send
+        // failed on the producer's side but reached the log anyway
+        java.util.BitSet seen = new java.util.BitSet();
+        inTopic = KafkaTests.ids(topic, seen);
+        System.out.println("produced " + sent + " ids, " + failedSends.size() + " sends failed ("
+            + firstSendFailure.get() + "), topic holds " + inTopic);
+        for (long id = 0; id < sent; id++) {
+          if (!seen.get((int) id) && !failedSends.contains(id)) {
+            fail("acknowledged record " + id + " is not in the topic: " + inTopic);
           }
-        }, expected);
+        }
+        long expected = KafkaTests.endOffsetSum(topic);
+        assertEquals(expected, inTopic.count(), "records read from the topic against its end offsets");
+        try {
+          KafkaTests.await("every record consumed, checkpointed and committed", Duration.ofSeconds(Integer.getInteger("loupe.kafka.commitWait", 300)), () -> {
+            try {
+              return KafkaTests.committedSum("g-crash", topic);
+            } catch (Exception e) {
+              return -1;
+            }
+          }, expected);
+        } catch (AssertionError e) {
+          diagnose(topic, expected, kills);
+          throw e;
+        }
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
             + "/writeProfiles")).header("X-API-Key", TestHttp.KEY).POST(HttpRequest.BodyPublishers.noBody()).build(),
             HttpResponse.BodyHandlers.ofString());
@@ -209,8 +276,11 @@ class KafkaCrashRecoveryTest {
         producer.interrupt();
       }
     }
+    if (Boolean.getBoolean("loupe.kafka.keepLogs")) {
+      keepLogs(kills);
+    }
     long deadLetters = KafkaTests.endOffsetSum(topic + "-dlq");
-    String context = "seed " + seed + ", " + kills + " kills, " + total + " records, " + deadLetters
+    String context = "seed " + seed + ", " + kills + " kills, " + inTopic + ", " + deadLetters
         + " dead letters, " + TestHttp.profileFiles(dir.resolve("profiles")).size() + " files";
     System.out.println("kafka crash test: " + context);
     int restoredWithRows = 0;
@@ -246,6 +316,6 @@ class KafkaCrashRecoveryTest {
       }
     }
     assertEquals(0, deadLetters, "no record was late or refused: " + context);
-    KafkaTests.assertExactlyIds(TestHttp.mergeAll(dir.resolve("profiles")), total, context);
+    KafkaTests.assertIds(TestHttp.mergeAll(dir.resolve("profiles")), inTopic, context);
   }
 }

@@ -100,6 +100,46 @@ class KafkaIngestionTest {
     assertEquals(8000, KafkaTests.committedSum("g-once", topic));
   }
 
+  /**
+   * An instance back with a checkpoint behind the group (another instance counted past it meanwhile) reads on
+   * from the group's offset and never commits its own older positions over it: a commit backwards would make
+   * the next owner count those records again.
+   */
+  @Test
+  void anInstanceWhoseCheckpointIsBehindTheGroupNeverCommitsOffsetsBackwards() throws Exception {
+    String topic = "behind";
+    KafkaTests.broker().createTopic(topic, 2);
+    ServerConfig a = config(dir.resolve("a"), topic, "g-behind", KafkaSettings.Nesting.FLATTEN, "dlq-behind");
+    ServerConfig b = config(dir.resolve("b"), topic, "g-behind", KafkaSettings.Nesting.FLATTEN, "dlq-behind");
+    try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+      produce(p, topic, 0, 1000);
+      try (LoupeServer server = LoupeServer.start(a)) {
+        TestHttp http = new TestHttp(server.port());
+        await("records consumed by a", Duration.ofSeconds(60), () -> consumed(http, topic), 1000);
+      }
+      assertEquals(1000, KafkaTests.committedSum("g-behind", topic));
+      produce(p, topic, 1000, 2000);
+      try (LoupeServer server = LoupeServer.start(b)) {
+        TestHttp http = new TestHttp(server.port());
+        await("records consumed by b", Duration.ofSeconds(60), () -> consumed(http, topic), 1000);
+      }
+      assertEquals(2000, KafkaTests.committedSum("g-behind", topic));
+      try (LoupeServer server = LoupeServer.start(a)) { // its checkpoint's positions sum to 1000
+        TestHttp http = new TestHttp(server.port());
+        await("both partitions assigned to a", Duration.ofSeconds(60),
+            () -> http.get("/health").body().contains("\"partitions\":2") ? 1 : 0, 1);
+        long start = metric(http.get("/metrics").body(), "loupe_checkpoints_total");
+        await("a few checkpoints after the assignment", Duration.ofSeconds(30), () -> Math.min(start + 4,
+            metric(http.get("/metrics").body(), "loupe_checkpoints_total")), start + 4);
+        String metrics = http.get("/metrics").body();
+        assertTrue(metric(metrics, "loupe_kafka_rebalances_total") >= 1, metrics);
+        assertEquals(0, consumed(http, topic), "nothing read again");
+        assertEquals(2000, KafkaTests.committedSum("g-behind", topic), "the group's offsets while a runs");
+      }
+      assertEquals(2000, KafkaTests.committedSum("g-behind", topic), "the group's offsets after a stopped");
+    }
+  }
+
   @Test
   void poisonRecordsGoToTheDeadLetterTopicWithTheirReasonAndThePartitionGoesOn() throws Exception {
     String topic = "poison";
