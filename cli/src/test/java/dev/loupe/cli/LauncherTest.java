@@ -130,6 +130,22 @@ class LauncherTest {
   }
 
   @Test
+  void profileOfASmallFileRunsC1OnlyWithTheSerialCollectorAndUserOptionsWin(@TempDir Path cache) throws Exception {
+    Path out = jars.resolve("w.bin");
+    Run small = launch(cache, Map.of("LOUPE_CDS", "0", "LOUPE_JAVA_OPTS", "-XX:+PrintFlagsFinal"),
+        "profile", WEATHER.toString(), "--quiet", "-o", out.toString());
+    assertEquals(0, small.code(), small.err());
+    assertTrue(small.out().lines().anyMatch(l -> l.matches("\\s*intx TieredStopAtLevel\\s+= 1\\s.*command line.*")));
+    assertTrue(small.out().lines().anyMatch(l -> l.matches("\\s*bool UseSerialGC\\s+= true\\s.*command line.*")));
+    Run mine = launch(cache, Map.of("LOUPE_CDS", "0",
+        "LOUPE_JAVA_OPTS", "-XX:+PrintFlagsFinal -XX:+UseParallelGC -XX:TieredStopAtLevel=4"),
+        "profile", WEATHER.toString(), "--quiet", "-o", out.toString());
+    assertEquals(0, mine.code(), mine.err());
+    assertTrue(mine.out().lines().anyMatch(l -> l.matches("\\s*intx TieredStopAtLevel\\s+= 4\\s.*")));
+    assertTrue(mine.out().lines().anyMatch(l -> l.matches("\\s*bool UseParallelGC\\s+= true\\s.*")));
+  }
+
+  @Test
   void anUnwritableCacheDirMeansNoArchiveAndTheSameOutput() throws Exception {
     Path notADir = Files.writeString(jars.resolve("a-file"), "x");
     Run r = launch(notADir.resolve("cache"), Map.of(), "profile", WEATHER.toString(), "--json");
