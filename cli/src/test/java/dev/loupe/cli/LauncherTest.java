@@ -127,6 +127,15 @@ class LauncherTest {
     assertTrue(log.lines().anyMatch(l -> l.contains("dev.loupe.core.ColumnTracker source: shared objects file")),
         "loupe's classes come from the archive: " + second.err() + log.lines().filter(l -> l.contains("ColumnTracker")
             || l.contains("dev.loupe.cli.Main ")).toList() + Files.readString(Path.of(classLog + ".path")));
+
+    // a rebuilt jar (new modification time) gets a new archive, and the old one is removed
+    Files.setLastModifiedTime(thinJar, java.nio.file.attribute.FileTime.fromMillis(
+        Files.getLastModifiedTime(thinJar).toMillis() + 10_000));
+    Run rebuilt = launch(cache, Map.of(), "profile", WEATHER.toString(), "--json");
+    assertWeatherJson(rebuilt);
+    List<Path> now = archives(cache);
+    assertEquals(1, now.size(), now.toString());
+    assertFalse(now.equals(made), "a new archive for the new jar: " + now);
   }
 
   @Test
