@@ -29,6 +29,9 @@ import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Binary;
@@ -42,8 +45,8 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Profiles a Parquet file, row groups in parallel: each thread opens its own reader and takes the
- * next row group not yet taken, then reads it column by column, {@value #SLICE} rows at a time,
+ * Profiles a Parquet file, (row group x column) units in parallel: each thread opens its own reader
+ * and takes the next unit not yet taken, reads only that column chunk, {@value #SLICE} rows at a time,
  * into a reused Arrow vector that {@link DatasetProfile#trackColumn} profiles. No record assembly,
  * no per-value objects.
  *
@@ -78,8 +81,9 @@ final class ParquetProfiler {
     List<Column> columns = new ArrayList<>();
     plan(schema, schema, "", columns);
     int groups = footer.getBlocks().size();
+    int units = groups * columns.size();
     AtomicInteger next = new AtomicInteger();
-    int n = Math.max(1, Math.min(threads, groups));
+    int n = Math.max(1, Math.min(threads, units));
     return Workers.parallel(n, props, (profile, cancelled) -> {
       try (BufferAllocator allocator = new RootAllocator();
            ParquetFileReader reader = open(file)) {
@@ -87,24 +91,29 @@ final class ParquetProfiler {
           c.seed(profile, allocator); // an empty file still names its columns
         }
         GroupConverter converter = noopConverter(schema);
-        for (int g; !cancelled.getAsBoolean() && (g = next.getAndIncrement()) < groups; ) {
-          PageReadStore rowGroup;
+        // work units are (row group x column), in that order, so every thread is busy from the first
+        // row group on (a small file has fewer row groups than a machine has cores) and the last
+        // units are small; each unit reads only its column's chunk
+        for (int u; !cancelled.getAsBoolean() && (u = next.getAndIncrement()) < units; ) {
+          int g = u / columns.size();
+          Column c = columns.get(u % columns.size());
           long rows;
           try {
-            rowGroup = reader.readRowGroup(g);
+            reader.setRequestedSchema(List.of(c.leaf()));
+            PageReadStore rowGroup = reader.readRowGroup(g);
             rows = rowGroup.getRowCount();
             ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
-            for (Column c : columns) {
-              c.track(store, rows, profile, allocator);
-            }
+            c.track(store, rows, profile, allocator);
           } catch (RuntimeException e) {
-            throw new DataFormatException(file + ", row group " + g + ": cannot decode the data ("
-                + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the file is damaged or uses a "
-                + "feature Loupe's Parquet library does not read", e);
+            throw new DataFormatException(file + ", row group " + g + ", column " + c.name() + ": cannot decode "
+                + "the data (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the file is damaged "
+                + "or uses a feature Loupe's Parquet library does not read", e);
           }
           if (progress != null) {
-            progress.addBytes(footer.getBlocks().get(g).getCompressedSize());
-            progress.addRows(rows);
+            progress.addBytes(c.compressedSize(footer.getBlocks().get(g)));
+            if (u % columns.size() == 0) {
+              progress.addRows(rows);
+            }
           }
         }
       }
@@ -114,7 +123,9 @@ final class ParquetProfiler {
   private static ParquetFileReader open(Path file) throws IOException {
     LocalInputFile input = new LocalInputFile(file);
     try {
-      return ParquetFileReader.open(input, ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
+      // ParquetCodecs: pages decoded without Hadoop's Configuration (its XML parse costs every start)
+      return ParquetFileReader.open(input, ParquetReadOptions.builder(new PlainParquetConfiguration())
+          .withCodecFactory(new ParquetCodecs()).build());
     } catch (RuntimeException | IOException e) {
       if (e instanceof java.nio.file.FileSystemException fs) {
         throw fs;
@@ -144,6 +155,17 @@ final class ParquetProfiler {
 
   /** One profiled column: a leaf read value by value, or a list/map field read for presence only. */
   private record Column(String name, ColumnDescriptor leaf, Kind kind, int presentDef, int scale) {
+
+    /** The bytes of this column's chunk in a row group, for progress. */
+    long compressedSize(BlockMetaData block) {
+      long size = 0;
+      for (ColumnChunkMetaData chunk : block.getColumns()) {
+        if (chunk.getPath().equals(ColumnPath.get(leaf.getPath()))) {
+          size += chunk.getTotalSize();
+        }
+      }
+      return size;
+    }
 
     /** Tracks a zero-row vector of the column's type, so the column exists with its declared kind. */
     void seed(DatasetProfile profile, BufferAllocator allocator) {
