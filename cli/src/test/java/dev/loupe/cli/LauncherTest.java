@@ -173,4 +173,36 @@ class LauncherTest {
     assertTrue(archives(cache).stream().noneMatch(p -> p.toString().contains("-show")), "LOUPE_CDS=0 dumps nothing");
   }
 
+  @Test
+  void serveIsExecdSoThatSigtermReachesTheServerAndNoArchiveIsDumped(@TempDir Path cache) throws Exception {
+    List<String> cmd = List.of(ROOT.resolve("bin/loupe").toString(), "serve");
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("LOUPE_JAR", thinJar.toString());
+    pb.environment().put("XDG_CACHE_HOME", cache.toString());
+    pb.environment().remove("LOUPE_CDS");
+    pb.environment().remove("LOUPE_JAVA_OPTS");
+    pb.environment().putAll(Map.of("PORT", "0", "LOUPE_HOST", "127.0.0.1", "DISABLE_AUTH", "true",
+        "LOUPE_DATA_DIR", cache.resolve("data").toString(), "UPLOAD_DESTINATION", "DEBUG_FILE_SYSTEM",
+        "FILE_SYSTEM_WRITER_ROOT", cache.resolve("profiles").toString()));
+    Path out = Files.createTempFile(jars, "serve", ".txt");
+    Process p = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (!Files.readString(out).contains("listening on") && p.isAlive() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(Files.readString(out).contains("listening on"), Files.readString(out));
+      // exec'd: the process the supervisor started is the JVM itself, not a shell that would keep SIGTERM from it
+      String command = p.info().command().orElse("");
+      assertTrue(command.endsWith("/java"), "the launcher's process is " + command);
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the server stops on SIGTERM");
+      assertTrue(Files.readString(out).contains("stopped") || p.exitValue() == 143 || p.exitValue() == 0,
+          "exit " + p.exitValue() + ": " + Files.readString(out));
+      assertEquals(List.of(), archives(cache), "serve dumps no class archive");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
 }
