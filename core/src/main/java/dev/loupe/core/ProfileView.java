@@ -190,10 +190,19 @@ public final class ProfileView {
 
   /** Epoch milliseconds as ISO-8601 UTC (rounded to the millisecond); a value beyond Instant's range as it is. */
   private static Object isoInstant(double epochMillis) {
+    return instantText(epochMillis).<Object>map(t -> t).orElse(epochMillis);
+  }
+
+  /**
+   * How a value of a time column ({@link #isTime}: epoch milliseconds) is written wherever Loupe shows one (the
+   * summary, {@code --json}, the table, the HTML report): ISO-8601 UTC rounded to the millisecond; empty for a
+   * value beyond {@link java.time.Instant}'s range (NaN, infinities), which is then shown as a number.
+   */
+  public static java.util.Optional<String> instantText(double epochMillis) {
     if (!Double.isFinite(epochMillis) || Math.abs(epochMillis) > 3.1e17) {
-      return epochMillis;
+      return java.util.Optional.empty();
     }
-    return java.time.Instant.ofEpochMilli(Math.round(epochMillis)).toString();
+    return java.util.Optional.of(java.time.Instant.ofEpochMilli(Math.round(epochMillis)).toString());
   }
 
   /** The summary as JSON in the shape {@code loupe show --json} prints. */

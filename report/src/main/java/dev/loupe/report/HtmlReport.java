@@ -177,8 +177,12 @@ public final class HtmlReport {
         out.append("<tr><td class=\"name\">").append(link(c.name())).append("</td><td>").append(esc(c.type()))
             .append("</td><td class=\"num\">").append(group(c.count())).append("</td><td class=\"num\">")
             .append(nullShare(c)).append("</td><td class=\"num\">").append(distinct(c)).append("</td>");
-        for (double v : new double[] {c.mean(), c.stddev(), c.min(), c.median(), c.max()}) {
-          out.append("<td class=\"num\">").append(Double.isNaN(v) ? "&ndash;" : num(v)).append("</td>");
+        double[] row = {c.mean(), c.stddev(), c.min(), c.median(), c.max()};
+        for (int i = 0; i < row.length; i++) {
+          double v = row[i];
+          // the standard deviation of a time column stays in milliseconds (a duration, not an instant)
+          out.append("<td class=\"num\">").append(Double.isNaN(v) ? "&ndash;" : i == 1 ? num(v) : val(c, v))
+              .append("</td>");
         }
         if (drift != null) {
           ColumnDrift cd = c.drift();
@@ -209,20 +213,20 @@ public final class HtmlReport {
       }
       stat("distinct &asymp;", distinct(c));
       if (c.values() > 0) {
-        stat("mean", num(c.mean()) + refStat(c.refMean()));
+        stat("mean", val(c, c.mean()) + refStat(c, c.refMean()));
         if (c.values() > 1) {
           stat("stddev", num(c.stddev()) + refStat(c.refStddev()));
         }
-        stat("min", num(c.min()));
-        stat("q 5% / 25%", num(c.q05()) + " / " + num(c.q25()));
-        stat("median", num(c.median()) + refStat(c.refMedian()));
-        stat("q 75% / 95%", num(c.q75()) + " / " + num(c.q95()));
-        stat("max", num(c.max()));
+        stat("min", val(c, c.min()));
+        stat("q 5% / 25%", val(c, c.q05()) + " / " + val(c, c.q25()));
+        stat("median", val(c, c.median()) + refStat(c, c.refMedian()));
+        stat("q 75% / 95%", val(c, c.q75()) + " / " + val(c, c.q95()));
+        stat("max", val(c, c.max()));
       }
       out.append("</dl>\n");
       if (c.histogram() != null) {
         out.append("<figure class=\"chart\"><figcaption>Histogram (share of values)</figcaption>");
-        Svg.histogram(out, c.histogram());
+        Svg.histogram(out, c.histogram(), c::valueText);
         out.append("</figure>\n");
       }
       if (bars != null && !bars.booleans()) {
@@ -251,6 +255,15 @@ public final class HtmlReport {
     /** The reference's value beside the profile's; nothing without one. */
     private static String refStat(double v) {
       return Double.isNaN(v) ? "" : " <span class=\"ref\">ref " + num(v) + "</span>";
+    }
+
+    private static String refStat(ReportModel.Column c, double v) {
+      return Double.isNaN(v) ? "" : " <span class=\"ref\">ref " + val(c, v) + "</span>";
+    }
+
+    /** A value of column {@code c} as HTML: an instant in a time column, else a number; a dash for none. */
+    private static String val(ReportModel.Column c, double v) {
+      return Double.isNaN(v) ? "&ndash;" : esc(c.valueText(v));
     }
   }
 

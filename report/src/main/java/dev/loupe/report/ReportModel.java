@@ -44,7 +44,7 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
     for (Map.Entry<String, ColumnView> e : profile.columns().entrySet()) {
       ColumnView ref = reference == null ? null : reference.column(e.getKey()).orElse(null);
       columns.add(Column.of(e.getKey(), e.getValue(), ref,
-          drift == null ? null : drift.column(e.getKey()).orElse(null)));
+          drift == null ? null : drift.column(e.getKey()).orElse(null), profile.isTime(e.getKey())));
     }
     return new ReportModel(title, profile.columns().size(), rows(profile),
         profile.properties().datasetTimestamp(), profile.properties().creationTimestamp(),
@@ -64,17 +64,23 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
    * @param histogram null without numeric values
    * @param bars the frequent items' (or, for booleans, true and false) shares; null when neither
    * @param drift the column's drift, null without a reference
+   * @param time a time column (epoch milliseconds, {@link ProfileView#isTime}): its values are shown as instants
    */
-  record Column(String name, String type, long count, long nulls, long infinities, long booleans, long trues,
+  record Column(String name, String type, boolean time, long count, long nulls, long infinities, long booleans, long trues,
       long distinct, long values, double mean, double stddev, double min, double q05, double q25, double median,
       double q75, double q95, double max, double refMean, double refStddev, double refMedian, Histogram histogram,
       Bars bars, ColumnDrift drift) {
+
+    /** A value of this column as text: an instant in a time column, else a number (the one rule of each). */
+    String valueText(double v) {
+      return time ? ProfileView.instantText(v).orElseGet(() -> Html.numText(v)) : Html.numText(v);
+    }
 
     double nullShare() {
       return (double) nulls / Math.max(1, count);
     }
 
-    static Column of(String name, ColumnView c, ColumnView ref, ColumnDrift drift) {
+    static Column of(String name, ColumnView c, ColumnView ref, ColumnDrift drift, boolean time) {
       Optional<DistributionMetric> d = c.distribution().filter(m -> !m.isEmpty());
       Optional<DistributionMetric> rd = ref == null ? Optional.empty() : ref.distribution().filter(m -> !m.isEmpty());
       long distinct = c.cardinality().filter(m -> !m.isEmpty()).map(CardinalityMetric::estimate)
@@ -87,7 +93,8 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
       } else if (c.types().bool() > 0) {
         bars = Bars.booleans(c, ref == null || ref.types().bool() == 0 ? null : ref);
       }
-      return new Column(name, c.inferredType(), c.counts().n(), c.counts().nulls(), c.counts().inf(),
+      return new Column(name, time && (c.types().integral() > 0 || c.counts().n() == c.counts().nulls()) ? "time"
+          : c.inferredType(), time, c.counts().n(), c.counts().nulls(), c.counts().inf(),
           c.types().bool(), c.counts().trueCount(), distinct, d.map(DistributionMetric::n).orElse(0L),
           stat(d, DistributionMetric::mean), stat(d.filter(m -> m.n() > 1), DistributionMetric::stddev),
           stat(d, DistributionMetric::min), stat(d, m -> m.quantile(0.05)), stat(d, m -> m.quantile(0.25)),

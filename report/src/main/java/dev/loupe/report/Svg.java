@@ -1,8 +1,6 @@
 package dev.loupe.report;
 
 import static dev.loupe.report.Html.esc;
-import static dev.loupe.report.Html.num;
-import static dev.loupe.report.Html.numText;
 import static dev.loupe.report.Html.pct;
 
 import java.util.Locale;
@@ -23,7 +21,7 @@ final class Svg {
   private Svg() {}
 
   /** The histogram: one bar per bucket, the reference as a step line, the range's ends and middle on the axis. */
-  static void histogram(StringBuilder out, ReportModel.Histogram hist) {
+  static void histogram(StringBuilder out, ReportModel.Histogram hist, java.util.function.DoubleFunction<String> label) {
     if (!hist.finite()) {
       out.append("<p class=\"muted empty\">Values are not finite; no histogram.</p>");
       return;
@@ -47,7 +45,7 @@ final class Svg {
       double bh = p[i] / top * plotH;
       out.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
           + "<title>%s</title></rect>", left + i * bw + 0.5, HIST_TOP + plotH - bh, Math.max(0.5, bw - 1), bh, TARGET,
-          esc(numText(hist.edges()[i]) + " to " + numText(hist.edges()[i + 1]) + ": " + pct(p[i]))));
+          esc(label.apply(hist.edges()[i]) + " to " + label.apply(hist.edges()[i + 1]) + ": " + pct(p[i]))));
     }
     if (q != null) {
       StringBuilder path = new StringBuilder();
@@ -60,12 +58,14 @@ final class Svg {
       out.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(REFERENCE)
           .append("\" stroke-width=\"2\"><title>reference</title></path>");
     }
-    out.append(text(left, h - 6, "start", numText(lo))).append(text(left + plotW / 2, h - 6, "middle", numText((lo + hi) / 2)))
-        .append(text(w - 8, h - 6, "end", numText(hi)));
+    out.append(text(left, h - 6, "start", label.apply(lo)))
+        .append(text(left + plotW / 2, h - 6, "middle", label.apply((lo + hi) / 2)))
+        .append(text(w - 8, h - 6, "end", label.apply(hi)));
     out.append("</svg>");
     if (hist.clipped() && hi > lo) {
       out.append("<p class=\"muted small\">From the 0.5% to the 99.5% quantile; values beyond (min ")
-          .append(num(hist.min())).append(", max ").append(num(hist.max())).append(") are in the end buckets.</p>");
+          .append(esc(label.apply(hist.min()))).append(", max ").append(esc(label.apply(hist.max())))
+          .append(") are in the end buckets.</p>");
     }
   }
 

@@ -153,4 +153,31 @@ class HtmlReportTest {
     assertTrue(MonitorPage.render("d", MonitorPages.POINTS, MonitorPages.RESULT)
         .contains("<style>" + Html.css("monitor.css") + "</style>"));
   }
+
+  @Test
+  void aTimeColumnShowsInstantsWhereANumberColumnShowsNumbers() {
+    dev.loupe.core.DatasetProfile p = new dev.loupe.core.DatasetProfile();
+    dev.loupe.core.ColumnAppender t = p.column("at", dev.loupe.core.ColumnKind.TIME);
+    dev.loupe.core.ColumnAppender n = p.column("n");
+    long first = java.time.Instant.parse("2024-01-31T12:00:00Z").toEpochMilli();
+    for (int i = 0; i < 101; i++) {
+      t.appendEpochMillis(first + i * 3_600_000L); // hourly: the median is 50 hours after the first
+      n.appendLong(first + i * 3_600_000L);
+    }
+    ProfileView v = p.view();
+    assertTrue(v.isTime("at"));
+    String html = HtmlReport.render(v, Optional.empty());
+    // the same rule as the summary and --json: ISO-8601 UTC from ProfileView.instantText
+    assertEquals("time", v.columnSummary("at").get("type"));
+    assertEquals(v.columnSummary("at").get("distribution/min"), "2024-01-31T12:00:00Z");
+    assertTrue(html.contains("<dt>min</dt><dd>2024-01-31T12:00:00Z</dd>"), "min as an instant");
+    assertTrue(html.contains("<dt>max</dt><dd>2024-02-04T16:00:00Z</dd>"), "max as an instant");
+    assertTrue(html.contains("2024-02-02T14:00:00Z"), "the median as an instant");
+    assertTrue(html.contains("<span class=\"type\">time</span>"), "the column's type is time");
+    // the number column holding the same values stays numeric
+    assertTrue(html.contains("<span class=\"name\">n</span> <span class=\"type\">integral</span>"));
+    // the overview row of the time column: min and max as instants too
+    String row = html.lines().filter(l -> l.contains("<td>time</td>")).findFirst().orElseThrow();
+    assertTrue(row.contains("2024-01-31T12:00:00Z") && row.contains("2024-02-04T16:00:00Z"), row);
+  }
 }
