@@ -46,6 +46,11 @@ public record ColumnDrift(String column, String type, DriftAlgorithm algorithm, 
     return new ColumnDrift(column, type, null, null, null, null, why, null, null, null, null, null, false, false);
   }
 
+  ColumnDrift withType(String newType) {
+    return new ColumnDrift(column, newType, algorithm, statistic, pValue, category, note, effectSize, effectMeasure,
+        testedStatistic, sketchError, degreesOfFreedom, countsEstimated, negligible);
+  }
+
   ColumnDrift withNote(String newNote) {
     return new ColumnDrift(column, type, algorithm, statistic, pValue, category, newNote, effectSize, effectMeasure,
         testedStatistic, sketchError, degreesOfFreedom, countsEstimated, negligible);

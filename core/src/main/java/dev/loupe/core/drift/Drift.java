@@ -86,7 +86,13 @@ public final class Drift {
     names.addAll(target.columns().keySet());
     List<ColumnDrift> out = new ArrayList<>();
     for (String name : names) {
-      out.add(compareColumn(name, reference.column(name), target.column(name), options));
+      ColumnDrift c = compareColumn(name, reference.column(name), target.column(name), options);
+      // a time column (epoch milliseconds, marked in the metadata) is tested as the numbers it holds and
+      // shown with the summary's type for it
+      if ((target.isTime(name) || reference.isTime(name)) && c.type().equals("integral")) {
+        c = c.withType("time");
+      }
+      out.add(c);
     }
     return new DriftReport(out, options);
   }

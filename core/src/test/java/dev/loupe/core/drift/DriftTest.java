@@ -312,4 +312,29 @@ class DriftTest {
     assertEquals(DriftReport.EXIT_NO_DRIFT, r.exitCode());
     assertEquals(DriftReport.EXIT_DRIFT, r.exitCode(true));
   }
+
+  @Test
+  void aTimeColumnIsTestedAsItsInstantsAndShownAsTime() {
+    ProfileView[] sides = new ProfileView[2];
+    for (int side = 0; side < 2; side++) {
+      DatasetProfile p = new DatasetProfile();
+      dev.loupe.core.ColumnAppender t = p.column("at", dev.loupe.core.ColumnKind.TIME);
+      dev.loupe.core.ColumnAppender n = p.column("n");
+      for (int i = 0; i < 2_000; i++) {
+        // the second side is a week later: the instants drift, the plain numbers do not
+        t.appendEpochMillis(1_700_000_000_000L + side * 7 * 86_400_000L + i * 60_000L);
+        n.appendLong(i);
+      }
+      sides[side] = p.view();
+    }
+    DriftReport r = Drift.compare(sides[0], sides[1]);
+    ColumnDrift at = r.column("at").orElseThrow();
+    assertEquals("time", at.type());
+    assertEquals(DriftAlgorithm.KOLMOGOROV_SMIRNOV, at.algorithm());
+    assertEquals(DriftCategory.DRIFT, at.category());
+    assertEquals(1.0, at.statistic(), 1e-12, "disjoint weeks: the KS distance is 1");
+    ColumnDrift n = r.column("n").orElseThrow();
+    assertEquals("integral", n.type());
+    assertEquals(DriftCategory.NO_DRIFT, n.category());
+  }
 }
