@@ -71,8 +71,11 @@ final class Workers {
         try {
           body.run(p, () -> failure.get() != null);
           views[w] = p.view();
-        } catch (Throwable e) {
+        } catch (IOException | RuntimeException e) {
           failure.compareAndSet(null, e);
+        } catch (Error e) {
+          failure.compareAndSet(null, e); // recorded for the caller, which rethrows it once the others stopped
+          throw e;
         }
       }));
     }
@@ -128,9 +131,13 @@ final class Workers {
             }
           }
           views[w] = p.view();
-        } catch (Throwable e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
           failure.compareAndSet(null, e);
           drain(queue, sink);
+        } catch (Error e) {
+          failure.compareAndSet(null, e); // recorded for the caller, which rethrows it once the others stopped
+          drain(queue, sink);
+          throw e;
         }
       }));
     }
@@ -143,7 +150,10 @@ final class Workers {
           }
         }
       }
-    } catch (Throwable e) {
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      failure.compareAndSet(null, e);
+    } catch (Error e) {
+      // recorded, not swallowed: result() rethrows it after the workers are stopped and the sinks closed
       failure.compareAndSet(null, e);
     }
     try {

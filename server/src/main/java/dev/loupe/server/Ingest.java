@@ -207,9 +207,10 @@ final class Ingest implements AutoCloseable {
 
   /**
    * Applies one journal record at start-up. A record that cannot be applied, for whatever reason
-   * (a malformed body, a width over today's limits, an exception or an error while applying), is
+   * (a malformed body, a width over today's limits, an exception while applying), is
    * moved to the quarantine with a loud log line and a metric, and start-up goes on: a record
-   * that failed once would fail at every start, and a crash loop loses everything after it.
+   * that failed once would fail at every start, and a crash loop loses everything after it. An Error
+   * is not the record's doing (memory is bounded before applying): it is logged and start-up stops.
    */
   private void replay(Journal.Record r) throws IOException {
     metrics.replayedRecords.increment();
@@ -228,7 +229,13 @@ final class Ingest implements AutoCloseable {
       } else {
         throw new IOException("unknown record kind " + r.kind());
       }
-    } catch (Throwable e) { // recorded (quarantine, log, metric); an Error is rethrown below if it recurs
+    } catch (Error e) {
+      // not a property of the record (memory is bounded before applying): start-up stops, the record stays in
+      // the journal for the next start
+      LOG.log(System.Logger.Level.ERROR, "start-up stopped while applying journal record " + r.seq() + " (dataset "
+          + r.datasetId() + ", " + r.body().length + " bytes): " + e + "; the record stays in the journal", e);
+      throw e;
+    } catch (IOException | RuntimeException e) { // recorded: quarantine, log, metric
       Path f = quarantine.record(r);
       metrics.quarantinedRecords.increment();
       health.set("quarantine", "journal record(s) could not be applied at start-up; see " + quarantine.dir());
@@ -236,9 +243,6 @@ final class Ingest implements AutoCloseable {
           + ", " + r.body().length + " bytes): it could not be applied (" + e + "); it was moved to " + f
           + " and start-up goes on. If it failed while applying, part of its rows may be in the window; the file "
           + "holds all of them", e);
-      if (e instanceof VirtualMachineError vme && !(e instanceof OutOfMemoryError)) {
-        throw vme; // an internal JVM error is not a property of the record
-      }
     }
   }
 
@@ -482,19 +486,26 @@ final class Ingest implements AutoCloseable {
   // ---- rotation and checkpoints (rotation thread) ----
 
   /**
-   * The rotation thread's tick. A failure (the destination, a checkpoint, a merge that ran out of
-   * memory) leaves every window where it was, in memory and in the journal; it is recorded (log,
-   * metric, /health) and the next tick tries again.
+   * The rotation thread's tick. A failure (the destination, a checkpoint) leaves every window where it
+   * was, in memory and in the journal; it is recorded (log, metric, /health) and the next tick tries
+   * again. An Error (out of memory) is recorded and rethrown: rotation stops and /health says to restart.
    */
   private void tickQuietly() {
     try {
       rotate(false, false);
       health.clear("rotation");
-    } catch (Throwable e) { // recorded; the ticker must keep retrying, the windows are kept
+    } catch (IOException | RuntimeException e) { // recorded; the next tick retries, the windows are kept
       metrics.rotationFailures.increment();
       health.set("rotation", "rotation failed (" + e + "); windows are kept and it is retried every tick");
       LOG.log(System.Logger.Level.ERROR, "rotation failed: " + e + "; every window is kept, retrying at the next tick",
           e);
+    } catch (Error e) { // recorded, then rethrown: the JVM is not fit to carry on, so rotation stops here
+      metrics.rotationFailures.increment();
+      health.set("rotation", "rotation stopped by " + e + "; restart the server: the journal keeps every "
+          + "acknowledged row");
+      LOG.log(System.Logger.Level.ERROR, "rotation stopped by " + e + "; restart the server (the journal keeps every "
+          + "acknowledged row)", e);
+      throw e;
     }
   }
 
