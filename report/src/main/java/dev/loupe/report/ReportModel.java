@@ -106,10 +106,7 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
 
     private static double stat(Optional<DistributionMetric> d,
         java.util.function.Function<DistributionMetric, java.util.OptionalDouble> f) {
-      return d.flatMap(m -> {
-        java.util.OptionalDouble v = f.apply(m);
-        return v.isPresent() ? Optional.of(v.getAsDouble()) : Optional.<Double>empty();
-      }).orElse(Double.NaN);
+      return d.isPresent() ? f.apply(d.get()).orElse(Double.NaN) : Double.NaN;
     }
   }
 
