@@ -100,6 +100,31 @@ public final class Drift {
   /** One column; either side may be absent. */
   public static ColumnDrift compareColumn(String name, Optional<ColumnView> ref, Optional<ColumnView> tgt,
       DriftOptions options) {
+    return compareColumn(name, ref, tgt, options, null, null);
+  }
+
+  /**
+   * One column, with the numeric test run on the given distributions instead of the columns' own
+   * sketches ({@code null}: the column's own). For callers that hold a distribution that is no
+   * single sketch, such as a monitor's trailing baseline kept as the union of its windows' retained
+   * items ({@link SortedValues}), or that already hold a sketch's sorted values. Only the calibrated
+   * KS test ({@link DriftOptions#sketchErrorCorrection()}, numeric algorithm KS) reads them; its
+   * allowance for sketch error is the two values' {@link SortedValues#rankError()}.
+   *
+   * @throws IllegalArgumentException when values are given and the options choose another numeric test
+   */
+  public static ColumnDrift compareColumn(String name, ColumnView ref, SortedValues refValues, ColumnView tgt,
+      SortedValues tgtValues, DriftOptions options) {
+    if ((refValues != null || tgtValues != null)
+        && (options.numericAlgorithm() == DriftAlgorithm.HELLINGER || !options.sketchErrorCorrection())) {
+      throw new IllegalArgumentException("given sorted values are tested only by the calibrated KS test "
+          + "(sketch error correction on, numeric algorithm KS)");
+    }
+    return compareColumn(name, Optional.of(ref), Optional.of(tgt), options, refValues, tgtValues);
+  }
+
+  private static ColumnDrift compareColumn(String name, Optional<ColumnView> ref, Optional<ColumnView> tgt,
+      DriftOptions options, SortedValues refValues, SortedValues tgtValues) {
     if (ref.isEmpty()) {
       return ColumnDrift.skipped(name, tgt.map(ColumnView::inferredType).orElse("null"), "only in the target profile");
     }
@@ -113,7 +138,7 @@ public final class Drift {
     String typeNote = refType.equals(type) || refType.equals("null") || type.equals("null") ? ""
         : "type changed from " + refType + " to " + type;
     ColumnDrift result = switch (type) {
-      case "integral", "fractional" -> numeric(name, type, r, t, options);
+      case "integral", "fractional" -> numeric(name, type, r, t, options, refValues, tgtValues);
       case "string" -> categorical(name, type, frequentCounts(r), frequentCounts(t), options);
       case "boolean" -> categorical(name, type, booleanCounts(r), booleanCounts(t), options);
       case "null" -> ColumnDrift.skipped(name, type, "the target column holds only nulls");
@@ -150,22 +175,26 @@ public final class Drift {
 
   // ---- numeric ----
 
-  private static ColumnDrift numeric(String name, String type, ColumnView r, ColumnView t, DriftOptions o) {
+  private static ColumnDrift numeric(String name, String type, ColumnView r, ColumnView t, DriftOptions o,
+      SortedValues refValues, SortedValues tgtValues) {
+    if (o.numericAlgorithm() != DriftAlgorithm.HELLINGER && o.sketchErrorCorrection()) {
+      // the default (calibrated) test: one walk over both sorted views, no sketch copies
+      SortedValues va = refValues != null ? refValues : r.distribution().map(SortedValues::of).orElse(SortedValues.EMPTY);
+      SortedValues vb = tgtValues != null ? tgtValues : t.distribution().map(SortedValues::of).orElse(SortedValues.EMPTY);
+      if (va.n() == 0 || vb.n() == 0) {
+        return ColumnDrift.skipped(name, type, "no numeric values in the " + (va.n() == 0 ? "reference" : "target"));
+      }
+      double d = ksStatistic(va, vb);
+      double err = va.rankError() + vb.rankError();
+      double tested = Math.max(0, d - err);
+      double p = ksPValue(tested, va.n(), vb.n());
+      return verdict(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, tested, p, d, EffectMeasure.KS_DISTANCE, err,
+          null, false, "", o);
+    }
     Optional<DistributionMetric> rd = r.distribution().filter(d -> !d.isEmpty());
     Optional<DistributionMetric> td = t.distribution().filter(d -> !d.isEmpty());
     if (rd.isEmpty() || td.isEmpty()) {
       return ColumnDrift.skipped(name, type, "no numeric values in the " + (rd.isEmpty() ? "reference" : "target"));
-    }
-    if (o.numericAlgorithm() != DriftAlgorithm.HELLINGER && o.sketchErrorCorrection()) {
-      // the default (calibrated) test: one walk over both sorted views, no sketch copies
-      DoublesSortedView va = rd.get().sortedView();
-      DoublesSortedView vb = td.get().sortedView();
-      double d = ksStatistic(va, vb);
-      double err = rankError(rd.get()) + rankError(td.get());
-      double tested = Math.max(0, d - err);
-      double p = ksPValue(tested, va.getN(), vb.getN());
-      return verdict(name, type, DriftAlgorithm.KOLMOGOROV_SMIRNOV, d, tested, p, d, EffectMeasure.KS_DISTANCE, err,
-          null, false, "", o);
     }
     KllDoublesSketch a = rd.get().sketchCopy();
     KllDoublesSketch b = td.get().sketchCopy();
@@ -214,29 +243,36 @@ public final class Drift {
    * -0.0 and 0.0 are one point (numeric comparison).
    */
   static double ksStatistic(DoublesSortedView a, DoublesSortedView b) {
-    double[] qa = a.getQuantiles();
-    long[] wa = a.getCumulativeWeights();
-    double[] qb = b.getQuantiles();
-    long[] wb = b.getCumulativeWeights();
-    double na = a.getN();
-    double nb = b.getN();
+    return ksStatistic(SortedValues.of(a, 0), SortedValues.of(b, 0));
+  }
+
+  /**
+   * The KS statistic D of two distributions given as sorted values with cumulative weights (a
+   * sketch's sorted view, or a weighted union of several), by the walk described at
+   * {@link #ksStatistic(DoublesSortedView, DoublesSortedView)}.
+   */
+  public static double ksStatistic(SortedValues a, SortedValues b) {
+    int ma = a.size();
+    int mb = b.size();
+    double na = a.n();
+    double nb = b.n();
     int i = 0;
     int j = 0;
     double d = 0;
-    while (i < qa.length || j < qb.length) {
-      double v = i >= qa.length ? qb[j] : j >= qb.length ? qa[i] : Math.min(qa[i], qb[j]);
+    while (i < ma || j < mb) {
+      double v = i >= ma ? b.value(j) : j >= mb ? a.value(i) : Math.min(a.value(i), b.value(j));
       // exclusive: items < v lie before i and j (every item before them is < v)
-      double ltA = i == 0 ? 0 : wa[i - 1];
-      double ltB = j == 0 ? 0 : wb[j - 1];
-      while (i < qa.length && qa[i] <= v) {
+      double ltA = i == 0 ? 0 : a.cumulativeWeight(i - 1);
+      double ltB = j == 0 ? 0 : b.cumulativeWeight(j - 1);
+      while (i < ma && a.value(i) <= v) {
         i++;
       }
-      while (j < qb.length && qb[j] <= v) {
+      while (j < mb && b.value(j) <= v) {
         j++;
       }
       if (Double.isFinite(v)) {
-        double leA = i == 0 ? 0 : wa[i - 1];
-        double leB = j == 0 ? 0 : wb[j - 1];
+        double leA = i == 0 ? 0 : a.cumulativeWeight(i - 1);
+        double leB = j == 0 ? 0 : b.cumulativeWeight(j - 1);
         d = Math.max(d, Math.abs(ltA / na - ltB / nb));
         d = Math.max(d, Math.abs(leA / na - leB / nb));
       }

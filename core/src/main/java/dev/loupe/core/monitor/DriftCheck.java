@@ -5,6 +5,7 @@ import dev.loupe.core.drift.ColumnDrift;
 import dev.loupe.core.drift.Drift;
 import dev.loupe.core.drift.DriftAlgorithm;
 import dev.loupe.core.drift.DriftOptions;
+import dev.loupe.core.drift.SortedValues;
 import java.util.Optional;
 
 /**
@@ -28,9 +29,15 @@ final class DriftCheck {
 
   private DriftCheck() {}
 
-  /** The test of {@code window} against {@code baseline}; empty when no test applies (no values, other types). */
-  static Optional<Finding> compare(String column, ColumnView baseline, ColumnView window) {
-    ColumnDrift d = Drift.compareColumn(column, Optional.of(baseline), Optional.of(window), OPTIONS);
+  /**
+   * The test of {@code window} against {@code baseline}; empty when no test applies (no values, other
+   * types). The numeric test reads the given sorted values in place of the columns' own sketches
+   * ({@code null}: the column's own): the trailing baseline's {@link DistributionUnion}, and the
+   * window's sorted view built once.
+   */
+  static Optional<Finding> compare(String column, ColumnView baseline, SortedValues baselineValues, ColumnView window,
+      SortedValues windowValues) {
+    ColumnDrift d = Drift.compareColumn(column, baseline, baselineValues, window, windowValues, OPTIONS);
     if (d.skipped() || d.pValue() == null || d.statistic() == null || d.effectSize() == null) {
       return Optional.empty();
     }

@@ -5,9 +5,11 @@ import dev.loupe.core.ProfileView;
 import dev.loupe.core.constraints.ConstraintResult;
 import dev.loupe.core.constraints.ConstraintSet;
 import dev.loupe.core.drift.Drift;
+import dev.loupe.core.drift.SortedValues;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Checks a dataset's windows, in time order, against a baseline, and reports what went wrong and
@@ -102,6 +105,8 @@ public final class Monitor {
   public MonitorResult run(Iterator<History.WindowProfile> windows, Duration window, MonitorListener listener) {
     Objects.requireNonNull(window, "window");
     SlidingMerge trail = reference == null ? new SlidingMerge(trailing) : null;
+    DistributionUnion trailValues = reference == null ? new DistributionUnion(trailing) : null;
+    Map<String, SortedValues> referenceValues = reference == null ? Map.of() : sortedValues(reference);
     RowCounts rowCounts = new RowCounts(window, seasonDays, rowsThreshold);
     List<Alert> all = new ArrayList<>();
     Instant previous = null;
@@ -131,14 +136,17 @@ public final class Monitor {
             "one file per writer instance"));
       }
       ProfileView v = w.view();
+      Map<String, SortedValues> values = sortedValues(v); // each window's sorted view, built once
       ProfileView base = reference;
       String baseName = "the reference profile";
+      Function<String, SortedValues> baseValues = referenceValues::get;
       if (trail != null && trail.size() > 0) {
         base = trail.merged();
         baseName = "the merged " + trail.size() + " window(s) " + trail.first() + " to " + trail.last();
+        baseValues = trailValues::values;
       }
       if (base != null) {
-        checkColumns(t, v, base, baseName, alerts);
+        checkColumns(t, v, values, base, baseValues, baseName, alerts);
       }
       long rows = rows(v);
       Optional<RowCounts.Finding> r = rowCounts.observe(t, rows);
@@ -158,6 +166,7 @@ public final class Monitor {
       all.addAll(alerts);
       if (trail != null) {
         trail.add(t, baselineView(v));
+        trailValues.add(values);
       }
       if (first == null) {
         first = t;
@@ -168,7 +177,8 @@ public final class Monitor {
     return new MonitorResult(all, count, first, previous, window, baselineDescription());
   }
 
-  private void checkColumns(Instant t, ProfileView v, ProfileView base, String baseName, List<Alert> alerts) {
+  private void checkColumns(Instant t, ProfileView v, Map<String, SortedValues> values, ProfileView base,
+      Function<String, SortedValues> baseValues, String baseName, List<Alert> alerts) {
     TreeSet<String> names = new TreeSet<>(base.columns().keySet());
     names.addAll(v.columns().keySet());
     names.removeAll(ignored);
@@ -176,13 +186,15 @@ public final class Monitor {
     List<String> order = new ArrayList<>(names);
     List<List<Alert>> found = order.parallelStream().map(name -> {
       List<Alert> out = new ArrayList<>();
-      checkColumn(t, name, base.columns().get(name), v.columns().get(name), baseName, out);
+      checkColumn(t, name, base.columns().get(name), baseValues.apply(name), v.columns().get(name), values.get(name),
+          baseName, out);
       return out;
     }).toList();
     found.forEach(alerts::addAll);
   }
 
-  private void checkColumn(Instant t, String name, ColumnView b, ColumnView c, String baseName, List<Alert> alerts) {
+  private void checkColumn(Instant t, String name, ColumnView b, SortedValues bValues, ColumnView c,
+      SortedValues cValues, String baseName, List<Alert> alerts) {
     if (c == null) {
       alerts.add(new Alert(t, Check.SCHEMA, name, "column '" + name + "' is missing; the baseline has it",
           null, null, null, null, baseName));
@@ -200,7 +212,7 @@ public final class Monitor {
     if (mostlyUnique(c)) {
       return;
     }
-    Optional<DriftCheck.Finding> d = DriftCheck.compare(name, b, c);
+    Optional<DriftCheck.Finding> d = DriftCheck.compare(name, b, bValues, c, cValues);
     if (d.isPresent() && d.get().pValue() < alpha && d.get().effect() >= minEffect) {
       DriftCheck.Finding f = d.get();
       alerts.add(new Alert(t, Check.DRIFT, name, String.format(Locale.ROOT,
@@ -325,9 +337,28 @@ public final class Monitor {
   }
 
   /**
-   * What the baseline keeps of a window: the metrics the checks read (counts, types, distribution,
-   * frequent items). The distinct-count sketch is left out: no check compares it, and merging it
-   * is most of a merge's cost.
+   * The sorted values (retained KLL items with cumulative weights) of each column with numeric
+   * values: the window's distribution for the drift test, and its share of the trailing baseline's
+   * {@link DistributionUnion}. Built once per window, the columns in parallel.
+   */
+  private static Map<String, SortedValues> sortedValues(ProfileView v) {
+    List<Map.Entry<String, ColumnView>> cols = new ArrayList<>(v.columns().entrySet());
+    List<SortedValues> sv = cols.parallelStream()
+        .map(e -> e.getValue().distribution().map(SortedValues::of).orElse(SortedValues.EMPTY)).toList();
+    Map<String, SortedValues> out = new HashMap<>();
+    for (int i = 0; i < cols.size(); i++) {
+      if (sv.get(i).n() > 0) {
+        out.put(cols.get(i).getKey(), sv.get(i));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What the merged baseline keeps of a window: the metrics the checks read from it (counts, types,
+   * frequent items). The distribution is left out (the baseline's is the {@link DistributionUnion}
+   * of the windows' sorted values, no sketch merge), and so is the distinct-count sketch: no check
+   * compares it, and merging it is most of a merge's cost.
    */
   private static ProfileView baselineView(ProfileView v) {
     Map<String, ColumnView> out = new LinkedHashMap<>();
@@ -335,7 +366,6 @@ public final class Monitor {
       List<dev.loupe.core.metrics.Metric<?>> keep = new ArrayList<>();
       keep.add(c.counts());
       keep.add(c.types());
-      c.distribution().ifPresent(keep::add);
       c.frequentItems().ifPresent(keep::add);
       out.put(name, ColumnView.of(keep));
     });
