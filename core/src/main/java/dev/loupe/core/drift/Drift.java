@@ -252,6 +252,77 @@ public final class Drift {
    * {@link #ksStatistic(DoublesSortedView, DoublesSortedView)}.
    */
   public static double ksStatistic(SortedValues a, SortedValues b) {
+    SortedValues small = a.size() <= b.size() ? a : b;
+    SortedValues large = small == a ? b : a;
+    int ms = small.size();
+    if (ms > 0 && Double.isFinite(small.value(0)) && Double.isFinite(small.value(ms - 1))
+        && 4L * ms < large.size()) {
+      return ksSearch(small, large);
+    }
+    return ksWalk(a, b);
+  }
+
+  /**
+   * The same D when one side has far fewer entries (a window against a long baseline), in
+   * O(m_small log m_large): between two consecutive values of the small side its CDF is constant and
+   * the large side's is non-decreasing, so |F_large - F_small| is largest at the ends of the
+   * interval, which are the small side's values, exclusive and inclusive; the walk evaluates those
+   * same points, so the result is the walk's to the last bit. Before the small side's first value
+   * and after its last the same holds against 0 and 1, so it needs both of them finite (the walk
+   * does not evaluate at infinite values).
+   */
+  static double ksSearch(SortedValues small, SortedValues large) {
+    int ms = small.size();
+    int ml = large.size();
+    double ns = small.n();
+    double nl = large.n();
+    int i = 0;
+    int lo = 0; // large entries before lo are < the current value
+    double d = 0;
+    while (i < ms) {
+      double v = small.value(i);
+      double ltS = i == 0 ? 0 : small.cumulativeWeight(i - 1);
+      while (i < ms && small.value(i) <= v) {
+        i++;
+      }
+      double leS = small.cumulativeWeight(i - 1);
+      lo = firstAtLeast(large, v, lo, ml, false);
+      int hi = firstAtLeast(large, v, lo, ml, true);
+      double ltL = lo == 0 ? 0 : large.cumulativeWeight(lo - 1);
+      double leL = hi == 0 ? 0 : large.cumulativeWeight(hi - 1);
+      if (Double.isFinite(v)) {
+        d = Math.max(d, Math.abs(ltS / ns - ltL / nl));
+        d = Math.max(d, Math.abs(leS / ns - leL / nl));
+      }
+      lo = hi;
+    }
+    return d;
+  }
+
+  /** The first index in [from, to) whose value is &gt;= v (strictly &gt; v when {@code after}), by galloping then bisecting. */
+  private static int firstAtLeast(SortedValues s, double v, int from, int to, boolean after) {
+    int step = 1;
+    int lo = from;
+    int hi = from;
+    while (hi < to && (after ? s.value(hi) <= v : s.value(hi) < v)) {
+      lo = hi + 1;
+      hi = from + step;
+      step <<= 1;
+    }
+    hi = Math.min(hi, to);
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (after ? s.value(mid) <= v : s.value(mid) < v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** The merged walk over both sides (see {@link #ksStatistic(DoublesSortedView, DoublesSortedView)}). */
+  static double ksWalk(SortedValues a, SortedValues b) {
     int ma = a.size();
     int mb = b.size();
     double na = a.n();

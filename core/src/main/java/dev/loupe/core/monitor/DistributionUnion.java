@@ -110,45 +110,58 @@ final class DistributionUnion {
       }
       double[] v = spareValues;
       long[] w = spareCumulative;
+      double[] uv = values;
+      long[] uc = cumulative;
       int m = 0;
-      long total = 0;
       int i = 0;
       int j = 0;
       int k = 0;
-      long doneU = 0;
-      long doneO = 0;
-      long doneI = 0;
+      long doneO = 0; // weight of the leaving window's items passed so far
+      long doneI = 0; // and of the arriving window's
       while (i < nu || j < no || k < ni) {
+        // the next point where the leaving or the arriving window has items
         double x = Double.POSITIVE_INFINITY;
-        if (i < nu) {
-          x = values[i];
-        }
-        if (j < no && out.value(j) < x) {
+        boolean event = false;
+        if (j < no) {
           x = out.value(j);
+          event = true;
         }
-        if (k < ni && in.value(k) < x) {
+        if (k < ni && (!event || in.value(k) < x)) {
           x = in.value(k);
+          event = true;
         }
-        // the weight at x (numerically equal values are one point, as in the KS walk)
-        int i0 = i;
-        int j0 = j;
-        int k0 = k;
-        while (i < nu && values[i] <= x) {
+        // the union's entries before it keep their weights: copied, cumulative weights shifted
+        long delta = doneI - doneO;
+        if (!event) {
+          for (; i < nu; i++, m++) {
+            v[m] = uv[i];
+            w[m] = uc[i] + delta;
+          }
+          break;
+        }
+        for (; i < nu && uv[i] < x; i++, m++) {
+          v[m] = uv[i];
+          w[m] = uc[i] + delta;
+        }
+        // the point itself (numerically equal values are one point, as in the KS walk): at most one union entry
+        long wu = 0;
+        if (i < nu && uv[i] <= x) {
+          wu = uc[i] - (i == 0 ? 0 : uc[i - 1]);
           i++;
         }
+        int j0 = j;
+        int k0 = k;
         while (j < no && out.value(j) <= x) {
           j++;
         }
         while (k < ni && in.value(k) <= x) {
           k++;
         }
-        if (i == i0 && j == j0 && k == k0) {
+        if (j == j0 && k == k0) {
           throw new IllegalStateException("a value that is not a number in a sorted view at " + x);
         }
-        long wu = i == i0 ? 0 : cumulative[i - 1] - doneU;
         long wo = j == j0 ? 0 : out.cumulativeWeight(j - 1) - doneO;
         long wi = k == k0 ? 0 : in.cumulativeWeight(k - 1) - doneI;
-        doneU += wu;
         doneO += wo;
         doneI += wi;
         long weight = wu - wo + wi;
@@ -157,8 +170,7 @@ final class DistributionUnion {
         }
         if (weight > 0) {
           v[m] = x;
-          total += weight;
-          w[m] = total;
+          w[m] = (m == 0 ? 0 : w[m - 1]) + weight;
           m++;
         }
       }
