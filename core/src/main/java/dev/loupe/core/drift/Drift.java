@@ -104,27 +104,38 @@ public final class Drift {
   }
 
   /**
-   * One column, with the numeric test run on the given distributions instead of the columns' own
-   * sketches ({@code null}: the column's own). For callers that hold a distribution that is no
-   * single sketch, such as a monitor's trailing baseline kept as the union of its windows' retained
-   * items ({@link SortedValues}), or that already hold a sketch's sorted values. Only the calibrated
-   * KS test ({@link DriftOptions#sketchErrorCorrection()}, numeric algorithm KS) reads them; its
-   * allowance for sketch error is the two values' {@link SortedValues#rankError()}.
+   * One side of a comparison: a column, and optionally its distribution and its category counts
+   * given apart from the column's own sketches ({@code null}: the column's own). For callers that
+   * hold a distribution or counts that are no single sketch, such as a monitor's trailing baseline
+   * kept as the union of its windows' retained items ({@link SortedValues}) and the sums of their
+   * frequent-item counts and bounds ({@link Counts}), or that already hold a sketch's sorted values.
+   * The values are read only by the calibrated KS test ({@link DriftOptions#sketchErrorCorrection()},
+   * numeric algorithm KS), whose allowance for sketch error is their {@link SortedValues#rankError()};
+   * the counts by every test of string columns.
+   */
+  public record Side(ColumnView column, SortedValues values, Counts counts) {
+    public Side {
+      java.util.Objects.requireNonNull(column, "column");
+    }
+  }
+
+  /**
+   * One column, both sides present, with the given distributions and counts in place of the
+   * columns' own sketches (see {@link Side}).
    *
    * @throws IllegalArgumentException when values are given and the options choose another numeric test
    */
-  public static ColumnDrift compareColumn(String name, ColumnView ref, SortedValues refValues, ColumnView tgt,
-      SortedValues tgtValues, DriftOptions options) {
-    if ((refValues != null || tgtValues != null)
+  public static ColumnDrift compareColumn(String name, Side ref, Side tgt, DriftOptions options) {
+    if ((ref.values() != null || tgt.values() != null)
         && (options.numericAlgorithm() == DriftAlgorithm.HELLINGER || !options.sketchErrorCorrection())) {
       throw new IllegalArgumentException("given sorted values are tested only by the calibrated KS test "
           + "(sketch error correction on, numeric algorithm KS)");
     }
-    return compareColumn(name, Optional.of(ref), Optional.of(tgt), options, refValues, tgtValues);
+    return compareColumn(name, Optional.of(ref.column()), Optional.of(tgt.column()), options, ref, tgt);
   }
 
   private static ColumnDrift compareColumn(String name, Optional<ColumnView> ref, Optional<ColumnView> tgt,
-      DriftOptions options, SortedValues refValues, SortedValues tgtValues) {
+      DriftOptions options, Side refSide, Side tgtSide) {
     if (ref.isEmpty()) {
       return ColumnDrift.skipped(name, tgt.map(ColumnView::inferredType).orElse("null"), "only in the target profile");
     }
@@ -138,8 +149,11 @@ public final class Drift {
     String typeNote = refType.equals(type) || refType.equals("null") || type.equals("null") ? ""
         : "type changed from " + refType + " to " + type;
     ColumnDrift result = switch (type) {
-      case "integral", "fractional" -> numeric(name, type, r, t, options, refValues, tgtValues);
-      case "string" -> categorical(name, type, frequentCounts(r), frequentCounts(t), options);
+      case "integral", "fractional" -> numeric(name, type, r, t, options,
+          refSide == null ? null : refSide.values(), tgtSide == null ? null : tgtSide.values());
+      case "string" -> categorical(name, type,
+          refSide != null && refSide.counts() != null ? refSide.counts() : frequentCounts(r),
+          tgtSide != null && tgtSide.counts() != null ? tgtSide.counts() : frequentCounts(t), options);
       case "boolean" -> categorical(name, type, booleanCounts(r), booleanCounts(t), options);
       case "null" -> ColumnDrift.skipped(name, type, "the target column holds only nulls");
       default -> ColumnDrift.skipped(name, type, "no drift test for " + type + " columns");
@@ -434,14 +448,17 @@ public final class Drift {
    * A category's count on one side: the estimate and bounds that hold for the true count (equal
    * while the sketch is exact).
    */
-  record Count(long est, long lower, long upper) {
+  public record Count(long est, long lower, long upper) {
     static Count exact(long n) {
       return new Count(n, n, n);
     }
   }
 
-  /** One side's counts: per listed category, plus the stream length and the sketch's count error. */
-  record Counts(Map<String, Count> items, long n, long maxError) {
+  /**
+   * One side's counts: per listed category, plus the stream length and the count error of a category
+   * not listed (its count is in [0, maxError]).
+   */
+  public record Counts(Map<String, Count> items, long n, long maxError) {
     boolean isEmpty() {
       return n == 0;
     }
@@ -454,7 +471,7 @@ public final class Drift {
   }
 
   /** The frequent items with their bounds; empty when the column has none. */
-  static Counts frequentCounts(ColumnView c) {
+  public static Counts frequentCounts(ColumnView c) {
     Map<String, Count> out = new TreeMap<>();
     Optional<FrequentItemsMetric> fi = c.frequentItems().filter(f -> !f.isEmpty());
     if (fi.isEmpty()) {

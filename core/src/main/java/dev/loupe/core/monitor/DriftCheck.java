@@ -1,11 +1,9 @@
 package dev.loupe.core.monitor;
 
-import dev.loupe.core.ColumnView;
 import dev.loupe.core.drift.ColumnDrift;
 import dev.loupe.core.drift.Drift;
 import dev.loupe.core.drift.DriftAlgorithm;
 import dev.loupe.core.drift.DriftOptions;
-import dev.loupe.core.drift.SortedValues;
 import java.util.Optional;
 
 /**
@@ -31,13 +29,12 @@ final class DriftCheck {
 
   /**
    * The test of {@code window} against {@code baseline}; empty when no test applies (no values, other
-   * types). The numeric test reads the given sorted values in place of the columns' own sketches
-   * ({@code null}: the column's own): the trailing baseline's {@link DistributionUnion}, and the
-   * window's sorted view built once.
+   * types). The tests read the sides' given sorted values and category counts in place of the
+   * columns' own sketches ({@code null}: the column's own): the trailing baseline's
+   * {@link DistributionUnion} and {@link CategoryUnion}, and the window's, built once.
    */
-  static Optional<Finding> compare(String column, ColumnView baseline, SortedValues baselineValues, ColumnView window,
-      SortedValues windowValues) {
-    ColumnDrift d = Drift.compareColumn(column, baseline, baselineValues, window, windowValues, OPTIONS);
+  static Optional<Finding> compare(String column, Drift.Side baseline, Drift.Side window) {
+    ColumnDrift d = Drift.compareColumn(column, baseline, window, OPTIONS);
     if (d.skipped() || d.pValue() == null || d.statistic() == null || d.effectSize() == null) {
       return Optional.empty();
     }

@@ -106,7 +106,8 @@ public final class Monitor {
     Objects.requireNonNull(window, "window");
     SlidingMerge trail = reference == null ? new SlidingMerge(trailing) : null;
     DistributionUnion trailValues = reference == null ? new DistributionUnion(trailing) : null;
-    Map<String, SortedValues> referenceValues = reference == null ? Map.of() : sortedValues(reference);
+    CategoryUnion trailCounts = reference == null ? new CategoryUnion(trailing) : null;
+    Sketched referenceSketched = reference == null ? new Sketched(Map.of(), Map.of()) : sketched(reference);
     RowCounts rowCounts = new RowCounts(window, seasonDays, rowsThreshold);
     List<Alert> all = new ArrayList<>();
     Instant previous = null;
@@ -136,17 +137,19 @@ public final class Monitor {
             "one file per writer instance"));
       }
       ProfileView v = w.view();
-      Map<String, SortedValues> values = sortedValues(v); // each window's sorted view, built once
+      Sketched sketched = sketched(v); // each window's sorted values and category counts, built once
       ProfileView base = reference;
       String baseName = "the reference profile";
-      Function<String, SortedValues> baseValues = referenceValues::get;
+      Function<String, SortedValues> baseValues = referenceSketched.values()::get;
+      Function<String, Drift.Counts> baseCounts = referenceSketched.counts()::get;
       if (trail != null && trail.size() > 0) {
         base = trail.merged();
         baseName = "the merged " + trail.size() + " window(s) " + trail.first() + " to " + trail.last();
         baseValues = trailValues::values;
+        baseCounts = trailCounts::counts;
       }
       if (base != null) {
-        checkColumns(t, v, values, base, baseValues, baseName, alerts);
+        checkColumns(t, v, sketched, base, baseValues, baseCounts, baseName, alerts);
       }
       long rows = rows(v);
       Optional<RowCounts.Finding> r = rowCounts.observe(t, rows);
@@ -166,7 +169,8 @@ public final class Monitor {
       all.addAll(alerts);
       if (trail != null) {
         trail.add(t, baselineView(v));
-        trailValues.add(values);
+        trailValues.add(sketched.values());
+        trailCounts.add(sketched.counts());
       }
       if (first == null) {
         first = t;
@@ -177,8 +181,9 @@ public final class Monitor {
     return new MonitorResult(all, count, first, previous, window, baselineDescription());
   }
 
-  private void checkColumns(Instant t, ProfileView v, Map<String, SortedValues> values, ProfileView base,
-      Function<String, SortedValues> baseValues, String baseName, List<Alert> alerts) {
+  private void checkColumns(Instant t, ProfileView v, Sketched sketched, ProfileView base,
+      Function<String, SortedValues> baseValues, Function<String, Drift.Counts> baseCounts, String baseName,
+      List<Alert> alerts) {
     TreeSet<String> names = new TreeSet<>(base.columns().keySet());
     names.addAll(v.columns().keySet());
     names.removeAll(ignored);
@@ -186,15 +191,21 @@ public final class Monitor {
     List<String> order = new ArrayList<>(names);
     List<List<Alert>> found = order.parallelStream().map(name -> {
       List<Alert> out = new ArrayList<>();
-      checkColumn(t, name, base.columns().get(name), baseValues.apply(name), v.columns().get(name), values.get(name),
-          baseName, out);
+      ColumnView b = base.columns().get(name);
+      ColumnView c = v.columns().get(name);
+      Drift.Side bs = b == null ? null : new Drift.Side(b, baseValues.apply(name),
+          c != null && c.inferredType().equals("string") ? baseCounts.apply(name) : null); // only strings read counts
+      Drift.Side cs = c == null ? null : new Drift.Side(c, sketched.values().get(name), sketched.counts().get(name));
+      checkColumn(t, name, bs, cs, baseName, out);
       return out;
     }).toList();
     found.forEach(alerts::addAll);
   }
 
-  private void checkColumn(Instant t, String name, ColumnView b, SortedValues bValues, ColumnView c,
-      SortedValues cValues, String baseName, List<Alert> alerts) {
+  private void checkColumn(Instant t, String name, Drift.Side bs, Drift.Side cs, String baseName,
+      List<Alert> alerts) {
+    ColumnView b = bs == null ? null : bs.column();
+    ColumnView c = cs == null ? null : cs.column();
     if (c == null) {
       alerts.add(new Alert(t, Check.SCHEMA, name, "column '" + name + "' is missing; the baseline has it",
           null, null, null, null, baseName));
@@ -212,7 +223,7 @@ public final class Monitor {
     if (mostlyUnique(c)) {
       return;
     }
-    Optional<DriftCheck.Finding> d = DriftCheck.compare(name, b, bValues, c, cValues);
+    Optional<DriftCheck.Finding> d = DriftCheck.compare(name, bs, cs);
     if (d.isPresent() && d.get().pValue() < alpha && d.get().effect() >= minEffect) {
       DriftCheck.Finding f = d.get();
       alerts.add(new Alert(t, Check.DRIFT, name, String.format(Locale.ROOT,
@@ -336,29 +347,40 @@ public final class Monitor {
     return new WindowPoint(t, rows, files, cols);
   }
 
+  /** A window's columns as the drift tests and the trailing baseline read them. */
+  private record Sketched(Map<String, SortedValues> values, Map<String, Drift.Counts> counts) {}
+
   /**
    * The sorted values (retained KLL items with cumulative weights) of each column with numeric
-   * values: the window's distribution for the drift test, and its share of the trailing baseline's
-   * {@link DistributionUnion}. Built once per window, the columns in parallel.
+   * values, and the frequent-item counts of each column with frequent items: the window's side of
+   * the drift tests, and its share of the trailing baseline's {@link DistributionUnion} and
+   * {@link CategoryUnion}. Built once per window, the columns in parallel.
    */
-  private static Map<String, SortedValues> sortedValues(ProfileView v) {
+  private static Sketched sketched(ProfileView v) {
     List<Map.Entry<String, ColumnView>> cols = new ArrayList<>(v.columns().entrySet());
-    List<SortedValues> sv = cols.parallelStream()
-        .map(e -> e.getValue().distribution().map(SortedValues::of).orElse(SortedValues.EMPTY)).toList();
-    Map<String, SortedValues> out = new HashMap<>();
+    List<Object[]> both = cols.parallelStream().map(e -> new Object[] {
+        e.getValue().distribution().map(SortedValues::of).orElse(SortedValues.EMPTY),
+        Drift.frequentCounts(e.getValue())}).toList();
+    Map<String, SortedValues> values = new HashMap<>();
+    Map<String, Drift.Counts> counts = new HashMap<>();
     for (int i = 0; i < cols.size(); i++) {
-      if (sv.get(i).n() > 0) {
-        out.put(cols.get(i).getKey(), sv.get(i));
+      SortedValues sv = (SortedValues) both.get(i)[0];
+      Drift.Counts fc = (Drift.Counts) both.get(i)[1];
+      if (sv.n() > 0) {
+        values.put(cols.get(i).getKey(), sv);
+      }
+      if (fc.n() > 0) {
+        counts.put(cols.get(i).getKey(), fc);
       }
     }
-    return out;
+    return new Sketched(values, counts);
   }
 
   /**
-   * What the merged baseline keeps of a window: the metrics the checks read from it (counts, types,
-   * frequent items). The distribution is left out (the baseline's is the {@link DistributionUnion}
-   * of the windows' sorted values, no sketch merge), and so is the distinct-count sketch: no check
-   * compares it, and merging it is most of a merge's cost.
+   * What the merged baseline keeps of a window: the metrics the checks read from it (counts, types).
+   * The distribution and frequent items are left out (the baseline's are the
+   * {@link DistributionUnion} of the windows' sorted values and the {@link CategoryUnion} of their
+   * counts: no sketch merges), and so is the distinct-count sketch: no check compares it.
    */
   private static ProfileView baselineView(ProfileView v) {
     Map<String, ColumnView> out = new LinkedHashMap<>();
@@ -366,7 +388,6 @@ public final class Monitor {
       List<dev.loupe.core.metrics.Metric<?>> keep = new ArrayList<>();
       keep.add(c.counts());
       keep.add(c.types());
-      c.frequentItems().ifPresent(keep::add);
       out.put(name, ColumnView.of(keep));
     });
     return ProfileView.of(v.properties(), out);

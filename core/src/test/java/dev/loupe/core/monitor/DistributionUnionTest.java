@@ -81,7 +81,8 @@ class DistributionUnionTest {
           SortedValues t = SortedValues.of(target.distribution().orElseThrow());
           assertEquals(exact, Drift.ksStatistic(u, t), 1e-15, "seed " + seed + " window " + w);
           // and the drift test reports it, with no sketch-error allowance
-          ColumnDrift d = Drift.compareColumn("x", column(base), u, target, t, calibrated);
+          ColumnDrift d = Drift.compareColumn("x", new Drift.Side(column(base), u, null),
+              new Drift.Side(target, t, null), calibrated);
           assertEquals(exact, d.statistic().doubleValue(), 1e-15);
           assertEquals(0.0, d.sketchError().doubleValue());
           assertEquals(exact, d.testedStatistic().doubleValue(), 1e-15);
