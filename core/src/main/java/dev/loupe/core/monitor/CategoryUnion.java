@@ -47,10 +47,10 @@ final class CategoryUnion {
     for (String name : order) {
       cols.add(columns.computeIfAbsent(name, k -> new Column()));
     }
-    java.util.stream.IntStream.range(0, order.size()).parallel().forEach(i -> {
+    for (int i = 0; i < order.size(); i++) { // a few map updates a column: in turn, no fork-join overhead
       cols.get(i).apply(window.get(order.get(i)), 1);
       cols.get(i).apply(leaving.get(order.get(i)), -1);
-    });
+    }
     for (int i = 0; i < order.size(); i++) {
       if (cols.get(i).windows == 0) {
         columns.remove(order.get(i));

@@ -107,7 +107,7 @@ public final class Monitor {
     SlidingMerge trail = reference == null ? new SlidingMerge(trailing) : null;
     DistributionUnion trailValues = reference == null ? new DistributionUnion(trailing) : null;
     CategoryUnion trailCounts = reference == null ? new CategoryUnion(trailing) : null;
-    Sketched referenceSketched = reference == null ? new Sketched(Map.of(), Map.of()) : sketched(reference);
+    Sketched referenceSketched = reference == null ? new Sketched(Map.of(), Map.of(), Map.of()) : sketched(reference);
     RowCounts rowCounts = new RowCounts(window, seasonDays, rowsThreshold);
     List<Alert> all = new ArrayList<>();
     Instant previous = null;
@@ -165,7 +165,7 @@ public final class Monitor {
               "the constraints file"));
         }
       }
-      listener.window(point(t, rows, w.files(), v), alerts);
+      listener.window(new WindowPoint(t, rows, w.files(), sketched.points()), alerts);
       all.addAll(alerts);
       if (trail != null) {
         trail.add(t, baselineView(v));
@@ -341,39 +341,41 @@ public final class Monitor {
     return rows;
   }
 
-  private static WindowPoint point(Instant t, long rows, int files, ProfileView v) {
-    Map<String, ColumnPoint> cols = new LinkedHashMap<>();
-    v.columns().forEach((name, c) -> cols.put(name, ColumnPoint.of(c)));
-    return new WindowPoint(t, rows, files, cols);
-  }
-
-  /** A window's columns as the drift tests and the trailing baseline read them. */
-  private record Sketched(Map<String, SortedValues> values, Map<String, Drift.Counts> counts) {}
+  /**
+   * A window's columns as the drift tests and the trailing baseline read them, and their points of
+   * the time series (in the profile's column order).
+   */
+  private record Sketched(Map<String, SortedValues> values, Map<String, Drift.Counts> counts,
+      Map<String, ColumnPoint> points) {}
 
   /**
    * The sorted values (retained KLL items with cumulative weights) of each column with numeric
    * values, and the frequent-item counts of each column with frequent items: the window's side of
    * the drift tests, and its share of the trailing baseline's {@link DistributionUnion} and
-   * {@link CategoryUnion}. Built once per window, the columns in parallel.
+   * {@link CategoryUnion}; and the column's point of the time series. Built once per window, the
+   * columns in parallel.
    */
   private static Sketched sketched(ProfileView v) {
     List<Map.Entry<String, ColumnView>> cols = new ArrayList<>(v.columns().entrySet());
-    List<Object[]> both = cols.parallelStream().map(e -> new Object[] {
+    List<Object[]> all = cols.parallelStream().map(e -> new Object[] {
         e.getValue().distribution().map(SortedValues::of).orElse(SortedValues.EMPTY),
-        Drift.frequentCounts(e.getValue())}).toList();
+        Drift.frequentCounts(e.getValue()), ColumnPoint.of(e.getValue())}).toList();
     Map<String, SortedValues> values = new HashMap<>();
     Map<String, Drift.Counts> counts = new HashMap<>();
+    Map<String, ColumnPoint> points = new LinkedHashMap<>();
     for (int i = 0; i < cols.size(); i++) {
-      SortedValues sv = (SortedValues) both.get(i)[0];
-      Drift.Counts fc = (Drift.Counts) both.get(i)[1];
+      String name = cols.get(i).getKey();
+      SortedValues sv = (SortedValues) all.get(i)[0];
+      Drift.Counts fc = (Drift.Counts) all.get(i)[1];
       if (sv.n() > 0) {
-        values.put(cols.get(i).getKey(), sv);
+        values.put(name, sv);
       }
       if (fc.n() > 0) {
-        counts.put(cols.get(i).getKey(), fc);
+        counts.put(name, fc);
       }
+      points.put(name, (ColumnPoint) all.get(i)[2]);
     }
-    return new Sketched(values, counts);
+    return new Sketched(values, counts, points);
   }
 
   /**

@@ -9,7 +9,8 @@ import java.util.ArrayDeque;
  * about three merges per window whatever the capacity (the two-stack queue for monoids): new
  * windows go on a back stack with their running merge; when the oldest must leave, the back stack
  * is turned into a front stack of suffix merges, whose top is then the merge of everything in it.
- * Each merge merges the columns in parallel ({@link ProfileView#mergeParallel}).
+ * The monitor keeps only counts and types here (cheap to merge: the columns are merged in turn; the
+ * distributions and categories are the {@link DistributionUnion} and {@link CategoryUnion}).
  */
 final class SlidingMerge {
   private final int capacity;
@@ -27,13 +28,13 @@ final class SlidingMerge {
 
   void add(Instant start, ProfileView v) {
     back.addLast(v);
-    backMerged = backMerged.mergeParallel(v);
+    backMerged = backMerged.merge(v);
     starts.addLast(start);
     if (starts.size() > capacity) {
       if (front.isEmpty()) {
         ProfileView suffix = ProfileView.empty();
         while (!back.isEmpty()) {
-          suffix = back.pollLast().mergeParallel(suffix);
+          suffix = back.pollLast().merge(suffix);
           front.push(suffix);
         }
         backMerged = ProfileView.empty();
@@ -56,6 +57,6 @@ final class SlidingMerge {
   }
 
   ProfileView merged() {
-    return front.isEmpty() ? backMerged : front.peek().mergeParallel(backMerged);
+    return front.isEmpty() ? backMerged : front.peek().merge(backMerged);
   }
 }
