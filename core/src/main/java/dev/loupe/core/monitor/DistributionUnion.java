@@ -78,16 +78,8 @@ final class DistributionUnion {
     if (c == null) {
       return SortedValues.EMPTY;
     }
-    double weighted = 0;
-    long n = 0;
-    for (Map<String, SortedValues> w : windows) {
-      SortedValues s = w.get(column);
-      if (s != null) {
-        weighted += s.n() * s.rankError();
-        n += s.n();
-      }
-    }
-    return new SortedValues(c.values, c.cumulative, c.size, n == 0 ? 0.0 : weighted / n);
+    long n = c.size == 0 ? 0 : c.cumulative[c.size - 1];
+    return new SortedValues(c.values, c.cumulative, c.size, n == 0 ? 0.0 : Math.max(0, c.weightedError / n));
   }
 
   /** One column's union: distinct values in increasing order with cumulative weights; a spare pair of buffers. */
@@ -97,9 +89,17 @@ final class DistributionUnion {
     int size;
     double[] spareValues = new double[0];
     long[] spareCumulative = new long[0];
+    /** The sum of n_i eps_i over the windows in the union (exactly 0 while every window is exact). */
+    double weightedError;
 
     /** This union minus {@code out} (whose items it holds) plus {@code in}; either may be null. */
     void step(SortedValues out, SortedValues in) {
+      if (out != null) {
+        weightedError -= out.n() * out.rankError();
+      }
+      if (in != null) {
+        weightedError += in.n() * in.rankError();
+      }
       int nu = size;
       int no = out == null ? 0 : out.size();
       int ni = in == null ? 0 : in.size();

@@ -56,6 +56,17 @@ class DistributionUnionTest {
             assertEquals(kept.size(), union.size());
             for (String column : List.of("x", "y", "absent")) {
               assertSameUnion(fromScratch(kept, column), union.values(column), "window " + w + " column " + column);
+              double weighted = 0;
+              long n = 0;
+              for (Map<String, SortedValues> k : kept) {
+                SortedValues s = k.get(column);
+                if (s != null) {
+                  weighted += s.n() * s.rankError();
+                  n += s.n();
+                }
+              }
+              assertEquals(n == 0 ? 0.0 : weighted / n, union.values(column).rankError(), 1e-12,
+                  "window " + w + " column " + column + ": the weighted mean rank error");
             }
           }
         });
