@@ -31,9 +31,13 @@ import java.util.function.Function;
  * }</pre>
  *
  * <h2>Baseline</h2>
- * The merge of the trailing N windows before the checked one ({@link Builder#trailing}, default
- * 24), or a fixed reference profile ({@link Builder#reference}). Row counts always use like
- * windows (see {@link RowCounts}): a reference profile holds no row count of a window.
+ * The trailing N windows before the checked one together ({@link Builder#trailing}, default 24),
+ * or a fixed reference profile ({@link Builder#reference}). The trailing baseline's counts and
+ * types are merged ({@link SlidingMerge}); its numeric distributions are the union of the windows'
+ * retained KLL items ({@link DistributionUnion}) and its category counts the sums of the windows'
+ * frequent-item counts and bounds ({@link CategoryUnion}): no sketch merges, and exact whenever the
+ * windows' sketches are. Row counts always use like windows (see {@link RowCounts}): a reference
+ * profile holds no row count of a window.
  *
  * <h2>Checks, per window</h2>
  * <ul>
