@@ -23,9 +23,13 @@ import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -35,11 +39,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * JVM) consuming it from the beginning, once per run, each run a fresh consumer group and data
  * directory, alternating the consumer thread counts given. The clock runs from the first record
  * tracked to the last (group join excluded; reported separately); the count in the written profiles
- * is checked against the records produced.
+ * is checked against the records produced. Each run also reports the CPU time this JVM and the broker
+ * process spent per record, which a busy machine disturbs less than records per second.
+ *
+ * <p>Options after the numbers: {@code compression=lz4} (or zstd, gzip, snappy; default none) is the
+ * producer's compression of the topic; {@code mode=ceiling} runs, instead of the server, plain
+ * consumers (same settings, one per thread) that poll and discard the records, the ceiling of this
+ * broker and client on this machine; {@code mode=both} alternates the two.
  *
  * <pre>
  * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp bench/target/loupe-benchmarks.jar \
- *   dev.loupe.bench.KafkaThroughput [records=2000000] [partitions=4] [runs=3] [threads=1,2]
+ *   dev.loupe.bench.KafkaThroughput [records=2000000] [partitions=4] [runs=3] [threads=1,2] \
+ *   [compression=none] [mode=server]
  * </pre>
  */
 public final class KafkaThroughput {
@@ -48,24 +59,46 @@ public final class KafkaThroughput {
   private KafkaThroughput() {}
 
   public static void main(String[] args) throws Exception {
-    long records = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
-    int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-    int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    int[] threads = args.length > 3 ? java.util.Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
+    List<String> positional = new ArrayList<>();
+    String compression = "none";
+    String mode = "server";
+    for (String a : args) {
+      if (a.startsWith("compression=")) {
+        compression = a.substring("compression=".length());
+      } else if (a.startsWith("mode=")) {
+        mode = a.substring("mode=".length());
+        if (!List.of("server", "ceiling", "both").contains(mode)) {
+          throw new IllegalArgumentException("mode must be server, ceiling or both, not " + mode);
+        }
+      } else {
+        positional.add(a);
+      }
+    }
+    long records = positional.size() > 0 ? Long.parseLong(positional.get(0)) : 2_000_000;
+    int partitions = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 4;
+    int runs = positional.size() > 2 ? Integer.parseInt(positional.get(2)) : 3;
+    int[] threads = positional.size() > 3
+        ? java.util.Arrays.stream(positional.get(3).split(",")).mapToInt(Integer::parseInt).toArray()
         : new int[] {1, 2};
     Path dir = Files.createTempDirectory("loupe-kafka-bench");
     try (KafkaTestBroker broker = KafkaTestBroker.start(dir.resolve("broker"))) {
       broker.createTopic("bench", partitions);
       long t0 = System.nanoTime();
-      long bytes = produce(broker.bootstrapServers(), records);
-      System.out.printf("produced %,d records (%,d bytes of JSON, %.0f bytes each) in %.1f s%n", records, bytes,
-          (double) bytes / records, (System.nanoTime() - t0) / 1e9);
+      long bytes = produce(broker.bootstrapServers(), records, compression);
+      System.out.printf("produced %,d records (%,d bytes of JSON, %.0f bytes each, compression %s) in %.1f s%n",
+          records, bytes, (double) bytes / records, compression, (System.nanoTime() - t0) / 1e9);
       List<String> lines = new ArrayList<>();
       for (int run = 0; run < runs; run++) {
         for (int t : threads) {
-          lines.add(consume(broker.bootstrapServers(), dir.resolve("run-" + run + "-" + t), "bench-" + run + "-" + t,
-              t, records));
-          System.out.println(lines.get(lines.size() - 1));
+          if (!mode.equals("server")) {
+            lines.add(ceiling(broker.bootstrapServers(), "ceiling-" + run + "-" + t, t, records));
+            System.out.println(lines.get(lines.size() - 1));
+          }
+          if (!mode.equals("ceiling")) {
+            lines.add(consume(broker.bootstrapServers(), dir.resolve("run-" + run + "-" + t), "bench-" + run + "-" + t,
+                t, records));
+            System.out.println(lines.get(lines.size() - 1));
+          }
         }
       }
       System.out.println("\nsummary (" + records + " records, " + partitions + " partitions):");
@@ -78,8 +111,9 @@ public final class KafkaThroughput {
   }
 
   /** 10 columns: 4 integers, 4 floats, a low- and a high-cardinality string. */
-  private static long produce(String bootstrap, long records) {
+  private static long produce(String bootstrap, long records, String compression) {
     Properties p = new Properties();
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "1");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
@@ -122,6 +156,8 @@ public final class KafkaThroughput {
     long start = System.nanoTime();
     long first = 0;
     long done;
+    Cpu cpu0 = null;
+    Cpu cpu;
     try (LoupeServer server = LoupeServer.start(config)) {
       URI metrics = URI.create("http://127.0.0.1:" + server.port() + "/metrics");
       while (true) {
@@ -129,15 +165,18 @@ public final class KafkaThroughput {
         long now = System.nanoTime();
         if (n > 0 && first == 0) {
           first = now;
+          cpu0 = Cpu.now();
         }
         if (n >= records) {
           done = now;
+          cpu = Cpu.now().minus(cpu0);
           break;
         }
         if (now - start > Duration.ofMinutes(10).toNanos()) {
           throw new IllegalStateException("consumed only " + n + " of " + records + " in 10 minutes");
         }
-        Thread.sleep(20);
+        // polling /metrics costs the server CPU: often only around the first and the last record
+        Thread.sleep(n > 0 && n < records * 7 / 10 ? 200 : 10);
       }
       HttpResponse<String> w = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
           + "/writeProfiles")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -156,7 +195,96 @@ public final class KafkaThroughput {
     }
     double secs = (done - first) / 1e9;
     return String.format("threads %d: %,.0f records/s (%,d records in %.2f s after the first; group join %.2f s;"
-        + " profiles hold %,d rows)", threads, records / secs, records, secs, (first - start) / 1e9, profiled);
+        + " profiles hold %,d rows; %s)", threads, records / secs, records, secs, (first - start) / 1e9, profiled,
+        cpu.describe(secs, records));
+  }
+
+  /**
+   * The ceiling: plain consumers (one per thread, one group, the server's consumer settings) that
+   * poll the same topic from the beginning and discard the records; the same clock as {@link #consume}.
+   */
+  private static String ceiling(String bootstrap, String group, int threads, long records)
+      throws InterruptedException {
+    java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Thread> ts = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < threads; i++) {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+      p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
+      Thread t = new Thread(() -> {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+          c.subscribe(List.of("bench"));
+          while (!stop.get()) {
+            long n = 0;
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+              n += r.value().length > 0 ? 1 : 0;
+            }
+            count.addAndGet(n);
+          }
+        }
+      }, "ceiling-" + i);
+      t.start();
+      ts.add(t);
+    }
+    long first = 0;
+    long done;
+    Cpu cpu0 = null;
+    while (true) {
+      long n = count.get();
+      long now = System.nanoTime();
+      if (n > 0 && first == 0) {
+        first = now;
+        cpu0 = Cpu.now();
+      }
+      if (n >= records) {
+        done = now;
+        break;
+      }
+      if (now - start > Duration.ofMinutes(10).toNanos()) {
+        throw new IllegalStateException("the plain consumers read only " + n + " of " + records + " in 10 minutes");
+      }
+      Thread.sleep(5);
+    }
+    Cpu cpu = Cpu.now().minus(cpu0);
+    stop.set(true);
+    for (Thread t : ts) {
+      t.join();
+    }
+    double secs = (done - first) / 1e9;
+    return String.format("ceiling, threads %d: %,.0f records/s (plain consumers, poll and discard; %,d records in %.2f s"
+        + " after the first; %s)", threads, records / secs, count.get(), secs, cpu.describe(secs, records));
+  }
+
+  /** CPU time of this JVM and of the broker (the one child process) so far. */
+  private record Cpu(long selfNanos, long brokerNanos) {
+    static Cpu now() {
+      long self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+          .getOperatingSystemMXBean()).getProcessCpuTime();
+      long broker = ProcessHandle.current().children().mapToLong(h -> h.info().totalCpuDuration()
+          .map(Duration::toNanos).orElse(0L)).sum();
+      return new Cpu(self, broker);
+    }
+
+    Cpu minus(Cpu before) {
+      return new Cpu(selfNanos - before.selfNanos, brokerNanos - before.brokerNanos);
+    }
+
+    /**
+     * Cores busy on average over {@code secs} of wall time, and CPU time per record: on a busy machine
+     * the CPU per record moves less than the records per second.
+     */
+    String describe(double secs, long records) {
+      return String.format("cores busy: this JVM %.2f, broker %.2f; CPU per record: this JVM %.2f us, broker %.2f us",
+          selfNanos / 1e9 / secs, brokerNanos / 1e9 / secs, selfNanos / 1e3 / records, brokerNanos / 1e3 / records);
+    }
   }
 
   private static long consumed(HttpClient http, URI metrics) throws IOException, InterruptedException {
