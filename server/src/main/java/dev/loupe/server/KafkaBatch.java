@@ -1,6 +1,12 @@
 package dev.loupe.server;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.loupe.core.internal.ValueTable;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -107,6 +113,7 @@ final class KafkaBatch {
     KafkaBatch b = new KafkaBatch(settings);
     Map<String, Map<Long, Group>> byDataset = new LinkedHashMap<>();
     boolean flatten = settings.nesting() == KafkaSettings.Nesting.FLATTEN;
+    String field = settings.timestampField();
     long now = System.currentTimeMillis();
     for (TopicPartition tp : polled.partitions()) {
       List<ConsumerRecord<ByteBuffer, ByteBuffer>> recs = polled.records(tp);
@@ -119,18 +126,26 @@ final class KafkaBatch {
       long gWindow = 0;
       for (ConsumerRecord<ByteBuffer, ByteBuffer> r : recs) {
         b.records++;
-        // a record without a timestamp (-1: produced by a pre-0.10 client) is logged at receive time
-        long ts = r.timestamp() >= 0 ? r.timestamp() : now;
-        long window = Math.floorDiv(ts, windowMillis);
-        if (g == null || window != gWindow) { // a partition's records mostly fall in one window
-          g = windows.computeIfAbsent(window, k -> new Group(datasetId, flatten));
-          gWindow = window;
-        }
         ByteBuffer v = r.value();
         if (v == null) {
           b.deadLetters.add(new DeadLetter(r, "undecodable", "the record has no value (a tombstone); each record "
               + "must hold one JSON object, one row"));
           continue;
+        }
+        // a record without a timestamp (-1: produced by a pre-0.10 client) is logged at receive time
+        long ts = r.timestamp() >= 0 ? r.timestamp() : now;
+        if (field != null) {
+          try {
+            ts = fieldTimestamp(v, field, ts);
+          } catch (IllegalArgumentException e) {
+            b.deadLetters.add(new DeadLetter(r, "invalid_timestamp", e.getMessage()));
+            continue;
+          }
+        }
+        long window = Math.floorDiv(ts, windowMillis);
+        if (g == null || window != gWindow) { // a partition's records mostly fall in one window
+          g = windows.computeIfAbsent(window, k -> new Group(datasetId, flatten));
+          gWindow = window;
         }
         try {
           addRow(g.rows, v);
@@ -152,6 +167,75 @@ final class KafkaBatch {
     }
     return b;
   }
+  /**
+   * The time in top-level field {@code field} of the JSON object in {@code v} (LOUPE_KAFKA_TIMESTAMP_FIELD):
+   * a whole number is epoch milliseconds, a string an ISO-8601 instant with {@code Z} or an offset
+   * ({@code 2026-01-31T06:00:00Z}, {@code 2026-01-31T08:00:00+02:00}); the first such field counts. Throws
+   * IllegalArgumentException, saying what is wrong, when the field is missing or holds anything else. A
+   * value that is not a JSON object, or not JSON, gives {@code fallback}: decoding it then fails and says why.
+   */
+  static long fieldTimestamp(ByteBuffer v, String field, long fallback) {
+    byte[] a;
+    int off;
+    if (v.hasArray()) {
+      a = v.array();
+      off = v.arrayOffset() + v.position();
+    } else {
+      a = bytes(v);
+      off = 0;
+    }
+    try (JsonParser p = ValueTable.jsonFactory().createParser(a, off, v.remaining())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return fallback;
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        boolean match = field.equals(p.currentName());
+        t = p.nextToken();
+        if (match) {
+          return timeOf(p, t, field);
+        }
+        p.skipChildren();
+      }
+      if (t != JsonToken.END_OBJECT) {
+        return fallback;
+      }
+    } catch (IOException e) {
+      return fallback;
+    }
+    throw new IllegalArgumentException("the record's JSON object has no field '" + field + "' (LOUPE_KAFKA_TIMESTAMP_FIELD"
+        + "); " + TIME_FORMS);
+  }
+
+  private static final String TIME_FORMS = "each record needs its time there, as epoch milliseconds (a whole number)"
+      + " or an ISO-8601 instant such as \"2026-01-31T06:00:00Z\"";
+
+  private static long timeOf(JsonParser p, JsonToken t, String field) throws IOException {
+    String bad;
+    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      return p.getLongValue(); // any long is an Instant; the admission rule judges how far off it is
+    } else if (t == JsonToken.VALUE_STRING) {
+      String s = p.getText();
+      try {
+        return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+      } catch (DateTimeParseException | ArithmeticException e) {
+        bad = "\"" + (s.length() > 64 ? s.substring(0, 64) + "..." : s) + "\", not an ISO-8601 instant with Z or an offset";
+      }
+    } else if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+      bad = p.getText() + ", not a whole number of milliseconds";
+    } else {
+      bad = switch (t) {
+        case VALUE_NULL -> "null";
+        case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+        case START_OBJECT -> "an object";
+        case START_ARRAY -> "an array";
+        default -> String.valueOf(t);
+      };
+    }
+    throw new IllegalArgumentException("field '" + field + "' (LOUPE_KAFKA_TIMESTAMP_FIELD) is " + bad + "; "
+        + TIME_FORMS);
+  }
+
   /**
    * Asks the server's admission rule about each group (at the current clock); refused rows
    * become dead letters. A group refused whole for a timestamp is asked about record by record,

@@ -66,6 +66,10 @@ public final class KafkaSettings {
       value("LOUPE_KAFKA_DEAD_LETTER_TOPIC", "--kafka-dead-letter-topic",
           "topic for records that cannot be profiled, with the reason in headers", "loupe-dead-letter",
           (d, n, v) -> d.deadLetterTopic = v),
+      value("LOUPE_KAFKA_TIMESTAMP_FIELD", "--kafka-timestamp-field",
+          "a top-level field of each record's JSON object that holds the row's time (epoch milliseconds or an "
+              + "ISO-8601 instant); a record without a valid one is dead-lettered", "(the record's timestamp)",
+          (d, n, v) -> d.timestampField = v),
       value("LOUPE_KAFKA_MAX_POLL_RECORDS", "--kafka-max-poll-records",
           "most records one poll (one batch into the profiles) takes (max.poll.records)",
           Integer.toString(DEFAULT_MAX_POLL_RECORDS), (d, n, v) -> d.maxPollRecords = integer(n, v)),
@@ -92,6 +96,7 @@ public final class KafkaSettings {
     int consumerThreads = 1;
     Nesting nesting = Nesting.FLATTEN;
     String deadLetterTopic = "loupe-dead-letter";
+    String timestampField;
     // the consumer's fetch sizes: null when not set (LOUPE_KAFKA_CLIENT_PROPERTIES, then Loupe's default, apply)
     Integer maxPollRecords;
     Integer fetchMinBytes;
@@ -101,8 +106,8 @@ public final class KafkaSettings {
 
     KafkaSettings build() {
       return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
-          deadLetterTopic, new Fetch(maxPollRecords, fetchMinBytes, fetchMaxWaitMs, maxPartitionFetchBytes),
-          clientProperties);
+          deadLetterTopic, timestampField, new Fetch(maxPollRecords, fetchMinBytes, fetchMaxWaitMs,
+          maxPartitionFetchBytes), clientProperties);
     }
   }
 
@@ -144,13 +149,14 @@ public final class KafkaSettings {
   private final int consumerThreads;
   private final Nesting nesting;
   private final String deadLetterTopic;
+  private final String timestampField;
   private final Fetch fetch;
   private final Map<String, String> consumerTuning;
   private final Map<String, String> clientProperties;
 
   private KafkaSettings(boolean enabled, List<String> bootstrapServers, List<String> topics, String groupId,
       Map<String, String> topicDatasetIds, int consumerThreads, Nesting nesting, String deadLetterTopic,
-      Fetch fetch, Map<String, String> clientProperties) {
+      String timestampField, Fetch fetch, Map<String, String> clientProperties) {
     this.enabled = enabled;
     this.bootstrapServers = List.copyOf(bootstrapServers);
     this.topics = List.copyOf(topics);
@@ -159,6 +165,7 @@ public final class KafkaSettings {
     this.consumerThreads = consumerThreads;
     this.nesting = Objects.requireNonNull(nesting);
     this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic);
+    this.timestampField = timestampField;
     this.fetch = Objects.requireNonNull(fetch);
     this.clientProperties = Map.copyOf(clientProperties);
     this.consumerTuning = fetch.resolve(this.clientProperties);
@@ -209,7 +216,7 @@ public final class KafkaSettings {
   /** Kafka switched off. */
   public static KafkaSettings disabled() {
     return new KafkaSettings(false, List.of(), List.of(), "loupe", Map.of(), 1, Nesting.FLATTEN, "loupe-dead-letter",
-        Fetch.DEFAULTS, Map.of());
+        null, Fetch.DEFAULTS, Map.of());
   }
 
   /** Settings in code (tests, embedding). */
@@ -217,21 +224,27 @@ public final class KafkaSettings {
       Map<String, String> topicDatasetIds, int consumerThreads, Nesting nesting, String deadLetterTopic,
       int maxPollRecords) {
     return new KafkaSettings(true, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
-        deadLetterTopic, new Fetch(maxPollRecords, null, null, null), Map.of());
+        deadLetterTopic, null, new Fetch(maxPollRecords, null, null, null), Map.of());
   }
 
   /** These settings with the fetch sizes given (null: not set, the properties file or Loupe's default applies). */
   public KafkaSettings withFetch(Integer maxPollRecords, Integer fetchMinBytes, Integer fetchMaxWaitMs,
       Integer maxPartitionFetchBytes) {
     return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
-        deadLetterTopic, new Fetch(maxPollRecords, fetchMinBytes, fetchMaxWaitMs, maxPartitionFetchBytes),
-        clientProperties);
+        deadLetterTopic, timestampField, new Fetch(maxPollRecords, fetchMinBytes, fetchMaxWaitMs,
+        maxPartitionFetchBytes), clientProperties);
+  }
+
+  /** These settings with each row's time read from a field of the record's JSON object (null: the record's timestamp). */
+  public KafkaSettings withTimestampField(String field) {
+    return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
+        deadLetterTopic, field, fetch, clientProperties);
   }
 
   /** These settings with extra Kafka client settings (as LOUPE_KAFKA_CLIENT_PROPERTIES gives them). */
   public KafkaSettings withClientProperties(Map<String, String> props) {
     return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
-        deadLetterTopic, fetch, props);
+        deadLetterTopic, timestampField, fetch, props);
   }
 
   /** Reads the {@code KAFKA_*} and {@code LOUPE_KAFKA_*} variables; without KAFKA_ENABLED=true, Kafka is off. */
@@ -320,6 +333,14 @@ public final class KafkaSettings {
   /** The dataset a topic's rows go to: its mapping, or the topic's own name. */
   public String datasetId(String topic) {
     return topicDatasetIds.getOrDefault(topic, topic);
+  }
+
+  /**
+   * The top-level field of a record's JSON object that holds its row's time (LOUPE_KAFKA_TIMESTAMP_FIELD),
+   * or null when rows take the record's timestamp.
+   */
+  public String timestampField() {
+    return timestampField;
   }
 
   public int consumerThreads() {

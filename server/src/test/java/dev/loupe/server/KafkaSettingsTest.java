@@ -56,6 +56,16 @@ class KafkaSettingsTest {
   }
 
   @Test
+  void theTimestampFieldIsReadFromItsVariableAndFlag() {
+    assertEquals(null, KafkaSettings.fromEnvironment(env()).timestampField());
+    assertEquals("event_time", KafkaSettings.fromEnvironment(env("LOUPE_KAFKA_TIMESTAMP_FIELD", "event_time"))
+        .timestampField());
+    assertEquals("ts", ServerConfig.fromArgs(new String[] {"--kafka-enabled", "--kafka-bootstrap-servers", "k:9092",
+        "--kafka-topics", "t", "--kafka-timestamp-field", "ts"}, Map.of("DISABLE_AUTH", "true")).kafka()
+        .timestampField());
+  }
+
+  @Test
   void badFetchSizesSayWhereTheyCameFrom(@TempDir Path dir) throws Exception {
     assertEquals("LOUPE_KAFKA_FETCH_MIN_BYTES must be 1 to 2147483647, got 0", assertThrows(
         IllegalArgumentException.class, () -> KafkaSettings.fromEnvironment(env("LOUPE_KAFKA_FETCH_MIN_BYTES", "0")))
