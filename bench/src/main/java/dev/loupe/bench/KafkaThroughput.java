@@ -1,6 +1,8 @@
 package dev.loupe.bench;
 
+import com.fasterxml.jackson.core.JsonParser;
 import dev.loupe.core.ProfileView;
+import dev.loupe.core.internal.ValueTable;
 import dev.loupe.server.KafkaSettings;
 import dev.loupe.server.KafkaTestBroker;
 import dev.loupe.server.LoupeServer;
@@ -10,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -44,26 +47,55 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Options after the numbers: {@code compression=lz4} (or zstd, gzip, snappy; default none) is the
  * producer's compression of the topic; {@code mode=ceiling} runs, instead of the server, plain
- * consumers (same settings, one per thread) that poll and discard the records, the ceiling of this
- * broker and client on this machine; {@code mode=both} alternates the two.
+ * consumers (same settings and deserializers, one per thread) that poll and discard the records, the
+ * ceiling of this broker and client on this machine; {@code mode=both} alternates the two.
+ * {@code max.poll.records=}, {@code fetch.min.bytes=}, {@code fetch.max.wait.ms=} and
+ * {@code max.partition.fetch.bytes=} set the consumers' fetch sizes (the server's
+ * {@code LOUPE_KAFKA_*} settings); unset, the server's defaults apply. {@code fastdoubles=both} (or
+ * {@code on}) is an experiment: each server run is repeated with Jackson's fast double parser switched on
+ * in the JSON doors' shared factory (not a server setting), to measure that lever of the JSON decode.
  *
  * <pre>
  * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp bench/target/loupe-benchmarks.jar \
  *   dev.loupe.bench.KafkaThroughput [records=2000000] [partitions=4] [runs=3] [threads=1,2] \
- *   [compression=none] [mode=server]
+ *   [compression=none] [mode=server] [fetch.min.bytes=65536 ...]
  * </pre>
  */
 public final class KafkaThroughput {
   private static final Pattern RECORDS = Pattern.compile("(?m)^loupe_kafka_records_total\\{topic=\"bench\"} (\\d+)$");
 
+  /** The server's fetch sizes a run may set (its LOUPE_KAFKA_* settings), as Kafka names them. */
+  private static final List<String> FETCH_KEYS = List.of("max.poll.records", "fetch.min.bytes", "fetch.max.wait.ms",
+      "max.partition.fetch.bytes");
+
   private KafkaThroughput() {}
+
+  /** The server's Kafka settings for a run: fresh group, the fetch sizes given, the rest as the server's defaults. */
+  private static KafkaSettings settings(String bootstrap, String group, int threads, Map<String, Integer> fetch) {
+    return KafkaSettings.of(List.of(bootstrap), List.of("bench"), group, Map.of("bench", "bench"), threads,
+        KafkaSettings.Nesting.FLATTEN, "bench-dead-letters", fetch.getOrDefault("max.poll.records", 5000))
+        .withFetch(fetch.get("max.poll.records"), fetch.get("fetch.min.bytes"), fetch.get("fetch.max.wait.ms"),
+            fetch.get("max.partition.fetch.bytes"));
+  }
 
   public static void main(String[] args) throws Exception {
     List<String> positional = new ArrayList<>();
     String compression = "none";
     String mode = "server";
+    List<Boolean> fastDoubles = List.of(false);
+    Map<String, Integer> fetch = new java.util.HashMap<>();
     for (String a : args) {
-      if (a.startsWith("compression=")) {
+      int eq = a.indexOf('=');
+      if (eq > 0 && FETCH_KEYS.contains(a.substring(0, eq))) {
+        fetch.put(a.substring(0, eq), Integer.parseInt(a.substring(eq + 1)));
+      } else if (a.startsWith("fastdoubles=")) {
+        fastDoubles = switch (a.substring("fastdoubles=".length())) {
+          case "on" -> List.of(true);
+          case "off" -> List.of(false);
+          case "both" -> List.of(false, true);
+          default -> throw new IllegalArgumentException("fastdoubles must be on, off or both, not " + a);
+        };
+      } else if (a.startsWith("compression=")) {
         compression = a.substring("compression=".length());
       } else if (a.startsWith("mode=")) {
         mode = a.substring("mode=".length());
@@ -85,18 +117,24 @@ public final class KafkaThroughput {
       broker.createTopic("bench", partitions);
       long t0 = System.nanoTime();
       long bytes = produce(broker.bootstrapServers(), records, compression);
-      System.out.printf("produced %,d records (%,d bytes of JSON, %.0f bytes each, compression %s) in %.1f s%n",
-          records, bytes, (double) bytes / records, compression, (System.nanoTime() - t0) / 1e9);
+      System.out.printf("produced %,d records (%,d bytes of JSON, %.0f bytes each, compression %s) in %.1f s;"
+          + " consumer fetch sizes %s%n", records, bytes, (double) bytes / records, compression,
+          (System.nanoTime() - t0) / 1e9, settings(broker.bootstrapServers(), "x", 1, fetch).consumerTuning());
       List<String> lines = new ArrayList<>();
       for (int run = 0; run < runs; run++) {
         for (int t : threads) {
           if (!mode.equals("server")) {
-            lines.add(ceiling(broker.bootstrapServers(), "ceiling-" + run + "-" + t, t, records));
+            lines.add(ceiling(settings(broker.bootstrapServers(), "ceiling-" + run + "-" + t, t, fetch), records));
             System.out.println(lines.get(lines.size() - 1));
           }
-          if (!mode.equals("ceiling")) {
-            lines.add(consume(broker.bootstrapServers(), dir.resolve("run-" + run + "-" + t), "bench-" + run + "-" + t,
-                t, records));
+          for (int f = 0; f < fastDoubles.size() && !mode.equals("ceiling"); f++) {
+            // alternate the order from run to run, so that neither side always runs warmer
+            boolean fast = fastDoubles.get(run % 2 == 0 ? f : fastDoubles.size() - 1 - f);
+            // an experiment, not the server's setting: Jackson's fast double parser on the JSON doors' shared
+            // factory, to measure what that lever of the JSON decode would give here
+            ValueTable.jsonFactory().configure(JsonParser.Feature.USE_FAST_DOUBLE_PARSER, fast);
+            lines.add((fast ? "[fast doubles] " : "") + consume(settings(broker.bootstrapServers(), "bench-" + run + "-"
+                + t + "-" + f, t, fetch), dir.resolve("run-" + run + "-" + t + "-" + f), records));
             System.out.println(lines.get(lines.size() - 1));
           }
         }
@@ -145,10 +183,8 @@ public final class KafkaThroughput {
     return bytes;
   }
 
-  private static String consume(String bootstrap, Path dir, String group, int threads, long records)
-      throws IOException, InterruptedException {
-    KafkaSettings kafka = KafkaSettings.of(List.of(bootstrap), List.of("bench"), group, Map.of("bench", "bench"),
-        threads, KafkaSettings.Nesting.FLATTEN, "bench-dead-letters", 5000);
+  private static String consume(KafkaSettings kafka, Path dir, long records) throws IOException, InterruptedException {
+    int threads = kafka.consumerThreads();
     ServerConfig config = ServerConfig.builder().port(0).host("127.0.0.1").disableAuth(true).dataDir(dir.resolve("data"))
         .fileSystemRoot(dir.resolve("profiles")).destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM)
         .window(Duration.ofHours(1)).lateness(Duration.ofDays(1)).kafka(kafka).build();
@@ -203,29 +239,28 @@ public final class KafkaThroughput {
    * The ceiling: plain consumers (one per thread, one group, the server's consumer settings) that
    * poll the same topic from the beginning and discard the records; the same clock as {@link #consume}.
    */
-  private static String ceiling(String bootstrap, String group, int threads, long records)
-      throws InterruptedException {
+  private static String ceiling(KafkaSettings kafka, long records) throws InterruptedException {
+    int threads = kafka.consumerThreads();
     java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     List<Thread> ts = new ArrayList<>();
     long start = System.nanoTime();
     for (int i = 0; i < threads; i++) {
       Properties p = new Properties();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers().get(0));
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId());
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-      p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
+      p.putAll(kafka.consumerTuning());
       Thread t = new Thread(() -> {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        try (KafkaConsumer<ByteBuffer, ByteBuffer> c = new KafkaConsumer<>(p, new ByteBufferDeserializer(),
+            new ByteBufferDeserializer())) {
           c.subscribe(List.of("bench"));
           while (!stop.get()) {
             long n = 0;
-            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-              n += r.value().length > 0 ? 1 : 0;
+            for (ConsumerRecord<ByteBuffer, ByteBuffer> r : c.poll(Duration.ofMillis(100))) {
+              n += r.value().remaining() > 0 ? 1 : 0;
             }
             count.addAndGet(n);
           }
