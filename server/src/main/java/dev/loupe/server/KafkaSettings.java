@@ -376,6 +376,8 @@ public final class KafkaSettings {
   @Override
   public String toString() {
     return enabled ? "kafka " + topics + " from " + bootstrapServers + " as group " + groupId + " (" + consumerThreads
-        + " consumer(s), " + nesting + ", dead letters to " + deadLetterTopic + ")" : "kafka off";
+        + " consumer(s), " + nesting + ", dead letters to " + deadLetterTopic
+        + (timestampField != null ? ", row time from field '" + timestampField + "'" : "") + ", " + consumerTuning + ")"
+        : "kafka off";
   }
 }
