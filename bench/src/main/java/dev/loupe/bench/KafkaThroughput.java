@@ -54,6 +54,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code LOUPE_KAFKA_*} settings); unset, the server's defaults apply. {@code fastdoubles=both} (or
  * {@code on}) is an experiment: each server run is repeated with Jackson's fast double parser switched on
  * in the JSON doors' shared factory (not a server setting), to measure that lever of the JSON decode.
+ * {@code trickle=20000} measures instead a consumer that keeps up: records arrive at that rate for 10 s
+ * on a fresh topic per run, and the CPU per record of the consumer threads and the broker is compared
+ * between Kafka's fetch defaults ({@code fetch.min.bytes=1}, {@code fetch.max.wait.ms=500}) and the server's.
  *
  * <pre>
  * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp bench/target/loupe-benchmarks.jar \
@@ -72,7 +75,12 @@ public final class KafkaThroughput {
 
   /** The server's Kafka settings for a run: fresh group, the fetch sizes given, the rest as the server's defaults. */
   private static KafkaSettings settings(String bootstrap, String group, int threads, Map<String, Integer> fetch) {
-    return KafkaSettings.of(List.of(bootstrap), List.of("bench"), group, Map.of("bench", "bench"), threads,
+    return settings(bootstrap, "bench", group, threads, fetch);
+  }
+
+  private static KafkaSettings settings(String bootstrap, String topic, String group, int threads,
+      Map<String, Integer> fetch) {
+    return KafkaSettings.of(List.of(bootstrap), List.of(topic), group, Map.of(topic, "bench"), threads,
         KafkaSettings.Nesting.FLATTEN, "bench-dead-letters", fetch.getOrDefault("max.poll.records", 5000))
         .withFetch(fetch.get("max.poll.records"), fetch.get("fetch.min.bytes"), fetch.get("fetch.max.wait.ms"),
             fetch.get("max.partition.fetch.bytes"));
@@ -83,6 +91,7 @@ public final class KafkaThroughput {
     String compression = "none";
     String mode = "server";
     List<Boolean> fastDoubles = List.of(false);
+    int trickle = 0;
     Map<String, Integer> fetch = new java.util.HashMap<>();
     for (String a : args) {
       int eq = a.indexOf('=');
@@ -95,6 +104,8 @@ public final class KafkaThroughput {
           case "both" -> List.of(false, true);
           default -> throw new IllegalArgumentException("fastdoubles must be on, off or both, not " + a);
         };
+      } else if (a.startsWith("trickle=")) {
+        trickle = Integer.parseInt(a.substring("trickle=".length()));
       } else if (a.startsWith("compression=")) {
         compression = a.substring("compression=".length());
       } else if (a.startsWith("mode=")) {
@@ -116,12 +127,30 @@ public final class KafkaThroughput {
     try (KafkaTestBroker broker = KafkaTestBroker.start(dir.resolve("broker"))) {
       broker.createTopic("bench", partitions);
       long t0 = System.nanoTime();
-      long bytes = produce(broker.bootstrapServers(), records, compression);
-      System.out.printf("produced %,d records (%,d bytes of JSON, %.0f bytes each, compression %s) in %.1f s;"
+      long bytes = trickle > 0 ? 0 : produce(broker.bootstrapServers(), records, compression);
+      if (trickle == 0) {
+        System.out.printf("produced %,d records (%,d bytes of JSON, %.0f bytes each, compression %s) in %.1f s;"
           + " consumer fetch sizes %s%n", records, bytes, (double) bytes / records, compression,
           (System.nanoTime() - t0) / 1e9, settings(broker.bootstrapServers(), "x", 1, fetch).consumerTuning());
+      }
       List<String> lines = new ArrayList<>();
-      for (int run = 0; run < runs; run++) {
+      for (int run = 0; run < runs && trickle > 0; run++) {
+        for (int t : threads) {
+          // Kafka's own fetch defaults against the server's (or those given), alternating which goes first
+          Map<String, Integer> kafkaDefaults = new java.util.HashMap<>(fetch);
+          kafkaDefaults.put("fetch.min.bytes", 1);
+          kafkaDefaults.put("fetch.max.wait.ms", 500);
+          List<Map<String, Integer>> variants = run % 2 == 0 ? List.of(kafkaDefaults, fetch) : List.of(fetch,
+              kafkaDefaults);
+          for (int v = 0; v < 2; v++) {
+            String topic = "trickle-" + run + "-" + t + "-" + v;
+            lines.add(trickle(broker, settings(broker.bootstrapServers(), topic, "g-" + topic, t, variants.get(v)),
+                topic, dir.resolve(topic), partitions, trickle, 10));
+            System.out.println(lines.get(lines.size() - 1));
+          }
+        }
+      }
+      for (int run = 0; run < runs && trickle == 0; run++) {
         for (int t : threads) {
           if (!mode.equals("server")) {
             lines.add(ceiling(settings(broker.bootstrapServers(), "ceiling-" + run + "-" + t, t, fetch), records));
@@ -163,18 +192,7 @@ public final class KafkaThroughput {
         new ByteArraySerializer())) {
       StringBuilder sb = new StringBuilder(256);
       for (long i = 0; i < records; i++) {
-        sb.setLength(0);
-        sb.append("{\"id\":").append(i)
-            .append(",\"age\":").append(18 + r.nextInt(70))
-            .append(",\"clicks\":").append(r.nextInt(1000))
-            .append(",\"bucket\":").append(r.nextInt(20))
-            .append(",\"score\":").append(r.nextDouble())
-            .append(",\"amount\":").append(Math.round(r.nextDouble() * 100000) / 100.0)
-            .append(",\"lat\":").append(-90 + 180 * r.nextDouble())
-            .append(",\"lon\":").append(-180 + 360 * r.nextDouble())
-            .append(",\"country\":\"c").append(r.nextInt(20)).append('"')
-            .append(",\"user\":\"u").append(Long.toHexString(r.nextLong())).append("\"}");
-        byte[] v = sb.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] v = row(sb, r, i);
         bytes += v.length;
         producer.send(new ProducerRecord<>("bench", v));
       }
@@ -183,11 +201,108 @@ public final class KafkaThroughput {
     return bytes;
   }
 
-  private static String consume(KafkaSettings kafka, Path dir, long records) throws IOException, InterruptedException {
-    int threads = kafka.consumerThreads();
-    ServerConfig config = ServerConfig.builder().port(0).host("127.0.0.1").disableAuth(true).dataDir(dir.resolve("data"))
+  /** One record: 10 columns, 4 integers, 4 floats, a low- and a high-cardinality string. */
+  private static byte[] row(StringBuilder sb, SplittableRandom r, long i) {
+    sb.setLength(0);
+    sb.append("{\"id\":").append(i)
+        .append(",\"age\":").append(18 + r.nextInt(70))
+        .append(",\"clicks\":").append(r.nextInt(1000))
+        .append(",\"bucket\":").append(r.nextInt(20))
+        .append(",\"score\":").append(r.nextDouble())
+        .append(",\"amount\":").append(Math.round(r.nextDouble() * 100000) / 100.0)
+        .append(",\"lat\":").append(-90 + 180 * r.nextDouble())
+        .append(",\"lon\":").append(-180 + 360 * r.nextDouble())
+        .append(",\"country\":\"c").append(r.nextInt(20)).append('"')
+        .append(",\"user\":\"u").append(Long.toHexString(r.nextLong())).append("\"}");
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static ServerConfig serverConfig(KafkaSettings kafka, Path dir) {
+    return ServerConfig.builder().port(0).host("127.0.0.1").disableAuth(true).dataDir(dir.resolve("data"))
         .fileSystemRoot(dir.resolve("profiles")).destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM)
         .window(Duration.ofHours(1)).lateness(Duration.ofDays(1)).kafka(kafka).build();
+  }
+
+  /** The rows of column id in the profiles written under {@code dir}. */
+  private static long profiledRows(Path dir) throws IOException {
+    long profiled = 0;
+    try (Stream<Path> s = Files.walk(dir.resolve("profiles"))) {
+      for (Path p : s.filter(x -> x.toString().endsWith(".bin")).toList()) {
+        profiled += ProfileView.read(p).column("id").map(c -> c.counts().n()).orElse(0L);
+      }
+    }
+    return profiled;
+  }
+
+  /**
+   * A consumer that keeps up: the server reads a fresh topic while records arrive at {@code rate} per
+   * second for {@code seconds}; what counts is the CPU the consumer threads and the broker spend per
+   * record (the fetch sizes decide how many fetches and polls a record shares).
+   */
+  private static String trickle(KafkaTestBroker broker, KafkaSettings kafka, String topic, Path dir, int partitions,
+      int rate, int seconds) throws IOException, InterruptedException {
+    broker.createTopic(topic, partitions);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "1");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    long records = (long) rate * seconds;
+    HttpClient http = HttpClient.newHttpClient();
+    Cpu cpu;
+    long nanos;
+    try (LoupeServer server = LoupeServer.start(serverConfig(kafka, dir));
+         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+             new ByteArraySerializer())) {
+      URI metrics = URI.create("http://127.0.0.1:" + server.port() + "/metrics");
+      SplittableRandom r = new SplittableRandom(7);
+      StringBuilder sb = new StringBuilder(256);
+      // one record first, so that the group has joined before the clock starts
+      producer.send(new ProducerRecord<>(topic, row(sb, r, records)));
+      producer.flush();
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (consumed(http, metrics, topic) < 1) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the server did not consume its first record in 2 minutes");
+        }
+        Thread.sleep(20);
+      }
+      Cpu cpu0 = Cpu.now();
+      long t0 = System.nanoTime();
+      for (long i = 0; i < records; i++) {
+        producer.send(new ProducerRecord<>(topic, row(sb, r, i)));
+        if (i % 100 == 99) { // paced in steps of 100 records
+          long wait = t0 + (i + 1) * 1_000_000_000L / rate - System.nanoTime();
+          if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+          }
+        }
+      }
+      producer.flush();
+      while (consumed(http, metrics, topic) < records + 1) {
+        if (System.nanoTime() > deadline + Duration.ofSeconds(seconds).toNanos()) {
+          throw new IllegalStateException("the server did not keep up with " + rate + " records/s");
+        }
+        Thread.sleep(20);
+      }
+      cpu = Cpu.now().minus(cpu0);
+      nanos = System.nanoTime() - t0;
+      HttpResponse<String> w = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+          + "/writeProfiles")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      if (w.statusCode() != 200) {
+        throw new IllegalStateException("writeProfiles: " + w.body());
+      }
+    }
+    long profiled = profiledRows(dir);
+    if (profiled != records + 1) {
+      throw new IllegalStateException("the profiles hold " + profiled + " rows, " + (records + 1) + " were produced");
+    }
+    return String.format("trickle %,d records/s for %d s, threads %d, %s: %s", rate, seconds, kafka.consumerThreads(),
+        kafka.consumerTuning(), cpu.describe(nanos / 1e9, records));
+  }
+
+  private static String consume(KafkaSettings kafka, Path dir, long records) throws IOException, InterruptedException {
+    int threads = kafka.consumerThreads();
+    ServerConfig config = serverConfig(kafka, dir);
     HttpClient http = HttpClient.newHttpClient();
     long start = System.nanoTime();
     long first = 0;
@@ -220,12 +335,7 @@ public final class KafkaThroughput {
         throw new IllegalStateException("writeProfiles: " + w.body());
       }
     }
-    long profiled = 0;
-    try (Stream<Path> s = Files.walk(dir.resolve("profiles"))) {
-      for (Path p : s.filter(x -> x.toString().endsWith(".bin")).toList()) {
-        profiled += ProfileView.read(p).column("id").map(c -> c.counts().n()).orElse(0L);
-      }
-    }
+    long profiled = profiledRows(dir);
     if (profiled != records) {
       throw new IllegalStateException("the profiles hold " + profiled + " rows, " + records + " were produced");
     }
@@ -298,28 +408,46 @@ public final class KafkaThroughput {
         + " after the first; %s)", threads, records / secs, count.get(), secs, cpu.describe(secs, records));
   }
 
-  /** CPU time of this JVM and of the broker (the one child process) so far. */
-  private record Cpu(long selfNanos, long brokerNanos) {
+  /** CPU time of this JVM, of its consumer threads, and of the broker (the one child process) so far. */
+  private record Cpu(long selfNanos, long consumerNanos, long brokerNanos) {
     static Cpu now() {
       long self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
           .getOperatingSystemMXBean()).getProcessCpuTime();
+      java.lang.management.ThreadMXBean tx = java.lang.management.ManagementFactory.getThreadMXBean();
+      long consumers = 0;
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (t.getName().startsWith("loupe-kafka-") || t.getName().startsWith("ceiling-")) {
+          consumers += Math.max(0, tx.getThreadCpuTime(t.getId()));
+        }
+      }
       long broker = ProcessHandle.current().children().mapToLong(h -> h.info().totalCpuDuration()
           .map(Duration::toNanos).orElse(0L)).sum();
-      return new Cpu(self, broker);
+      return new Cpu(self, consumers, broker);
     }
 
     Cpu minus(Cpu before) {
-      return new Cpu(selfNanos - before.selfNanos, brokerNanos - before.brokerNanos);
+      return new Cpu(selfNanos - before.selfNanos, consumerNanos - before.consumerNanos,
+          brokerNanos - before.brokerNanos);
     }
 
     /**
      * Cores busy on average over {@code secs} of wall time, and CPU time per record: on a busy machine
-     * the CPU per record moves less than the records per second.
+     * the CPU per record moves less than the records per second. The consumer threads' share leaves out
+     * the harness (producer, metric polling) and the JVM's own threads (GC, JIT).
      */
     String describe(double secs, long records) {
-      return String.format("cores busy: this JVM %.2f, broker %.2f; CPU per record: this JVM %.2f us, broker %.2f us",
-          selfNanos / 1e9 / secs, brokerNanos / 1e9 / secs, selfNanos / 1e3 / records, brokerNanos / 1e3 / records);
+      return String.format("cores busy: this JVM %.2f, broker %.2f; CPU per record: this JVM %.2f us (consumer "
+          + "threads %.2f us), broker %.2f us", selfNanos / 1e9 / secs, brokerNanos / 1e9 / secs,
+          selfNanos / 1e3 / records, consumerNanos / 1e3 / records, brokerNanos / 1e3 / records);
     }
+  }
+
+  /** Records of {@code topic} the server has tracked ({@code loupe_kafka_records_total}). */
+  private static long consumed(HttpClient http, URI metrics, String topic) throws IOException, InterruptedException {
+    String body = http.send(HttpRequest.newBuilder(metrics).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^loupe_kafka_records_total\\{topic=\"" + Pattern.quote(topic) + "\"} (\\d+)$")
+        .matcher(body);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
   private static long consumed(HttpClient http, URI metrics) throws IOException, InterruptedException {

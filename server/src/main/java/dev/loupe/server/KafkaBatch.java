@@ -167,6 +167,7 @@ final class KafkaBatch {
     }
     return b;
   }
+
   /**
    * The time in top-level field {@code field} of the JSON object in {@code v} (LOUPE_KAFKA_TIMESTAMP_FIELD):
    * a whole number is epoch milliseconds, a string an ISO-8601 instant with {@code Z} or an offset
