@@ -52,8 +52,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code max.poll.records=}, {@code fetch.min.bytes=}, {@code fetch.max.wait.ms=} and
  * {@code max.partition.fetch.bytes=} set the consumers' fetch sizes (the server's
  * {@code LOUPE_KAFKA_*} settings); unset, the server's defaults apply. {@code fastdoubles=both} (or
- * {@code on}) is an experiment: each server run is repeated with Jackson's fast double parser switched on
- * in the JSON doors' shared factory (not a server setting), to measure that lever of the JSON decode.
+ * {@code off}) is an experiment: each server run is repeated with Jackson's fast double parser switched off
+ * and on in the JSON doors' shared factory (the server's own setting is on; unset, it is left alone), to
+ * measure that lever of the JSON decode.
  * {@code trickle=20000} measures instead a consumer that keeps up: records arrive at that rate for 10 s
  * on a fresh topic per run, and the CPU per record of the consumer threads and the broker is compared
  * between Kafka's fetch defaults ({@code fetch.min.bytes=1}, {@code fetch.max.wait.ms=500}) and the server's.
@@ -90,7 +91,7 @@ public final class KafkaThroughput {
     List<String> positional = new ArrayList<>();
     String compression = "none";
     String mode = "server";
-    List<Boolean> fastDoubles = List.of(false);
+    List<Boolean> fastDoubles = java.util.Collections.singletonList(null); // null: the server's setting
     int trickle = 0;
     Map<String, Integer> fetch = new java.util.HashMap<>();
     for (String a : args) {
@@ -158,11 +159,13 @@ public final class KafkaThroughput {
           }
           for (int f = 0; f < fastDoubles.size() && !mode.equals("ceiling"); f++) {
             // alternate the order from run to run, so that neither side always runs warmer
-            boolean fast = fastDoubles.get(run % 2 == 0 ? f : fastDoubles.size() - 1 - f);
-            // an experiment, not the server's setting: Jackson's fast double parser on the JSON doors' shared
-            // factory, to measure what that lever of the JSON decode would give here
-            ValueTable.jsonFactory().configure(JsonParser.Feature.USE_FAST_DOUBLE_PARSER, fast);
-            lines.add((fast ? "[fast doubles] " : "") + consume(settings(broker.bootstrapServers(), "bench-" + run + "-"
+            Boolean fast = fastDoubles.get(run % 2 == 0 ? f : fastDoubles.size() - 1 - f);
+            // an experiment: Jackson's fast double parser switched on the JSON doors' shared factory, to
+            // measure what that lever of the JSON decode gives here (unset: the server's own setting)
+            if (fast != null) {
+              ValueTable.jsonFactory().configure(JsonParser.Feature.USE_FAST_DOUBLE_PARSER, fast);
+            }
+            lines.add((fast == null ? "" : fast ? "[fast doubles] " : "[slow doubles] ") + consume(settings(broker.bootstrapServers(), "bench-" + run + "-"
                 + t + "-" + f, t, fetch), dir.resolve("run-" + run + "-" + t + "-" + f), records));
             System.out.println(lines.get(lines.size() - 1));
           }
