@@ -25,6 +25,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -102,8 +103,16 @@ final class ParquetProfiler {
             reader.setRequestedSchema(List.of(c.leaf()));
             PageReadStore rowGroup = reader.readRowGroup(g);
             rows = rowGroup.getRowCount();
-            ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
-            c.track(store, rows, profile, allocator);
+            if (c.countsDictionary()) {
+              // strings by dictionary id: the column's converter counts ids (see StringCounts)
+              try (StringCounts counts = new StringCounts(c.name(), profile, allocator)) {
+                GroupConverter withCounts = converterWith(schema, c.leaf().getPath(), 0, counts);
+                c.trackStrings(new ColumnReadStoreImpl(rowGroup, withCounts, schema, createdBy), rows, counts);
+              }
+            } else {
+              ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
+              c.track(store, rows, profile, allocator);
+            }
           } catch (RuntimeException e) {
             throw new DataFormatException(file + ", row group " + g + ", column " + c.name() + ": cannot decode "
                 + "the data (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the file is damaged "
@@ -190,6 +199,26 @@ final class ParquetProfiler {
         case STRING -> new VarCharVector(name, allocator);
         default -> throw new IllegalStateException(kind + " is appended without a vector");
       };
+    }
+
+    /** A flat string column: read through {@link StringCounts}, dictionary ids counted instead of strings copied. */
+    boolean countsDictionary() {
+      return kind == Kind.STRING && leaf.getMaxRepetitionLevel() == 0;
+    }
+
+    /** The chunk's rows of a flat string column, each defined value handed to {@code counts}, then drained. */
+    void trackStrings(ColumnReadStoreImpl store, long rows, StringCounts counts) {
+      ColumnReader r = store.getColumnReader(leaf);
+      int maxDef = leaf.getMaxDefinitionLevel();
+      long nulls = 0;
+      for (long i = 0; i < rows; i++, r.consume()) {
+        if (r.getCurrentDefinitionLevel() == maxDef) {
+          r.writeCurrentValueToConverter();
+        } else {
+          nulls++;
+        }
+      }
+      counts.drain(nulls);
     }
 
     void track(ColumnReadStoreImpl store, long rows, DatasetProfile profile, BufferAllocator allocator) {
@@ -475,6 +504,115 @@ final class ParquetProfiler {
       case BINARY, FIXED_LEN_BYTE_ARRAY -> l instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
           || l instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
           || l instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation ? Kind.STRING : Kind.OBJECT;
+    };
+  }
+
+  /**
+   * The values of one string column chunk, as Parquet's column reader hands them to a converter:
+   * from a dictionary-encoded page only the dictionary id ({@link #addValueFromDictionary}), which
+   * is counted; from a plain page (a writer may fall back to plain encoding when the dictionary
+   * grows too large) the bytes, which go into a vector profiled {@value #SLICE} at a time as
+   * before. {@link #drain} then appends each dictionary string once with its count
+   * ({@link ColumnAppender#appendUtf8Repeated}), which is what the vector path gives the sketches
+   * after its per-batch pre-aggregation: the same counts and HLL, frequent items within the same
+   * bounds. It skips, per value, materializing a {@link Binary}, copying its bytes into a vector,
+   * and hashing and comparing them again to pre-aggregate.
+   */
+  static final class StringCounts extends PrimitiveConverter implements AutoCloseable {
+    private final String name;
+    private final DatasetProfile profile;
+    private final VarCharVector plain;
+    private Dictionary dictionary;
+    private long[] counts;
+    private int pending;
+
+    StringCounts(String name, DatasetProfile profile, BufferAllocator allocator) {
+      this.name = name;
+      this.profile = profile;
+      this.plain = new VarCharVector(name, allocator);
+    }
+
+    @Override
+    public boolean hasDictionarySupport() {
+      return true;
+    }
+
+    @Override
+    public void setDictionary(Dictionary d) {
+      dictionary = d;
+      counts = new long[d.getMaxId() + 1];
+    }
+
+    @Override
+    public void addValueFromDictionary(int id) {
+      counts[id]++;
+    }
+
+    @Override
+    public void addBinary(Binary b) {
+      if (pending == 0) {
+        plain.reset();
+        if (plain.getValueCapacity() == 0) {
+          plain.setInitialCapacity(SLICE);
+          plain.allocateNew();
+        }
+      }
+      plain.setSafe(pending++, b.getBytesUnsafe(), 0, b.length());
+      if (pending == SLICE) {
+        flushPlain();
+      }
+    }
+
+    private void flushPlain() {
+      if (pending > 0) {
+        plain.setValueCount(pending);
+        profile.trackColumn(name, plain, pending, null);
+        pending = 0;
+      }
+    }
+
+    /** Profiles what the chunk gave: the plain values left, each dictionary string with its count, the nulls. */
+    void drain(long nulls) {
+      flushPlain();
+      ColumnAppender a = profile.column(name);
+      if (counts != null) {
+        for (int id = 0; id < counts.length; id++) {
+          if (counts[id] > 0) {
+            a.appendUtf8Repeated(dictionary.decodeToBinary(id).getBytes(), counts[id]);
+            counts[id] = 0;
+          }
+        }
+      }
+      a.appendNulls(nulls);
+    }
+
+    @Override
+    public void close() {
+      plain.close();
+    }
+  }
+
+  /** {@link #noopConverter} of {@code type}, except that the leaf at {@code path} (from {@code depth}) is {@code leaf}. */
+  private static GroupConverter converterWith(GroupType type, String[] path, int depth, PrimitiveConverter leaf) {
+    Converter[] children = new Converter[type.getFieldCount()];
+    for (int i = 0; i < children.length; i++) {
+      Type t = type.getType(i);
+      boolean onPath = t.getName().equals(path[depth]);
+      children[i] = onPath && depth == path.length - 1 ? leaf
+          : onPath ? converterWith(t.asGroupType(), path, depth + 1, leaf)
+          : t.isPrimitive() ? new PrimitiveConverter() {} : noopConverter(t.asGroupType());
+    }
+    return new GroupConverter() {
+      @Override
+      public Converter getConverter(int fieldIndex) {
+        return children[fieldIndex];
+      }
+
+      @Override
+      public void start() {}
+
+      @Override
+      public void end() {}
     };
   }
 
