@@ -103,7 +103,10 @@ final class ParquetProfiler {
             reader.setRequestedSchema(List.of(c.leaf()));
             PageReadStore rowGroup = reader.readRowGroup(g);
             rows = rowGroup.getRowCount();
-            if (c.countsDictionary()) {
+            ColumnChunkMetaData chunk = c.chunk(footer.getBlocks().get(g));
+            if (c.readsIntPages() && chunk != null && IntPages.applies(chunk, c.leaf())) {
+              c.trackIntPages(rowGroup.getPageReader(c.leaf()), profile);
+            } else if (c.countsDictionary()) {
               // strings by dictionary id: the column's converter counts ids (see StringCounts)
               try (StringCounts counts = new StringCounts(c.name(), profile, allocator)) {
                 GroupConverter withCounts = converterWith(schema, c.leaf().getPath(), 0, counts);
@@ -199,6 +202,69 @@ final class ParquetProfiler {
         case STRING -> new VarCharVector(name, allocator);
         default -> throw new IllegalStateException(kind + " is appended without a vector");
       };
+    }
+
+    /** The column's chunk in a row group; null when the footer has none. */
+    ColumnChunkMetaData chunk(BlockMetaData block) {
+      ColumnPath path = ColumnPath.get(leaf.getPath());
+      for (ColumnChunkMetaData chunk : block.getColumns()) {
+        if (chunk.getPath().equals(path)) {
+          return chunk;
+        }
+      }
+      return null;
+    }
+
+    /** Integers, dates and timestamps: {@link IntPages} may decode their pages in bulk. */
+    boolean readsIntPages() {
+      return switch (kind) {
+        case INT32, UINT32, INT64, DATE, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, TIMESTAMP_NANOS -> true;
+        default -> false;
+      };
+    }
+
+    /** The chunk's pages decoded by {@link IntPages}, each value appended as the column reader path appends it. */
+    void trackIntPages(org.apache.parquet.column.page.PageReader pages, DatasetProfile profile) {
+      ColumnAppender a = profile.column(name);
+      IntPages.read(pages, leaf, new IntPages.Sink() {
+        @Override
+        public void values(long[] v, int n) {
+          switch (kind) {
+            case INT32, INT64 -> a.appendLongs(v, 0, n);
+            case UINT32 -> {
+              for (int i = 0; i < n; i++) {
+                a.appendLong(v[i] & 0xffffffffL);
+              }
+            }
+            case DATE -> {
+              for (int i = 0; i < n; i++) {
+                a.appendEpochMillis(v[i] * 86_400_000L);
+              }
+            }
+            case TIMESTAMP_MILLIS -> {
+              for (int i = 0; i < n; i++) {
+                a.appendEpochMillis(v[i]);
+              }
+            }
+            case TIMESTAMP_MICROS -> {
+              for (int i = 0; i < n; i++) {
+                a.appendEpochMillis(Math.floorDiv(v[i], 1000L));
+              }
+            }
+            case TIMESTAMP_NANOS -> {
+              for (int i = 0; i < n; i++) {
+                a.appendEpochMillis(Math.floorDiv(v[i], 1_000_000L));
+              }
+            }
+            default -> throw new IllegalStateException(kind + " is not read from int pages");
+          }
+        }
+
+        @Override
+        public void nulls(int n) {
+          a.appendNulls(n);
+        }
+      });
     }
 
     /** A flat string column: read through {@link StringCounts}, dictionary ids counted instead of strings copied. */
