@@ -97,8 +97,13 @@ final class IntPages {
     int[] defs = new int[0];
     int[] idBuf = new int[0];
     long[] values = new long[0];
+    long left = pages.getTotalValueCount(); // the chunk's values by its metadata: bounds what a page may claim
     for (DataPage page; (page = pages.readPage()) != null; ) {
       int count = page.getValueCount();
+      if (count < 0 || count > left) {
+        throw new IllegalStateException("a page of " + count + " values where the chunk has " + left + " left");
+      }
+      left -= count;
       byte[] valueBytes;
       int valuesFrom;
       Encoding encoding;
