@@ -116,6 +116,13 @@ final class ParquetProfiler {
               ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
               c.track(store, rows, profile, allocator);
             }
+          } catch (IOException e) {
+            if (e.getCause() == null || !e.getCause().getClass().getName().contains(".thrift.")) {
+              throw e; // reading the file failed
+            }
+            // a page header that does not parse (Parquet reports Thrift's error as an IOException)
+            throw new DataFormatException(file + ", row group " + g + ", column " + c.name() + ": a damaged page "
+                + "header (" + e.getMessage() + "); the file is damaged", e);
           } catch (RuntimeException e) {
             throw new DataFormatException(file + ", row group " + g + ", column " + c.name() + ": cannot decode "
                 + "the data (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the file is damaged "

@@ -189,6 +189,30 @@ class IntPagesTest {
     return out;
   }
 
+  /** Damaged pages (uncompressed, so the bytes reach the decoder): a profile or a typed error naming the file. */
+  @Test
+  void damagedPagesAreAProfileOrATypedErrorNeverAnotherFailure() throws IOException {
+    Path file = write("fuzz.parquet", ParquetProperties.WriterVersion.PARQUET_2_0, 1 << 20, 3000, new DatasetProfile());
+    byte[] all = java.nio.file.Files.readAllBytes(file);
+    Random r = new Random(11);
+    int errors = 0;
+    for (int k = 0; k < 60; k++) {
+      byte[] damaged = all.clone();
+      int at = 4 + r.nextInt(all.length * 3 / 4); // the pages, before the footer
+      for (int i = at; i < Math.min(all.length - 8, at + 1 + r.nextInt(6)); i++) {
+        damaged[i] = (byte) r.nextInt(256);
+      }
+      Path d = java.nio.file.Files.write(dir.resolve("damaged-" + k + ".parquet"), damaged);
+      try {
+        FileProfiler.builder().threads(1).build().profile(d);
+      } catch (DataFormatException expected) {
+        assertTrue(expected.getMessage().startsWith(d.toString()), expected.getMessage());
+        errors++;
+      }
+    }
+    assertTrue(errors > 0, "some damage is detected");
+  }
+
   /** How many of the file's chunks IntPages reads itself. */
   private static int chunksRead(Path file) throws IOException {
     int n = 0;
