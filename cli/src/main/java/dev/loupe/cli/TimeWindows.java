@@ -153,6 +153,9 @@ final class TimeWindows {
       throw new DataFormatException(file + ", data row " + (row + 1) + ": the time column is empty; every row needs "
           + "a time to go into a window (remove or fill such rows)");
     }
+    if (raw instanceof LocalDateTime t) { // a column the CSV reader declared time: UTC instants
+      return t.toInstant(ZoneOffset.UTC);
+    }
     if (raw instanceof Long || raw instanceof Double) {
       double x = ((Number) raw).doubleValue();
       long ms = Math.abs(x) >= 1e11 ? (long) x : Math.round(x * 1000);

@@ -155,6 +155,24 @@ class LauncherTest {
   }
 
   @Test
+  void arrowBoundsChecksAreOffForFilesLoupeDecodesAndOnForArrowInput(@TempDir Path cache) throws Exception {
+    Path out = jars.resolve("u.bin");
+    String flag = "arrow.enable_unsafe_memory_access = true";
+    Map<String, String> env = Map.of("LOUPE_CDS", "0", "LOUPE_JAVA_OPTS", "-XshowSettings:properties");
+    Run csv = launch(cache, env, "profile", WEATHER.toString(), "--quiet", "-o", out.toString());
+    assertEquals(0, csv.code(), csv.err());
+    assertTrue(csv.err().contains(flag), "CSV: the vectors are Loupe's own, no bounds checks");
+    // an Arrow IPC input (by name or by --format) keeps Arrow's checks: its offsets come from outside
+    Path arrow = Files.copy(WEATHER, jars.resolve("not-really.arrow"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Run ipc = launch(cache, env, "profile", arrow.toString(), "--quiet", "-o", out.toString());
+    assertEquals(1, ipc.code(), "not an Arrow file: " + ipc.err());
+    assertFalse(ipc.err().contains(flag), ipc.err());
+    Run forced = launch(cache, env, "profile", WEATHER.toString(), "--format", "arrow", "--quiet", "-o", out.toString());
+    assertEquals(1, forced.code(), forced.err());
+    assertFalse(forced.err().contains(flag), forced.err());
+  }
+
+  @Test
   void anUnwritableCacheDirMeansNoArchiveAndTheSameOutput() throws Exception {
     Path notADir = Files.writeString(jars.resolve("a-file"), "x");
     Run r = launch(notADir.resolve("cache"), Map.of(), "profile", WEATHER.toString(), "--json");

@@ -1,5 +1,7 @@
 package dev.loupe.core;
 
+import dev.loupe.core.metrics.FrequentItemsMetric;
+
 import dev.loupe.core.metrics.DistributionMetric;
 import java.io.IOException;
 import java.io.InputStream;
@@ -184,8 +186,27 @@ public final class ProfileView {
         s.put("type", "time");
       }
       s.replaceAll((k, v) -> TIME_KEYS.contains(k) && v instanceof Number x ? isoInstant(x.doubleValue()) : v);
+      if (s.get(FREQUENT_KEY) instanceof List<?> items) {
+        s.put(FREQUENT_KEY, items.stream().map(o -> o instanceof FrequentItemsMetric.Item it
+            ? new FrequentItemsMetric.Item(timeItemText(it.value()), it.est(), it.upper(), it.lower()) : o).toList());
+      }
     }
     return s;
+  }
+
+  private static final String FREQUENT_KEY = "frequent_items/frequent_strings";
+
+  /**
+   * How a frequent item of a time column ({@link #isTime}) is shown: the sketch keeps the epoch
+   * milliseconds as integer text, shown as ISO-8601 UTC like the column's other values
+   * ({@link #instantText}); any other item (a string in a time column) as it is.
+   */
+  public static String timeItemText(String item) {
+    try {
+      return instantText(Long.parseLong(item)).orElse(item);
+    } catch (NumberFormatException e) {
+      return item;
+    }
   }
 
   /** Epoch milliseconds as ISO-8601 UTC (rounded to the millisecond); a value beyond Instant's range as it is. */

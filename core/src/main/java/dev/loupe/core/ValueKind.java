@@ -23,7 +23,8 @@ package dev.loupe.core;
  * <tr><td>STRING</td><td>CharSequence, Character</td><td>string (also empty)</td><td>any other text</td>
  *     <td>utf8, large utf8, utf8 view, dictionary of strings</td><td>types/string, cardinality, frequent_items</td></tr>
  * <tr><td>TIME</td><td>Instant, Date, LocalDate, LocalDateTime (as UTC), OffsetDateTime, ZonedDateTime</td>
- *     <td>(JSON has no time; strings stay strings)</td><td>(stays text)</td><td>date32/64, timestamp (any unit, any zone)</td>
+ *     <td>(JSON has no time; strings stay strings)</td><td>ISO-8601 date or timestamp text, when every
+ *     non-empty cell of the column's sample is one (no offset: UTC); other text stays text</td><td>date32/64, timestamp (any unit, any zone)</td>
  *     <td>as INTEGRAL of epoch milliseconds, the column marked as time</td></tr>
  * <tr><td>TENSOR</td><td>primitive numeric arrays, non-empty collections of numbers</td>
  *     <td>non-empty array whose leaves are all numbers, at any depth ({@code [[1,2]]})</td><td>-</td>

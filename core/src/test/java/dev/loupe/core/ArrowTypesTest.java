@@ -252,6 +252,15 @@ class ArrowTypesTest {
     assertEquals("time", summary.get("type"));
     assertEquals("2022-01-08T00:00:00Z", summary.get("ints/max"));
     assertEquals("1969-12-31T00:00:00Z", summary.get("distribution/min"));
+    // frequent items too: the sketch keeps epoch-millisecond text, shown as instants
+    assertEquals(List.of(new FrequentItemsMetric.Item("1969-12-31T00:00:00Z", 1, 1, 1),
+            new FrequentItemsMetric.Item("2022-01-08T00:00:00Z", 1, 1, 1)),
+        ((List<?>) summary.get("frequent_items/frequent_strings")).stream()
+            .sorted(java.util.Comparator.comparing(Object::toString)).toList());
+    assertEquals(List.of("-86400000", "1641600000000"), dc.frequentItems().orElseThrow().allItems().stream()
+        .map(FrequentItemsMetric.Item::value).sorted().toList());
+    assertEquals("not-a-time", ProfileView.timeItemText("not-a-time"));
+    assertEquals(String.valueOf(Long.MAX_VALUE), ProfileView.timeItemText(String.valueOf(Long.MAX_VALUE)));
     // the marker survives the file, and whylogs' own keys still hold numbers there
     ProfileView back = ProfileView.read(dv.toBytes(), "date.bin");
     assertTrue(back.isTime("date"));

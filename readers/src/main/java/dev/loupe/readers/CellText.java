@@ -205,6 +205,132 @@ final class CellText {
     return folded == ('a' << 24 | 'l' << 16 | 's' << 8 | 'e') && (buf[off] | 0x20) == 'f' ? 0 : -1;
   }
 
+  /** {@link #epochMillis} of text that is not an ISO-8601 date or timestamp (no such text gives it). */
+  static final long NOT_TIME = Long.MIN_VALUE;
+
+  private static final long MILLIS_PER_DAY = 86_400_000L;
+
+  /** {@link #epochMillis(char[], int, int)} of a whole String. */
+  static long epochMillis(String s) {
+    return epochMillis(s.toCharArray(), 0, s.length());
+  }
+
+  /**
+   * The instant an ISO-8601 date or timestamp spells, as epoch milliseconds (floored, as the Arrow
+   * and Parquet doors floor finer units), or {@link #NOT_TIME}. The forms, as DuckDB sniffs a CSV
+   * column as DATE or TIMESTAMP:
+   * <pre>
+   *   YYYY-MM-DD                                   a date: its UTC midnight
+   *   YYYY-MM-DD(T| )HH:MM[:SS[.f]][Z|(+|-)HH:MM]   f: 1 to 9 digits; no offset: UTC
+   * </pre>
+   * The year has four digits (0000 to 9999); the date must exist (2023-02-29 does not); hours 00
+   * to 23, minutes and seconds 00 to 59 (no leap second); offsets at most 18:00, as
+   * {@code java.time} allows. Decided in place, without allocating (it runs once per cell of a
+   * time column).
+   */
+  static long epochMillis(char[] buf, int off, int len) {
+    if (len < 10 || len > 35) {
+      return NOT_TIME;
+    }
+    int year = digits(buf, off, 4);
+    int month = digits(buf, off + 5, 2);
+    int day = digits(buf, off + 8, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || buf[off + 4] != '-' || buf[off + 7] != '-'
+        || day > daysInMonth(year, month)) {
+      return NOT_TIME;
+    }
+    long millis = epochDay(year, month, day) * MILLIS_PER_DAY;
+    if (len == 10) {
+      return millis;
+    }
+    // the time of day: (T| )HH:MM
+    int end = off + len;
+    char sep = buf[off + 10];
+    if (len < 16 || sep != 'T' && sep != ' ' || buf[off + 13] != ':') {
+      return NOT_TIME;
+    }
+    int hour = digits(buf, off + 11, 2);
+    int minute = digits(buf, off + 14, 2);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59) {
+      return NOT_TIME;
+    }
+    millis += hour * 3_600_000L + minute * 60_000L;
+    int i = off + 16;
+    if (i < end && buf[i] == ':') { // :SS[.f]
+      int second = i + 3 <= end ? digits(buf, i + 1, 2) : -1;
+      if (second < 0 || second > 59) {
+        return NOT_TIME;
+      }
+      millis += second * 1000L;
+      i += 3;
+      if (i < end && buf[i] == '.') {
+        int from = ++i;
+        int fraction = 0;
+        for (; i < end && i - from < 9 && buf[i] >= '0' && buf[i] <= '9'; i++) {
+          if (i - from < 3) {
+            fraction = fraction * 10 + (buf[i] - '0');
+          }
+        }
+        int n = i - from;
+        if (n == 0 || i < end && buf[i] >= '0' && buf[i] <= '9') {
+          return NOT_TIME; // no digit, or more than 9
+        }
+        // the first three digits are the milliseconds; further digits are floored away
+        millis += n >= 3 ? fraction : n == 2 ? fraction * 10 : fraction * 100;
+      }
+    }
+    if (i == end) {
+      return millis; // no offset: UTC
+    }
+    if (buf[i] == 'Z') {
+      return i + 1 == end ? millis : NOT_TIME;
+    }
+    if (end - i != 6 || buf[i] != '+' && buf[i] != '-' || buf[i + 3] != ':') {
+      return NOT_TIME;
+    }
+    int oh = digits(buf, i + 1, 2);
+    int om = digits(buf, i + 4, 2);
+    if (oh < 0 || om < 0 || om > 59 || oh * 60 + om > 18 * 60) {
+      return NOT_TIME;
+    }
+    long offset = (oh * 60L + om) * 60_000L;
+    return buf[i] == '+' ? millis - offset : millis + offset; // local time minus its offset is UTC
+  }
+
+  /** The number {@code n} ASCII digits from {@code at} spell, or -1 when one is not a digit. */
+  private static int digits(char[] buf, int at, int n) {
+    int v = 0;
+    for (int i = at; i < at + n; i++) {
+      int d = buf[i] - '0';
+      if (d < 0 || d > 9) {
+        return -1;
+      }
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
+  private static int daysInMonth(int year, int month) {
+    if (month == 2) {
+      boolean leap = (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
+      return leap ? 29 : 28;
+    }
+    return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+  }
+
+  /**
+   * Days from 1970-01-01 to a proleptic Gregorian date (years 0 to 9999), by counting from
+   * 0000-03-01 so that the leap day ends a year (H. Hinnant's days_from_civil).
+   */
+  private static long epochDay(int year, int month, int day) {
+    int y = month <= 2 ? year - 1 : year;
+    int era = Math.floorDiv(y, 400);
+    int yearOfEra = y - era * 400;                                    // [0, 399]
+    int dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1; // [0, 365]
+    int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear; // [0, 146096]
+    return era * 146_097L + dayOfEra - 719_468;
+  }
+
   /** NaN and infinities as pandas reads them: nan, inf, infinity, with any case and sign. */
   private static Double special(String s) {
     String body = s.charAt(0) == '-' || s.charAt(0) == '+' ? s.substring(1) : s;

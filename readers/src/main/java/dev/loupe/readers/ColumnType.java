@@ -7,7 +7,9 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.TimeStampMilliVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
@@ -86,6 +88,33 @@ enum ColumnType {
       return true;
     }
   },
+  /**
+   * Every non-empty sampled cell is an ISO-8601 date or timestamp ({@link CellText#epochMillis}): the
+   * column is time, epoch milliseconds in a timestamp vector without a zone (the instants are UTC,
+   * as DuckDB's TIMESTAMP), which core profiles as time. A later cell that is not one stays what it
+   * is (text, a number), beside the batch.
+   */
+  TIME(new ArrowType.Timestamp(TimeUnit.MILLISECOND, null)) {
+    @Override
+    boolean write(FieldVector v, int row, String cell) {
+      long ms = CellText.epochMillis(cell);
+      if (ms == CellText.NOT_TIME) {
+        return false;
+      }
+      ((TimeStampMilliVector) v).setSafe(row, ms);
+      return true;
+    }
+
+    @Override
+    boolean write(FieldVector v, int row, char[] buf, int off, int len, Utf8Scratch utf8) {
+      long ms = CellText.epochMillis(buf, off, len);
+      if (ms == CellText.NOT_TIME) {
+        return false;
+      }
+      ((TimeStampMilliVector) v).setSafe(row, ms);
+      return true;
+    }
+  },
   /** Anything else: every cell is its text. */
   STRING(ArrowType.Utf8.INSTANCE) {
     @Override
@@ -143,6 +172,7 @@ enum ColumnType {
     boolean longs = true;
     boolean doubles = true;
     boolean booleans = true;
+    boolean times = true;
     for (CsvRecord r : sample) {
       String cell = r.getField(column);
       if (cell.isEmpty()) {
@@ -152,13 +182,14 @@ enum ColumnType {
       longs = longs && CellText.isLong(cell);
       doubles = doubles && (longs || CellText.parseDouble(cell) != null);
       booleans = booleans && CellText.parseBoolean(cell) != null;
-      if (!doubles && !booleans) {
+      times = times && CellText.epochMillis(cell) != CellText.NOT_TIME;
+      if (!doubles && !booleans && !times) {
         return STRING;
       }
     }
     if (!any) {
       return UNDECIDED;
     }
-    return longs ? INTEGER : doubles ? FRACTIONAL : BOOLEAN;
+    return longs ? INTEGER : doubles ? FRACTIONAL : booleans ? BOOLEAN : TIME;
   }
 }

@@ -21,8 +21,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Reads a CSV file as Arrow batches, one column vector per header field, typed by inference over
- * the first rows (see {@link CsvReader.Builder#sampleRows}): 64-bit integers, doubles, booleans or
- * UTF-8 strings. Empty fields are null.
+ * the first rows (see {@link CsvReader.Builder#sampleRows}): 64-bit integers, doubles, booleans,
+ * timestamps (epoch milliseconds, no zone: UTC) or UTF-8 strings. Empty fields are null.
  *
  * <p>A later cell that does not fit its column's type (a word in an integer column) is neither
  * dropped nor an error: it is null in the vector and listed in {@link #offTypeValues()} as the

@@ -13,7 +13,7 @@ import org.apache.arrow.memory.RootAllocator;
 
 /**
  * Profiles CSV and TSV files. The first row names the columns; each column's type is inferred from
- * the first rows (integer, fractional, boolean, else string), and values are profiled column by
+ * the first rows (integer, fractional, boolean, ISO-8601 time, else string), and values are profiled column by
  * column through Arrow batches. Files whose name ends in {@code .gz} are decompressed on the fly.
  *
  * <pre>{@code

@@ -25,6 +25,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -102,8 +103,26 @@ final class ParquetProfiler {
             reader.setRequestedSchema(List.of(c.leaf()));
             PageReadStore rowGroup = reader.readRowGroup(g);
             rows = rowGroup.getRowCount();
-            ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
-            c.track(store, rows, profile, allocator);
+            ColumnChunkMetaData chunk = c.chunk(footer.getBlocks().get(g));
+            if (c.readsIntPages() && chunk != null && IntPages.applies(chunk, c.leaf())) {
+              c.trackIntPages(rowGroup.getPageReader(c.leaf()), profile);
+            } else if (c.countsDictionary()) {
+              // strings by dictionary id: the column's converter counts ids (see StringCounts)
+              try (StringCounts counts = new StringCounts(c.name(), profile, allocator)) {
+                GroupConverter withCounts = converterWith(schema, c.leaf().getPath(), 0, counts);
+                c.trackStrings(new ColumnReadStoreImpl(rowGroup, withCounts, schema, createdBy), rows, counts);
+              }
+            } else {
+              ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
+              c.track(store, rows, profile, allocator);
+            }
+          } catch (IOException e) {
+            if (e.getCause() == null || !e.getCause().getClass().getName().contains(".thrift.")) {
+              throw e; // reading the file failed
+            }
+            // a page header that does not parse (Parquet reports Thrift's error as an IOException)
+            throw new DataFormatException(file + ", row group " + g + ", column " + c.name() + ": a damaged page "
+                + "header (" + e.getMessage() + "); the file is damaged", e);
           } catch (RuntimeException e) {
             throw new DataFormatException(file + ", row group " + g + ", column " + c.name() + ": cannot decode "
                 + "the data (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the file is damaged "
@@ -190,6 +209,89 @@ final class ParquetProfiler {
         case STRING -> new VarCharVector(name, allocator);
         default -> throw new IllegalStateException(kind + " is appended without a vector");
       };
+    }
+
+    /** The column's chunk in a row group; null when the footer has none. */
+    ColumnChunkMetaData chunk(BlockMetaData block) {
+      ColumnPath path = ColumnPath.get(leaf.getPath());
+      for (ColumnChunkMetaData chunk : block.getColumns()) {
+        if (chunk.getPath().equals(path)) {
+          return chunk;
+        }
+      }
+      return null;
+    }
+
+    /** Integers, dates and timestamps: {@link IntPages} may decode their pages in bulk. */
+    boolean readsIntPages() {
+      return switch (kind) {
+        case INT32, UINT32, INT64, DATE, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, TIMESTAMP_NANOS -> true;
+        default -> false;
+      };
+    }
+
+    /** The chunk's pages decoded by {@link IntPages}, each value appended as the column reader path appends it. */
+    void trackIntPages(org.apache.parquet.column.page.PageReader pages, DatasetProfile profile) {
+      ColumnAppender a = profile.column(name);
+      IntPages.read(pages, leaf, new IntPages.Sink() {
+        @Override
+        public void values(long[] v, int n) {
+          switch (kind) {
+            case INT32, INT64 -> a.appendLongs(v, 0, n);
+            case UINT32 -> {
+              for (int i = 0; i < n; i++) {
+                a.appendLong(v[i] & 0xffffffffL);
+              }
+            }
+            case DATE -> {
+              for (int i = 0; i < n; i++) {
+                a.appendEpochMillis(v[i] * 86_400_000L);
+              }
+            }
+            case TIMESTAMP_MILLIS -> {
+              for (int i = 0; i < n; i++) {
+                a.appendEpochMillis(v[i]);
+              }
+            }
+            case TIMESTAMP_MICROS -> {
+              for (int i = 0; i < n; i++) {
+                a.appendEpochMillis(Math.floorDiv(v[i], 1000L));
+              }
+            }
+            case TIMESTAMP_NANOS -> {
+              for (int i = 0; i < n; i++) {
+                a.appendEpochMillis(Math.floorDiv(v[i], 1_000_000L));
+              }
+            }
+            default -> throw new IllegalStateException(kind + " is not read from int pages");
+          }
+        }
+
+        @Override
+        public void nulls(int n) {
+          a.appendNulls(n);
+        }
+      });
+    }
+
+    /** A flat string column: read through {@link StringCounts}, dictionary ids counted instead of strings copied. */
+    boolean countsDictionary() {
+      return kind == Kind.STRING && leaf.getMaxRepetitionLevel() == 0;
+    }
+
+    /** The chunk's rows of a flat string column, each defined value handed to {@code counts}, then drained. */
+    void trackStrings(ColumnReadStoreImpl store, long rows, StringCounts counts) {
+      ColumnReader r = store.getColumnReader(leaf);
+      int maxDef = leaf.getMaxDefinitionLevel();
+      long nulls = 0;
+      for (long i = 0; i < rows; i++, r.consume()) {
+        if (r.getCurrentDefinitionLevel() == maxDef) {
+          r.writeCurrentValueToConverter();
+        } else {
+          nulls++;
+        }
+      }
+      counts.drain(nulls);
     }
 
     void track(ColumnReadStoreImpl store, long rows, DatasetProfile profile, BufferAllocator allocator) {
@@ -475,6 +577,115 @@ final class ParquetProfiler {
       case BINARY, FIXED_LEN_BYTE_ARRAY -> l instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
           || l instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
           || l instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation ? Kind.STRING : Kind.OBJECT;
+    };
+  }
+
+  /**
+   * The values of one string column chunk, as Parquet's column reader hands them to a converter:
+   * from a dictionary-encoded page only the dictionary id ({@link #addValueFromDictionary}), which
+   * is counted; from a plain page (a writer may fall back to plain encoding when the dictionary
+   * grows too large) the bytes, which go into a vector profiled {@value #SLICE} at a time as
+   * before. {@link #drain} then appends each dictionary string once with its count
+   * ({@link ColumnAppender#appendUtf8Repeated}), which is what the vector path gives the sketches
+   * after its per-batch pre-aggregation: the same counts and HLL, frequent items within the same
+   * bounds. It skips, per value, materializing a {@link Binary}, copying its bytes into a vector,
+   * and hashing and comparing them again to pre-aggregate.
+   */
+  static final class StringCounts extends PrimitiveConverter implements AutoCloseable {
+    private final String name;
+    private final DatasetProfile profile;
+    private final VarCharVector plain;
+    private Dictionary dictionary;
+    private long[] counts;
+    private int pending;
+
+    StringCounts(String name, DatasetProfile profile, BufferAllocator allocator) {
+      this.name = name;
+      this.profile = profile;
+      this.plain = new VarCharVector(name, allocator);
+    }
+
+    @Override
+    public boolean hasDictionarySupport() {
+      return true;
+    }
+
+    @Override
+    public void setDictionary(Dictionary d) {
+      dictionary = d;
+      counts = new long[d.getMaxId() + 1];
+    }
+
+    @Override
+    public void addValueFromDictionary(int id) {
+      counts[id]++;
+    }
+
+    @Override
+    public void addBinary(Binary b) {
+      if (pending == 0) {
+        plain.reset();
+        if (plain.getValueCapacity() == 0) {
+          plain.setInitialCapacity(SLICE);
+          plain.allocateNew();
+        }
+      }
+      plain.setSafe(pending++, b.getBytesUnsafe(), 0, b.length());
+      if (pending == SLICE) {
+        flushPlain();
+      }
+    }
+
+    private void flushPlain() {
+      if (pending > 0) {
+        plain.setValueCount(pending);
+        profile.trackColumn(name, plain, pending, null);
+        pending = 0;
+      }
+    }
+
+    /** Profiles what the chunk gave: the plain values left, each dictionary string with its count, the nulls. */
+    void drain(long nulls) {
+      flushPlain();
+      ColumnAppender a = profile.column(name);
+      if (counts != null) {
+        for (int id = 0; id < counts.length; id++) {
+          if (counts[id] > 0) {
+            a.appendUtf8Repeated(dictionary.decodeToBinary(id).getBytes(), counts[id]);
+            counts[id] = 0;
+          }
+        }
+      }
+      a.appendNulls(nulls);
+    }
+
+    @Override
+    public void close() {
+      plain.close();
+    }
+  }
+
+  /** {@link #noopConverter} of {@code type}, except that the leaf at {@code path} (from {@code depth}) is {@code leaf}. */
+  private static GroupConverter converterWith(GroupType type, String[] path, int depth, PrimitiveConverter leaf) {
+    Converter[] children = new Converter[type.getFieldCount()];
+    for (int i = 0; i < children.length; i++) {
+      Type t = type.getType(i);
+      boolean onPath = t.getName().equals(path[depth]);
+      children[i] = onPath && depth == path.length - 1 ? leaf
+          : onPath ? converterWith(t.asGroupType(), path, depth + 1, leaf)
+          : t.isPrimitive() ? new PrimitiveConverter() {} : noopConverter(t.asGroupType());
+    }
+    return new GroupConverter() {
+      @Override
+      public Converter getConverter(int fieldIndex) {
+        return children[fieldIndex];
+      }
+
+      @Override
+      public void start() {}
+
+      @Override
+      public void end() {}
     };
   }
 

@@ -29,7 +29,8 @@ class CellCharsTest {
       "true", "TRUE", "True", "false", "FALSE", "fAlSe", "truee", "tru", "fals", "falſe", "ſ", "\u0130", "t\u0131ue",
       "TRUE ", " 1", "1 ", "0x1F", "1f", "1d", "\"", "\"\"", "a,b", "a\"b", "line\nbreak", "\r", "é", "日本語",
       "\uD83D\uDE00", "a\uD83D\uDE00b", "\uD800", "\uDC00x", "x\uD800", "\uDBFF\uDFFF", "\u007f\u0080\u07ff\u0800\uffff",
-      "\uFEFFbom", "user385053", "note 2684 for order 0");
+      "\uFEFFbom", "user385053", "note 2684 for order 0", "2001-01-01 00:01:00", "2012-01-01", "2023-02-29",
+      "1969-12-31T23:59:59.9999Z", "2024-02-29T12:00+05:30", "2024-02-29T12:00+18:01", "2024-02-29 24:00");
 
   private static String randomCell(Random r) {
     if (r.nextInt(4) == 0) {

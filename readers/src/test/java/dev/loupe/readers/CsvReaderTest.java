@@ -107,6 +107,33 @@ class CsvReaderTest {
   }
 
   @Test
+  void isoDatesAndTimestampsAreTimeAndLaterTextStaysText() throws IOException {
+    // the sample (3 rows) holds dates, timestamps with and without offsets: the column is time;
+    // later a word and a number are what they are, and a column mixing dates with words is text
+    Path csv = write("when.csv", "when,label\n2012-01-01,2012-01-01\n2001-01-01 00:01:00,x\n"
+        + "2001-01-01T00:01:00.5+01:00,2012-01-02\nn/a,2012-01-03\n17,y\n\n1969-12-31T23:59:59.999Z,z\n");
+    try (RootAllocator allocator = new RootAllocator();
+         CsvBatchReader r = CsvReader.builder().sampleRows(3).build().batches(csv, allocator)) {
+      assertEquals(new ArrowType.Timestamp(org.apache.arrow.vector.types.TimeUnit.MILLISECOND, null),
+          r.root().getSchema().findField("when").getType());
+      assertEquals(ArrowType.Utf8.INSTANCE, r.root().getSchema().findField("label").getType());
+    }
+    ProfileView v = CsvReader.builder().sampleRows(3).build().profile(csv);
+    assertTrue(v.isTime("when"));
+    assertFalse(v.isTime("label"));
+    ColumnView when = col(v, "when");
+    assertEquals(new TypesMetric(5, 0, 0, 1, 0, 0), when.types(), "4 instants and the number 17 are integral");
+    assertEquals(1L, frequent(when).get("n/a"));
+    assertEquals(6, when.counts().n());
+    assertEquals(IntsMetric.of(-1L, 1_325_376_000_000L), when.ints().orElseThrow(),
+        "the extremes are 1969-12-31T23:59:59.999Z and 2012-01-01 (the integer 17 lies between)");
+    // the third row is 2000-12-31T23:01:00.500Z: 1.5 s after 2001-01-01 00:01:00 minus one hour
+    ProfileView third = CsvReader.builder().build().profile(write("third.csv", "t\n2001-01-01T00:01:00.5+01:00\n"));
+    assertEquals(IntsMetric.of(978_303_660_500L, 978_303_660_500L), col(third, "t").ints().orElseThrow());
+    assertEquals(new TypesMetric(0, 0, 0, 6, 0, 0), col(v, "label").types());
+  }
+
+  @Test
   void batchesListOffTypeCellsAndLeaveThemNullInTheVector() throws IOException {
     Path csv = write("o.csv", "a,b\n1,x\n2,y\nthree,z\n");
     try (RootAllocator allocator = new RootAllocator();

@@ -49,8 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
  * JSON lines and CSV files; every profile equals the rows' profile (exact counts, types, min/max
  * and HLL; equal sketches up to update order, see {@link Approx}). Where a format cannot carry a
  * kind, the documented mapping (docs/concepts.md, "The value table") is what is asserted:
- * JSON and CSV carry time as epoch-millisecond integers (same metrics, no time marker), CSV has
- * no tensors and reads an empty string as null, and Parquet cannot repeat a name, so its file
+ * JSON carries time as epoch-millisecond integers (same metrics, no time marker); CSV carries it as
+ * ISO-8601 text (with Z, with an offset, or with none and a space: UTC), which its type inference
+ * declares time (same metrics and the time marker); CSV has no tensors and reads an empty string as null, and Parquet cannot repeat a name, so its file
  * holds the names already made unique by {@link ColumnNames#unique}.
  */
 class EveryDoorSameProfileTest {
@@ -92,7 +93,7 @@ class EveryDoorSameProfileTest {
       ProfileView jsonThreads = FileProfiler.builder().threads(3).batchSize(7).build().profile(dir.resolve("t.jsonl"));
       Approx.assertColumnsOfViewsClose(expected, jsonThreads, what + ": JSON lines on 3 threads");
 
-      // CSV: no tensors, an empty cell is a null (so an empty string is one), time as epoch ms
+      // CSV: no tensors, an empty cell is a null (so an empty string is one), time as ISO-8601 text
       List<Object[]> csvView = new ArrayList<>();
       for (Object[] row : t) {
         Object[] copy = row.clone();
@@ -106,6 +107,7 @@ class EveryDoorSameProfileTest {
       ProfileView csv = one.profile(Files.writeString(dir.resolve("t.csv"), csv(t)));
       ProfileView csvExpected = withoutColumn(DoorTables.rows(csvView), "v");
       Approx.assertColumnsOfViewsClose(csvExpected, csv, what + ": CSV");
+      assertTrue(csv.isTime("t"), "a CSV column of ISO-8601 timestamps is time");
     }
   }
 
@@ -206,7 +208,10 @@ class EveryDoorSameProfileTest {
     return file;
   }
 
-  /** CSV with the repeated header name (the CSV door renames it), strings quoted, time as epoch ms, no tensors. */
+  /**
+   * CSV with the repeated header name (the CSV door renames it), strings quoted, time as ISO-8601 text
+   * in three spellings of the same instant by row, no tensors.
+   */
   static String csv(List<Object[]> t) {
     StringBuilder b = new StringBuilder();
     List<Integer> cols = new ArrayList<>();
@@ -219,8 +224,10 @@ class EveryDoorSameProfileTest {
       b.append(b.length() == 0 ? "" : ",").append(quote(COLS.get(c).name()));
     }
     b.append('\n');
+    int r = 0;
     for (Object[] row : t) {
       boolean first = true;
+      int spelling = r++ % 3;
       for (int c : cols) {
         b.append(first ? "" : ",");
         first = false;
@@ -228,12 +235,21 @@ class EveryDoorSameProfileTest {
         if (x == null) {
           continue;
         }
-        b.append(x instanceof String s ? quote(s) : x instanceof Instant i ? String.valueOf(i.toEpochMilli())
+        b.append(x instanceof String s ? quote(s) : x instanceof Instant i ? isoText(i, spelling)
             : x instanceof BigDecimal d ? d.toPlainString() : String.valueOf(x));
       }
       b.append('\n');
     }
     return b.toString();
+  }
+
+  /** 2023-11-14T22:13:20.123Z; 2023-11-14 22:13:20.123 (no offset: UTC); 2023-11-15T03:43:20.123+05:30. */
+  private static String isoText(Instant i, int spelling) {
+    return switch (spelling) {
+      case 0 -> i.toString();
+      case 1 -> java.time.LocalDateTime.ofInstant(i, java.time.ZoneOffset.UTC).toString().replace('T', ' ');
+      default -> i.atOffset(java.time.ZoneOffset.ofHoursMinutes(5, 30)).toString();
+    };
   }
 
   private static String quote(String s) {

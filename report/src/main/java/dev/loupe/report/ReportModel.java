@@ -89,7 +89,7 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
       Optional<FrequentItemsMetric> fi = c.frequentItems().filter(m -> !m.isEmpty());
       if (fi.isPresent()) {
         bars = Bars.frequentItems(fi.get(),
-            ref == null ? Optional.empty() : ref.frequentItems().filter(m -> !m.isEmpty()));
+            ref == null ? Optional.empty() : ref.frequentItems().filter(m -> !m.isEmpty()), time);
       } else if (c.types().bool() > 0) {
         bars = Bars.booleans(c, ref == null || ref.types().bool() == 0 ? null : ref);
       }
@@ -190,13 +190,13 @@ record ReportModel(String title, int columnCount, long rows, Optional<Instant> d
    */
   record Bars(boolean booleans, List<Bar> bars, int held, boolean referenced) {
 
-    static Bars frequentItems(FrequentItemsMetric fi, Optional<FrequentItemsMetric> rfi) {
+    static Bars frequentItems(FrequentItemsMetric fi, Optional<FrequentItemsMetric> rfi, boolean time) {
       List<FrequentItemsMetric.Item> all = fi.allItems();
       double total = Math.max(1, fi.streamLength());
       List<Bar> bars = new ArrayList<>();
       for (FrequentItemsMetric.Item it : all.subList(0, Math.min(TOP_ITEMS, all.size()))) {
         double ref = rfi.map(r -> r.estimate(it.value()) / (double) Math.max(1, r.streamLength())).orElse(Double.NaN);
-        bars.add(new Bar(it.value(), it.est() / total, ref));
+        bars.add(new Bar(time ? ProfileView.timeItemText(it.value()) : it.value(), it.est() / total, ref));
       }
       return new Bars(false, bars, all.size(), rfi.isPresent());
     }

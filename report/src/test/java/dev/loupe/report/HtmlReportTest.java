@@ -180,4 +180,22 @@ class HtmlReportTest {
     String row = html.lines().filter(l -> l.contains("<td>time</td>")).findFirst().orElseThrow();
     assertTrue(row.contains("2024-01-31T12:00:00Z") && row.contains("2024-02-04T16:00:00Z"), row);
   }
+
+  @Test
+  void aTimeColumnsFrequentItemsAreLabelledWithInstants() {
+    dev.loupe.core.DatasetProfile p = new dev.loupe.core.DatasetProfile();
+    dev.loupe.core.ColumnAppender t = p.column("at", dev.loupe.core.ColumnKind.TIME);
+    long first = java.time.Instant.parse("2024-01-31T12:00:00Z").toEpochMilli();
+    for (int i = 0; i < 3; i++) {
+      for (int r = 0; r <= i; r++) {
+        t.appendEpochMillis(first + i * 3_600_000L);
+      }
+    }
+    String html = HtmlReport.render(p.view(), Optional.empty());
+    for (int i = 0; i < 3; i++) {
+      assertTrue(html.contains("<title>" + java.time.Instant.ofEpochMilli(first + i * 3_600_000L) + ": "),
+          "item " + i + " labelled as an instant");
+      assertFalse(html.contains("<title>" + (first + i * 3_600_000L) + ": "), "no epoch milliseconds as a label");
+    }
+  }
 }

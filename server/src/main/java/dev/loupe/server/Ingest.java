@@ -572,6 +572,10 @@ final class Ingest implements AutoCloseable {
     Map<Checkpoint.PartKey, Integer> parts = null;
     Map<String, Long> positions = null;
     int staged;
+    if (!all && !force && quietTick(System.currentTimeMillis())) {
+      deliverOutbox();
+      return 0;
+    }
     rw.writeLock().lock();
     try {
       long now = clock.advanceTo(System.currentTimeMillis());
@@ -643,6 +647,55 @@ final class Ingest implements AutoCloseable {
     }
     deliverOutbox();
     return staged;
+  }
+
+  /**
+   * The common tick, without the write lock: when moving the clock to {@code wall} makes no window
+   * due that was not due before (no window's close time lies between the two), no open window is
+   * due (a close that failed is retried under the lock), no checkpoint is due and the delivery
+   * holds nothing, the clock moves here and that is all. Taking the write lock every tick would stall
+   * every request behind the longest one in flight (a 100,000-row Arrow body: a tenth of a second)
+   * once a second. Moving the clock between a request's admission and its tracking is safe then:
+   * whether a timestamp is late changes only when a window becomes due, so both see the same verdict,
+   * as does a replay at an earlier checkpoint's clock (docs/server.md, "Rotation and checkpoints").
+   */
+  private boolean quietTick(long wall) {
+    long now = clock.millis();
+    if (wall <= now) {
+      return true; // the clock does not move
+    }
+    if (poisoned != null || delivery.hasHeld()
+        || wall - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
+      return false;
+    }
+    Windows w = open.windows();
+    if (!noWindowBecomesDue(w, now, wall)) {
+      return false;
+    }
+    for (List<Instant> starts : open.starts().values()) {
+      for (Instant start : starts) {
+        if (w.isDue(start.toEpochMilli(), wall)) {
+          return false;
+        }
+      }
+    }
+    clock.advanceTo(wall);
+    return true;
+  }
+
+  /**
+   * True when every window due at {@code to} was due at {@code from} already ({@code from <= to}): no
+   * timestamp's lateness differs between the two clocks. False when unsure (arithmetic at the ends of
+   * the range of longs).
+   */
+  static boolean noWindowBecomesDue(Windows w, long from, long to) {
+    long span = w.windowMillis() + w.latenessMillis();
+    if (from > to || span <= 0 || from - span > from || to - span > to || from - span < Long.MIN_VALUE / 2) {
+      return false;
+    }
+    // a window starting at s is due at t when s + span <= t, i.e. s <= t - span: the set of due windows
+    // changes between from and to exactly when a window start lies in (from - span, to - span]
+    return w.startOf(from - span) == w.startOf(to - span);
   }
 
   // ---- sources that keep their own durable log (Kafka; docs/kafka.md) ----

@@ -70,6 +70,7 @@ final class Journal implements AutoCloseable {
   private long lastWritten; // guarded by lock
   private long durable; // guarded by lock
   private IOException failure; // guarded by lock
+  private volatile boolean failed; // set with failure: read on every request without the lock
   private boolean closed; // guarded by lock
   private Thread syncer;
 
@@ -379,6 +380,7 @@ final class Journal implements AutoCloseable {
         }
       } catch (IOException e) {
         failure = e;
+        failed = true;
         synced.signalAll();
         throw e;
       }
@@ -513,6 +515,7 @@ final class Journal implements AutoCloseable {
         lock.lock();
         try {
           failure = e;
+          failed = true;
           synced.signalAll();
         } finally {
           lock.unlock();
@@ -555,13 +558,12 @@ final class Journal implements AutoCloseable {
     return totalBytes.get();
   }
 
+  /**
+   * True once a write or an fsync failed. A volatile read, not the lock: every request asks, and the
+   * lock is held while a record's bytes are written.
+   */
   boolean failed() {
-    lock.lock();
-    try {
-      return failure != null;
-    } finally {
-      lock.unlock();
-    }
+    return failed;
   }
 
   /** Makes everything appended durable, then stops. */

@@ -1,6 +1,14 @@
 package dev.loupe.server;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.loupe.core.internal.ValueTable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,19 +25,21 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Decoding goes through {@link LogRequest}'s value rules (those of a {@code "single"} row of
  * {@code POST /logs}); when core's columnar JSON entry replaces them, only {@link #decode} and
- * {@link Group#reDecode} change.
+ * {@link Group#reDecode} change. Record values arrive as {@link ByteBuffer}s over the consumer's
+ * fetch buffers and are parsed in place (no copy per record); a record keeps nothing else per row
+ * but its timestamp in a {@code long[]}.
  */
 final class KafkaBatch {
 
   /** A record that will not be profiled, and why. */
-  record DeadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String message) {}
+  record DeadLetter(ConsumerRecord<ByteBuffer, ByteBuffer> record, String reason, String message) {}
 
   /** The rows of one dataset and one window, with the records they came from. */
   static final class Group {
     final String datasetId;
     final boolean flatten;
-    final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    final List<Long> timestamps = new ArrayList<>();
+    final List<ConsumerRecord<ByteBuffer, ByteBuffer>> records = new ArrayList<>();
+    long[] timestamps = new long[64];
     LogRequest rows;
     long maxTimestamp = Long.MIN_VALUE;
 
@@ -42,15 +52,19 @@ final class KafkaBatch {
     /** Decodes the accepted records again into a fresh batch (after a record failed half-way). */
     void rebuild() {
       LogRequest fresh = LogRequest.rows(datasetId, flatten);
-      for (ConsumerRecord<byte[], byte[]> r : records) {
-        fresh.addRow(r.value(), 0, r.value().length);
+      for (ConsumerRecord<ByteBuffer, ByteBuffer> r : records) {
+        addRow(fresh, r.value());
       }
       rows = fresh;
     }
 
-    void add(ConsumerRecord<byte[], byte[]> r, long ts) {
+    void add(ConsumerRecord<ByteBuffer, ByteBuffer> r, long ts) {
+      int i = records.size();
+      if (i == timestamps.length) {
+        timestamps = Arrays.copyOf(timestamps, i * 2);
+      }
+      timestamps[i] = ts;
       records.add(r);
-      timestamps.add(ts);
       maxTimestamp = Math.max(maxTimestamp, ts);
     }
   }
@@ -70,35 +84,71 @@ final class KafkaBatch {
     return "kafka:" + tp.topic() + "/" + tp.partition();
   }
 
+  /** Adds one record value as a row, parsed where it lies when it is a heap buffer. */
+  static void addRow(LogRequest rows, ByteBuffer v) {
+    if (v.hasArray()) {
+      rows.addRow(v.array(), v.arrayOffset() + v.position(), v.remaining());
+    } else {
+      byte[] copy = bytes(v);
+      rows.addRow(copy, 0, copy.length);
+    }
+  }
+
+  /** The bytes of a key or value (a copy; null stays null), for the dead-letter producer. */
+  static byte[] bytes(ByteBuffer b) {
+    if (b == null) {
+      return null;
+    }
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
+  }
+
   /**
    * Decodes a poll. Rows are grouped by dataset and by window ({@code windowMillis}): the
    * admission rule (lateness) is per window, so a group is admitted or refused whole.
    */
-  static KafkaBatch decode(ConsumerRecords<byte[], byte[]> polled, KafkaSettings settings, long windowMillis) {
+  static KafkaBatch decode(ConsumerRecords<ByteBuffer, ByteBuffer> polled, KafkaSettings settings,
+      long windowMillis) {
     KafkaBatch b = new KafkaBatch(settings);
     Map<String, Map<Long, Group>> byDataset = new LinkedHashMap<>();
     boolean flatten = settings.nesting() == KafkaSettings.Nesting.FLATTEN;
+    String field = settings.timestampField();
     long now = System.currentTimeMillis();
     for (TopicPartition tp : polled.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> recs = polled.records(tp);
+      List<ConsumerRecord<ByteBuffer, ByteBuffer>> recs = polled.records(tp);
       if (recs.isEmpty()) {
         continue;
       }
       String datasetId = settings.datasetId(tp.topic());
       Map<Long, Group> windows = byDataset.computeIfAbsent(datasetId, k -> new HashMap<>());
-      for (ConsumerRecord<byte[], byte[]> r : recs) {
+      Group g = null;
+      long gWindow = 0;
+      for (ConsumerRecord<ByteBuffer, ByteBuffer> r : recs) {
         b.records++;
-        // a record without a timestamp (-1: produced by a pre-0.10 client) is logged at receive time
-        long ts = r.timestamp() >= 0 ? r.timestamp() : now;
-        Group g = windows.computeIfAbsent(Math.floorDiv(ts, windowMillis), k -> new Group(datasetId, flatten));
-        byte[] v = r.value();
+        ByteBuffer v = r.value();
         if (v == null) {
           b.deadLetters.add(new DeadLetter(r, "undecodable", "the record has no value (a tombstone); each record "
               + "must hold one JSON object, one row"));
           continue;
         }
+        // a record without a timestamp (-1: produced by a pre-0.10 client) is logged at receive time
+        long ts = r.timestamp() >= 0 ? r.timestamp() : now;
+        if (field != null) {
+          try {
+            ts = fieldTimestamp(v, field, ts);
+          } catch (IllegalArgumentException e) {
+            b.deadLetters.add(new DeadLetter(r, "invalid_timestamp", e.getMessage()));
+            continue;
+          }
+        }
+        long window = Math.floorDiv(ts, windowMillis);
+        if (g == null || window != gWindow) { // a partition's records mostly fall in one window
+          g = windows.computeIfAbsent(window, k -> new Group(datasetId, flatten));
+          gWindow = window;
+        }
         try {
-          g.rows.addRow(v, 0, v.length);
+          addRow(g.rows, v);
           g.add(r, ts);
         } catch (BadRequestException e) {
           b.deadLetters.add(new DeadLetter(r, "undecodable", "record value: " + e.getMessage()
@@ -116,6 +166,75 @@ final class KafkaBatch {
       }
     }
     return b;
+  }
+
+  /**
+   * The time in top-level field {@code field} of the JSON object in {@code v} (LOUPE_KAFKA_TIMESTAMP_FIELD):
+   * a whole number is epoch milliseconds, a string an ISO-8601 instant with {@code Z} or an offset
+   * ({@code 2026-01-31T06:00:00Z}, {@code 2026-01-31T08:00:00+02:00}); the first such field counts. Throws
+   * IllegalArgumentException, saying what is wrong, when the field is missing or holds anything else. A
+   * value that is not a JSON object, or not JSON, gives {@code fallback}: decoding it then fails and says why.
+   */
+  static long fieldTimestamp(ByteBuffer v, String field, long fallback) {
+    byte[] a;
+    int off;
+    if (v.hasArray()) {
+      a = v.array();
+      off = v.arrayOffset() + v.position();
+    } else {
+      a = bytes(v);
+      off = 0;
+    }
+    try (JsonParser p = ValueTable.jsonFactory().createParser(a, off, v.remaining())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return fallback;
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        boolean match = field.equals(p.currentName());
+        t = p.nextToken();
+        if (match) {
+          return timeOf(p, t, field);
+        }
+        p.skipChildren();
+      }
+      if (t != JsonToken.END_OBJECT) {
+        return fallback;
+      }
+    } catch (IOException e) {
+      return fallback;
+    }
+    throw new IllegalArgumentException("the record's JSON object has no field '" + field + "' (LOUPE_KAFKA_TIMESTAMP_FIELD"
+        + "); " + TIME_FORMS);
+  }
+
+  private static final String TIME_FORMS = "each record needs its time there, as epoch milliseconds (a whole number)"
+      + " or an ISO-8601 instant such as \"2026-01-31T06:00:00Z\"";
+
+  private static long timeOf(JsonParser p, JsonToken t, String field) throws IOException {
+    String bad;
+    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      return p.getLongValue(); // any long is an Instant; the admission rule judges how far off it is
+    } else if (t == JsonToken.VALUE_STRING) {
+      String s = p.getText();
+      try {
+        return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+      } catch (DateTimeParseException | ArithmeticException e) {
+        bad = "\"" + (s.length() > 64 ? s.substring(0, 64) + "..." : s) + "\", not an ISO-8601 instant with Z or an offset";
+      }
+    } else if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+      bad = p.getText() + ", not a whole number of milliseconds";
+    } else {
+      bad = switch (t) {
+        case VALUE_NULL -> "null";
+        case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+        case START_OBJECT -> "an object";
+        case START_ARRAY -> "an array";
+        default -> String.valueOf(t);
+      };
+    }
+    throw new IllegalArgumentException("field '" + field + "' (LOUPE_KAFKA_TIMESTAMP_FIELD) is " + bad + "; "
+        + TIME_FORMS);
   }
 
   /**
@@ -149,13 +268,13 @@ final class KafkaBatch {
   private Group reDecode(Ingest ingest, Group g) {
     Group out = new Group(g.datasetId, settings.nesting() == KafkaSettings.Nesting.FLATTEN);
     for (int i = 0; i < g.records.size(); i++) {
-      ConsumerRecord<byte[], byte[]> r = g.records.get(i);
-      long ts = g.timestamps.get(i);
+      ConsumerRecord<ByteBuffer, ByteBuffer> r = g.records.get(i);
+      long ts = g.timestamps[i];
       try {
         LogRequest one = LogRequest.rows(g.datasetId, g.flatten);
-        one.addRow(r.value(), 0, r.value().length);
+        addRow(one, r.value());
         ingest.admitFromSource(g.datasetId, ts, one.columnNames());
-        out.rows.addRow(r.value(), 0, r.value().length);
+        addRow(out.rows, r.value());
         out.add(r, ts);
       } catch (BadRequestException e) {
         if (e.status() == 503) {
@@ -176,8 +295,8 @@ final class KafkaBatch {
     };
   }
 
-  private void refuse(List<ConsumerRecord<byte[], byte[]>> recs, String reason, String message) {
-    for (ConsumerRecord<byte[], byte[]> r : recs) {
+  private void refuse(List<ConsumerRecord<ByteBuffer, ByteBuffer>> recs, String reason, String message) {
+    for (ConsumerRecord<ByteBuffer, ByteBuffer> r : recs) {
       deadLetters.add(new DeadLetter(r, reason, message));
     }
   }
@@ -202,8 +321,20 @@ final class KafkaBatch {
   Map<String, Long> rowsPerTopic() {
     Map<String, Long> out = new HashMap<>();
     for (Group g : groups) {
-      for (ConsumerRecord<byte[], byte[]> r : g.records) {
-        out.merge(r.topic(), 1L, Long::sum);
+      String topic = null;
+      long n = 0;
+      for (ConsumerRecord<ByteBuffer, ByteBuffer> r : g.records) {
+        if (!r.topic().equals(topic)) { // records come partition by partition: one lookup per run of a topic
+          if (n > 0) {
+            out.merge(topic, n, Long::sum);
+          }
+          topic = r.topic();
+          n = 0;
+        }
+        n++;
+      }
+      if (n > 0) {
+        out.merge(topic, n, Long::sum);
       }
     }
     return out;
@@ -215,10 +346,10 @@ final class KafkaBatch {
   }
 
   /** The first offset of every partition in the poll: where to read again if the batch cannot go in now. */
-  static Map<TopicPartition, Long> firstOffsets(ConsumerRecords<byte[], byte[]> polled) {
+  static Map<TopicPartition, Long> firstOffsets(ConsumerRecords<ByteBuffer, ByteBuffer> polled) {
     Map<TopicPartition, Long> out = new HashMap<>();
     for (TopicPartition tp : polled.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> recs = polled.records(tp);
+      List<ConsumerRecord<ByteBuffer, ByteBuffer>> recs = polled.records(tp);
       if (!recs.isEmpty()) {
         out.put(tp, recs.get(0).offset());
       }

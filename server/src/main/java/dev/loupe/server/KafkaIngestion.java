@@ -1,5 +1,6 @@
 package dev.loupe.server;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -162,7 +163,7 @@ final class KafkaIngestion implements AutoCloseable {
   /** One consumer on its own thread; also its rebalance listener (called inside poll, on that thread). */
   private final class Worker implements Runnable, ConsumerRebalanceListener {
     final Thread thread;
-    final KafkaConsumer<byte[], byte[]> consumer;
+    final KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     final Map<TopicPartition, Long> committed = new HashMap<>();
     /** Assigned partitions, paused, whose start offset is not decided yet (the group's offsets not read yet). */
@@ -181,15 +182,14 @@ final class KafkaIngestion implements AutoCloseable {
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"); // offsets are committed from checkpoints only
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxPollRecords()));
-      p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
+      p.putAll(settings.consumerTuning()); // fetch sizes: LOUPE_KAFKA_* over the properties file over the defaults
       p.put(ConsumerConfig.CLIENT_ID_CONFIG, "loupe-" + settings.groupId() + "-" + index);
       Object staticId = p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
       if (staticId != null) {
         // static membership asked for (LOUPE_KAFKA_CLIENT_PROPERTIES): one member per thread
         p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, staticId + "-" + index);
       }
-      this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      this.consumer = new KafkaConsumer<>(p, new ByteBufferDeserializer(), new ByteBufferDeserializer());
       this.thread = new Thread(this, "loupe-kafka-" + index);
       thread.setDaemon(true);
     }
@@ -201,7 +201,7 @@ final class KafkaIngestion implements AutoCloseable {
         while (!stopping) {
           commitLanded();
           decideStarts();
-          ConsumerRecords<byte[], byte[]> polled;
+          ConsumerRecords<ByteBuffer, ByteBuffer> polled;
           try {
             polled = consumer.poll(POLL);
           } catch (WakeupException e) {
@@ -294,7 +294,7 @@ final class KafkaIngestion implements AutoCloseable {
     }
 
     /** Decodes, dead-letters and tracks one poll; on a failure reads the same records again later. */
-    private void process(ConsumerRecords<byte[], byte[]> polled) {
+    private void process(ConsumerRecords<ByteBuffer, ByteBuffer> polled) {
       KafkaBatch batch = KafkaBatch.decode(polled, settings, windowMillis);
       try {
         while (true) {
@@ -319,7 +319,7 @@ final class KafkaIngestion implements AutoCloseable {
       totalRecords.add(batch.records());
     }
 
-    private void rewind(ConsumerRecords<byte[], byte[]> polled) {
+    private void rewind(ConsumerRecords<ByteBuffer, ByteBuffer> polled) {
       for (Map.Entry<TopicPartition, Long> e : KafkaBatch.firstOffsets(polled).entrySet()) {
         if (assigned.contains(e.getKey())) {
           consumer.seek(e.getKey(), e.getValue());
@@ -334,7 +334,7 @@ final class KafkaIngestion implements AutoCloseable {
       }
       List<Future<?>> sent = new ArrayList<>(letters.size());
       for (KafkaBatch.DeadLetter d : letters) {
-        ConsumerRecord<byte[], byte[]> r = d.record();
+        ConsumerRecord<ByteBuffer, ByteBuffer> r = d.record();
         RecordHeaders h = new RecordHeaders();
         for (Header x : r.headers()) {
           h.add(x);
@@ -346,7 +346,7 @@ final class KafkaIngestion implements AutoCloseable {
         h.add(HEADER_OFFSET, utf8(Long.toString(r.offset())));
         h.add(HEADER_TIMESTAMP, utf8(Long.toString(r.timestamp())));
         sent.add(deadLetterProducer.send(new ProducerRecord<>(settings.deadLetterTopic(), null,
-            r.timestamp() >= 0 ? r.timestamp() : null, r.key(), r.value(), h)));
+            r.timestamp() >= 0 ? r.timestamp() : null, KafkaBatch.bytes(r.key()), KafkaBatch.bytes(r.value()), h)));
       }
       deadLetterProducer.flush();
       try {

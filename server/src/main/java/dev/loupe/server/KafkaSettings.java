@@ -35,6 +35,11 @@ public final class KafkaSettings {
     IGNORE
   }
 
+  static final int DEFAULT_MAX_POLL_RECORDS = 5000;
+  static final int DEFAULT_FETCH_MIN_BYTES = 64 << 10;
+  static final int DEFAULT_FETCH_MAX_WAIT_MS = 100;
+  static final int DEFAULT_MAX_PARTITION_FETCH_BYTES = 4 << 20;
+
   /** The switch: the other settings are read only when it is on. */
   private static final Setting<Draft> ENABLED = toggle("KAFKA_ENABLED", "--kafka-enabled",
       "consume JSON rows from Kafka topics", "false", (d, n, v) -> d.enabled = bool(n, v));
@@ -61,9 +66,22 @@ public final class KafkaSettings {
       value("LOUPE_KAFKA_DEAD_LETTER_TOPIC", "--kafka-dead-letter-topic",
           "topic for records that cannot be profiled, with the reason in headers", "loupe-dead-letter",
           (d, n, v) -> d.deadLetterTopic = v),
+      value("LOUPE_KAFKA_TIMESTAMP_FIELD", "--kafka-timestamp-field",
+          "a top-level field of each record's JSON object that holds the row's time (epoch milliseconds or an "
+              + "ISO-8601 instant); a record without a valid one is dead-lettered", "(the record's timestamp)",
+          (d, n, v) -> d.timestampField = v),
       value("LOUPE_KAFKA_MAX_POLL_RECORDS", "--kafka-max-poll-records",
-          "most records one poll (one batch into the profiles) takes", "5000",
-          (d, n, v) -> d.maxPollRecords = integer(n, v)),
+          "most records one poll (one batch into the profiles) takes (max.poll.records)",
+          Integer.toString(DEFAULT_MAX_POLL_RECORDS), (d, n, v) -> d.maxPollRecords = integer(n, v)),
+      value("LOUPE_KAFKA_FETCH_MIN_BYTES", "--kafka-fetch-min-bytes",
+          "bytes the broker gathers before it answers a fetch, up to the wait below (fetch.min.bytes)",
+          Integer.toString(DEFAULT_FETCH_MIN_BYTES), (d, n, v) -> d.fetchMinBytes = integer(n, v)),
+      value("LOUPE_KAFKA_FETCH_MAX_WAIT_MS", "--kafka-fetch-max-wait-ms",
+          "longest the broker holds a fetch waiting for those bytes, in ms (fetch.max.wait.ms)",
+          Integer.toString(DEFAULT_FETCH_MAX_WAIT_MS), (d, n, v) -> d.fetchMaxWaitMs = integer(n, v)),
+      value("LOUPE_KAFKA_MAX_PARTITION_FETCH_BYTES", "--kafka-max-partition-fetch-bytes",
+          "most bytes one fetch takes from one partition (max.partition.fetch.bytes)",
+          Integer.toString(DEFAULT_MAX_PARTITION_FETCH_BYTES), (d, n, v) -> d.maxPartitionFetchBytes = integer(n, v)),
       value("LOUPE_KAFKA_CLIENT_PROPERTIES", "--kafka-client-properties",
           "a .properties file of extra Kafka client settings (security.protocol, sasl.*, ssl.*)", "(none)",
           (d, n, v) -> d.clientProperties = properties(Path.of(v))));
@@ -78,12 +96,46 @@ public final class KafkaSettings {
     int consumerThreads = 1;
     Nesting nesting = Nesting.FLATTEN;
     String deadLetterTopic = "loupe-dead-letter";
-    int maxPollRecords = 5000;
+    String timestampField;
+    // the consumer's fetch sizes: null when not set (LOUPE_KAFKA_CLIENT_PROPERTIES, then Loupe's default, apply)
+    Integer maxPollRecords;
+    Integer fetchMinBytes;
+    Integer fetchMaxWaitMs;
+    Integer maxPartitionFetchBytes;
     Map<String, String> clientProperties = Map.of();
 
     KafkaSettings build() {
       return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
-          deadLetterTopic, maxPollRecords, clientProperties);
+          deadLetterTopic, timestampField, new Fetch(maxPollRecords, fetchMinBytes, fetchMaxWaitMs,
+          maxPartitionFetchBytes), clientProperties);
+    }
+  }
+
+  /**
+   * The consumer's fetch sizes as set (null: not set). Each one's value is, in this order, the
+   * {@code LOUPE_KAFKA_*} setting, the same Kafka key in {@code LOUPE_KAFKA_CLIENT_PROPERTIES}, or
+   * Loupe's default (chosen for throughput: docs/kafka.md, "Throughput").
+   */
+  record Fetch(Integer maxPollRecords, Integer fetchMinBytes, Integer fetchMaxWaitMs, Integer maxPartitionFetchBytes) {
+    static final Fetch DEFAULTS = new Fetch(null, null, null, null);
+
+    /** The Kafka consumer properties these give, with {@code client} (the properties file) and the defaults. */
+    Map<String, String> resolve(Map<String, String> client) {
+      Map<String, String> out = new LinkedHashMap<>();
+      out.put("max.poll.records", pick(maxPollRecords, client, "max.poll.records", DEFAULT_MAX_POLL_RECORDS));
+      out.put("fetch.min.bytes", pick(fetchMinBytes, client, "fetch.min.bytes", DEFAULT_FETCH_MIN_BYTES));
+      out.put("fetch.max.wait.ms", pick(fetchMaxWaitMs, client, "fetch.max.wait.ms", DEFAULT_FETCH_MAX_WAIT_MS));
+      out.put("max.partition.fetch.bytes", pick(maxPartitionFetchBytes, client, "max.partition.fetch.bytes",
+          DEFAULT_MAX_PARTITION_FETCH_BYTES));
+      return out;
+    }
+
+    private static String pick(Integer set, Map<String, String> client, String key, int dflt) {
+      if (set != null) {
+        return set.toString();
+      }
+      String c = client.get(key);
+      return c != null ? c.trim() : Integer.toString(dflt);
     }
   }
 
@@ -97,12 +149,14 @@ public final class KafkaSettings {
   private final int consumerThreads;
   private final Nesting nesting;
   private final String deadLetterTopic;
-  private final int maxPollRecords;
+  private final String timestampField;
+  private final Fetch fetch;
+  private final Map<String, String> consumerTuning;
   private final Map<String, String> clientProperties;
 
   private KafkaSettings(boolean enabled, List<String> bootstrapServers, List<String> topics, String groupId,
       Map<String, String> topicDatasetIds, int consumerThreads, Nesting nesting, String deadLetterTopic,
-      int maxPollRecords, Map<String, String> clientProperties) {
+      String timestampField, Fetch fetch, Map<String, String> clientProperties) {
     this.enabled = enabled;
     this.bootstrapServers = List.copyOf(bootstrapServers);
     this.topics = List.copyOf(topics);
@@ -111,8 +165,10 @@ public final class KafkaSettings {
     this.consumerThreads = consumerThreads;
     this.nesting = Objects.requireNonNull(nesting);
     this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic);
-    this.maxPollRecords = maxPollRecords;
+    this.timestampField = timestampField;
+    this.fetch = Objects.requireNonNull(fetch);
     this.clientProperties = Map.copyOf(clientProperties);
+    this.consumerTuning = fetch.resolve(this.clientProperties);
     if (!enabled) {
       return;
     }
@@ -125,9 +181,10 @@ public final class KafkaSettings {
     if (consumerThreads < 1 || consumerThreads > 64) {
       throw new IllegalArgumentException("KAFKA_CONSUMER_THREADS must be 1 to 64, got " + consumerThreads);
     }
-    if (maxPollRecords < 1) {
-      throw new IllegalArgumentException("LOUPE_KAFKA_MAX_POLL_RECORDS must be at least 1, got " + maxPollRecords);
-    }
+    atLeast("LOUPE_KAFKA_MAX_POLL_RECORDS", fetch.maxPollRecords(), "max.poll.records", 1);
+    atLeast("LOUPE_KAFKA_FETCH_MIN_BYTES", fetch.fetchMinBytes(), "fetch.min.bytes", 1);
+    atLeast("LOUPE_KAFKA_FETCH_MAX_WAIT_MS", fetch.fetchMaxWaitMs(), "fetch.max.wait.ms", 0);
+    atLeast("LOUPE_KAFKA_MAX_PARTITION_FETCH_BYTES", fetch.maxPartitionFetchBytes(), "max.partition.fetch.bytes", 1);
     for (String t : topics) {
       String ds = datasetId(t);
       if (!LoupeServer.validDatasetId(ds)) {
@@ -141,10 +198,25 @@ public final class KafkaSettings {
     }
   }
 
+  /** Refuses a fetch size below {@code min}, naming where it came from ({@code set}: the LOUPE_KAFKA_ setting's). */
+  private void atLeast(String setting, Integer set, String key, int min) {
+    String v = consumerTuning.get(key);
+    String from = set == null && clientProperties.containsKey(key) ? key + " in LOUPE_KAFKA_CLIENT_PROPERTIES" : setting;
+    long n;
+    try {
+      n = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(from + " '" + v + "' is not a whole number");
+    }
+    if (n < min || n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(from + " must be " + min + " to " + Integer.MAX_VALUE + ", got " + v);
+    }
+  }
+
   /** Kafka switched off. */
   public static KafkaSettings disabled() {
     return new KafkaSettings(false, List.of(), List.of(), "loupe", Map.of(), 1, Nesting.FLATTEN, "loupe-dead-letter",
-        5000, Map.of());
+        null, Fetch.DEFAULTS, Map.of());
   }
 
   /** Settings in code (tests, embedding). */
@@ -152,13 +224,27 @@ public final class KafkaSettings {
       Map<String, String> topicDatasetIds, int consumerThreads, Nesting nesting, String deadLetterTopic,
       int maxPollRecords) {
     return new KafkaSettings(true, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
-        deadLetterTopic, maxPollRecords, Map.of());
+        deadLetterTopic, null, new Fetch(maxPollRecords, null, null, null), Map.of());
+  }
+
+  /** These settings with the fetch sizes given (null: not set, the properties file or Loupe's default applies). */
+  public KafkaSettings withFetch(Integer maxPollRecords, Integer fetchMinBytes, Integer fetchMaxWaitMs,
+      Integer maxPartitionFetchBytes) {
+    return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
+        deadLetterTopic, timestampField, new Fetch(maxPollRecords, fetchMinBytes, fetchMaxWaitMs,
+        maxPartitionFetchBytes), clientProperties);
+  }
+
+  /** These settings with each row's time read from a field of the record's JSON object (null: the record's timestamp). */
+  public KafkaSettings withTimestampField(String field) {
+    return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
+        deadLetterTopic, field, fetch, clientProperties);
   }
 
   /** These settings with extra Kafka client settings (as LOUPE_KAFKA_CLIENT_PROPERTIES gives them). */
   public KafkaSettings withClientProperties(Map<String, String> props) {
     return new KafkaSettings(enabled, bootstrapServers, topics, groupId, topicDatasetIds, consumerThreads, nesting,
-        deadLetterTopic, maxPollRecords, props);
+        deadLetterTopic, timestampField, fetch, props);
   }
 
   /** Reads the {@code KAFKA_*} and {@code LOUPE_KAFKA_*} variables; without KAFKA_ENABLED=true, Kafka is off. */
@@ -249,6 +335,14 @@ public final class KafkaSettings {
     return topicDatasetIds.getOrDefault(topic, topic);
   }
 
+  /**
+   * The top-level field of a record's JSON object that holds its row's time (LOUPE_KAFKA_TIMESTAMP_FIELD),
+   * or null when rows take the record's timestamp.
+   */
+  public String timestampField() {
+    return timestampField;
+  }
+
   public int consumerThreads() {
     return consumerThreads;
   }
@@ -261,8 +355,17 @@ public final class KafkaSettings {
     return deadLetterTopic;
   }
 
+  /** Records one poll takes at most (LOUPE_KAFKA_MAX_POLL_RECORDS, else the properties file, else 5000). */
   public int maxPollRecords() {
-    return maxPollRecords;
+    return Integer.parseInt(consumerTuning.get("max.poll.records"));
+  }
+
+  /**
+   * The consumer's fetch sizes, as Kafka consumer properties: {@code max.poll.records},
+   * {@code fetch.min.bytes}, {@code fetch.max.wait.ms}, {@code max.partition.fetch.bytes}.
+   */
+  public Map<String, String> consumerTuning() {
+    return consumerTuning;
   }
 
   /** Extra client settings (LOUPE_KAFKA_CLIENT_PROPERTIES), applied to the consumer and the dead-letter producer. */
@@ -273,6 +376,8 @@ public final class KafkaSettings {
   @Override
   public String toString() {
     return enabled ? "kafka " + topics + " from " + bootstrapServers + " as group " + groupId + " (" + consumerThreads
-        + " consumer(s), " + nesting + ", dead letters to " + deadLetterTopic + ")" : "kafka off";
+        + " consumer(s), " + nesting + ", dead letters to " + deadLetterTopic
+        + (timestampField != null ? ", row time from field '" + timestampField + "'" : "") + ", " + consumerTuning + ")"
+        : "kafka off";
   }
 }

@@ -37,6 +37,10 @@ import java.util.List;
  */
 final class LogRequest {
   private static final JsonFactory FACTORY = ValueTable.jsonFactory();
+  /** Rows of the last {@code multiple} body: the next one's columns are sized for as many (see readData). */
+  private static volatile int rowsHint = 16;
+  /** Presized cells of one body at most (8 MiB per kind of value): the hint never allocates more than a body holds. */
+  private static final int MAX_PRESIZED_CELLS = 1 << 20;
 
   final String datasetId;
   final Long timestamp;
@@ -275,6 +279,7 @@ final class LogRequest {
   }
 
   private void readData(JsonParser p, String[] columns) throws IOException {
+    table.expectRows(Math.min(rowsHint, MAX_PRESIZED_CELLS / Math.max(1, columns.length)));
     ValueTable.Column[] resolved = new ValueTable.Column[columns.length];
     int row = 0;
     JsonToken t;
@@ -301,6 +306,7 @@ final class LogRequest {
       table.endRow();
       row++;
     }
+    rowsHint = row;
   }
 
   private static String preview(String[] columns) {

@@ -6,9 +6,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The rolling logger's clock. It moves only when the server sets it, under the rotation (write)
- * lock, and never backwards; so every request accepted between two rotations was judged by the
- * same "now", and a replay with that value judges it the same way (see docs/server.md).
+ * The rolling logger's clock. It moves only when the rotation thread sets it, never backwards, and
+ * under the rotation (write) lock whenever the move makes a window due; so a request is judged late
+ * or not by the same verdict from its admission to its tracking, and a replay at an earlier
+ * checkpoint's value judges it the same way (see docs/server.md, Ingest.quietTick).
  */
 final class ManualClock extends Clock {
   private volatile long millis;

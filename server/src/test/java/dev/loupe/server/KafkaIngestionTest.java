@@ -29,9 +29,14 @@ class KafkaIngestionTest {
 
   private ServerConfig config(Path data, String topic, String group, KafkaSettings.Nesting nesting, String dlq)
       throws Exception {
-    KafkaSettings k = KafkaSettings.of(List.of(KafkaTests.broker().bootstrapServers()), List.of(topic), group,
+    return config(data, topic, group, nesting, dlq, k -> k);
+  }
+
+  private ServerConfig config(Path data, String topic, String group, KafkaSettings.Nesting nesting, String dlq,
+      java.util.function.UnaryOperator<KafkaSettings> more) throws Exception {
+    KafkaSettings k = more.apply(KafkaSettings.of(List.of(KafkaTests.broker().bootstrapServers()), List.of(topic), group,
         Map.of(), 1, nesting, dlq, 500)
-        .withClientProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"));
+        .withClientProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000")));
     return ServerConfig.builder().port(0).host("127.0.0.1").apiKey(TestHttp.KEY).dataDir(data.resolve("data"))
         .fileSystemRoot(dir.resolve("profiles")).destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM)
         .window(Duration.ofHours(1)).checkpointInterval(Duration.ofMillis(300)).kafka(k).build();
@@ -226,6 +231,74 @@ class KafkaIngestionTest {
     assertTrue(future.matches(java.util.regex.Pattern.quote("dataset 'poison': timestamp " + ahead + " ("
         + java.time.Instant.ofEpochMilli(ahead) + ") is more than PT1H in the future (server time ") + "[0-9T:.Z-]+"
         + java.util.regex.Pattern.quote("); raise LOUPE_MAX_FUTURE if that is intended")), future);
+  }
+
+  @Test
+  void aTimestampFieldGivesEachRowItsTimeAndRecordsWithoutAValidOneAreDeadLettered() throws Exception {
+    String topic = "tsfield";
+    String dlq = "tsfield-dlq";
+    KafkaTests.broker().createTopic(topic, 1);
+    long hour = 3_600_000L;
+    long now = System.currentTimeMillis();
+    String iso = java.time.Instant.ofEpochMilli(now).atOffset(java.time.ZoneOffset.ofHours(2)).toString();
+    // value, record timestamp, expected reason (null: profiled)
+    Object[][] records = {
+        {"{\"id\": 0, \"ts\": " + now + "}", now - 3 * hour, null}, // the field's time is admitted, not the record's
+        {"{\"ts\": \"" + iso + "\", \"id\": 1}", now - 3 * hour, null},
+        {"{\"id\": 2, \"deep\": {\"ts\": 5}, \"ts\": " + now + "}", now, null}, // a nested ts is not the field
+        {"{\"id\": 97, \"ts\": " + (now - 3 * hour) + "}", now, "refused_timestamp"}, // the record's time is not used
+        {"{\"id\": 96}", now, "invalid_timestamp"},
+        {"{\"id\": 95, \"ts\": \"yesterday\"}", now, "invalid_timestamp"},
+        {"{\"id\": 94, \"ts\": 1.7e12}", now, "invalid_timestamp"},
+        {"{\"id\": 93, \"ts\": null}", now, "invalid_timestamp"},
+        {"{\"id\": 92, \"ts\": \"2026-01-31T06:00:00\"}", now, "invalid_timestamp"}, // no zone: ambiguous
+        {"not json", now, "undecodable"},
+        {"{\"id\": 3, \"ts\": " + now + "}", now, null},
+    };
+    try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+      for (Object[] r : records) {
+        p.send(new ProducerRecord<>(topic, 0, (Long) r[1], null, ((String) r[0]).getBytes(StandardCharsets.UTF_8)));
+      }
+      p.flush();
+    }
+    ServerConfig cfg = config(dir, topic, "g-tsfield", KafkaSettings.Nesting.FLATTEN, dlq,
+        k -> k.withTimestampField("ts"));
+    try (LoupeServer server = LoupeServer.start(cfg)) {
+      TestHttp http = new TestHttp(server.port());
+      await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 4);
+      await("dead letters", Duration.ofSeconds(30), () -> {
+        String m = http.get("/metrics").body();
+        return metric(m, "loupe_kafka_dead_lettered_total{reason=\"invalid_timestamp\"}")
+            + metric(m, "loupe_kafka_dead_lettered_total{reason=\"refused_timestamp\"}")
+            + metric(m, "loupe_kafka_dead_lettered_total{reason=\"undecodable\"}");
+      }, 7);
+      String m = http.get("/metrics").body();
+      assertEquals(5, metric(m, "loupe_kafka_dead_lettered_total{reason=\"invalid_timestamp\"}"), m);
+      assertEquals(200, http.post("/writeProfiles", "").statusCode());
+    }
+    ProfileView all = TestHttp.mergeAll(dir.resolve("profiles"));
+    assertExactlyIds(all, 4, "the records with a valid time in the field");
+    assertEquals(4, TestHttp.count(all, "ts"), "the field is profiled as a column too");
+
+    Map<Long, ConsumerRecord<byte[], byte[]>> byOffset = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> d : KafkaTests.readAll(dlq)) {
+      byOffset.put(Long.parseLong(header(d, KafkaIngestion.HEADER_OFFSET)), d);
+    }
+    for (int off = 0; off < records.length; off++) {
+      String reason = (String) records[off][2];
+      assertEquals(reason, byOffset.containsKey((long) off) ? header(byOffset.get((long) off),
+          KafkaIngestion.HEADER_REASON) : null, "offset " + off);
+    }
+    String forms = "; each record needs its time there, as epoch milliseconds (a whole number) or an ISO-8601 instant"
+        + " such as \"2026-01-31T06:00:00Z\"";
+    assertEquals("the record's JSON object has no field 'ts' (LOUPE_KAFKA_TIMESTAMP_FIELD)" + forms,
+        header(byOffset.get(4L), KafkaIngestion.HEADER_MESSAGE));
+    assertEquals("field 'ts' (LOUPE_KAFKA_TIMESTAMP_FIELD) is \"yesterday\", not an ISO-8601 instant with Z or an "
+        + "offset" + forms, header(byOffset.get(5L), KafkaIngestion.HEADER_MESSAGE));
+    assertEquals("field 'ts' (LOUPE_KAFKA_TIMESTAMP_FIELD) is 1.7e12, not a whole number of milliseconds" + forms,
+        header(byOffset.get(6L), KafkaIngestion.HEADER_MESSAGE));
+    assertEquals("field 'ts' (LOUPE_KAFKA_TIMESTAMP_FIELD) is null" + forms,
+        header(byOffset.get(7L), KafkaIngestion.HEADER_MESSAGE));
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

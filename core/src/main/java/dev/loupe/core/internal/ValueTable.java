@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -39,12 +40,25 @@ public final class ValueTable {
   public static final int MAX_JSON_DEPTH = 64;
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      // FastDoubleParser: correctly rounded, so the same double as Double.parseDouble, with no garbage per number
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
       .build();
 
   private final Map<String, Column> byName = new HashMap<>();
   private final List<Column> columns = new ArrayList<>();
+  private int expectedRows = 16;
   private int rows;
+
+  /**
+   * Columns created from now on expect about {@code rows} rows (at most 65,536): a column's array
+   * for a kind of value is allocated at that size when the kind first occurs, instead of at 16 and
+   * doubled again and again. For a door that knows its batch size (the server's {@code multiple}
+   * bodies, from the last one); a caller bounds {@code rows} x columns.
+   */
+  public void expectRows(int rows) {
+    this.expectedRows = Math.max(16, Math.min(rows, 1 << 16));
+  }
 
   /** The JSON parser options every JSON door uses (NaN and Infinity literals accepted, nesting bounded). */
   public static JsonFactory jsonFactory() {
@@ -125,7 +139,7 @@ public final class ValueTable {
   private Column slot(String name) {
     Column c = byName.get(name);
     if (c == null) {
-      c = new Column(name);
+      c = new Column(name, expectedRows);
       byName.put(name, c);
       columns.add(c);
     }
@@ -188,7 +202,7 @@ public final class ValueTable {
         }
       }
       case VALUE_NUMBER_FLOAT -> c.addDouble(p.getDoubleValue());
-      case VALUE_STRING -> c.addString(p.getText());
+      case VALUE_STRING -> c.addString(p);
       case VALUE_TRUE -> c.trues++;
       case VALUE_FALSE -> c.falses++;
       case VALUE_NULL -> c.nulls++;
@@ -259,25 +273,35 @@ public final class ValueTable {
     }
   }
 
+  private static final long[] NO_LONGS = new long[0];
+  private static final double[] NO_DOUBLES = new double[0];
+  private static final String[] NO_STRINGS = new String[0];
+  /** Slots of a column's cache of recent strings (a power of two). */
+  private static final int RECENT = 256;
+
   /** One column's values since the last {@link #clear()}, by kind, in row order within each kind. */
   public static final class Column {
     final String name;
     int lastRow = -1;
     long present;
-    long[] longs = new long[16];
+    private final int initial;
+    long[] longs = NO_LONGS;
     int longCount;
-    double[] doubles = new double[16];
+    double[] doubles = NO_DOUBLES;
     int doubleCount;
-    String[] strings = new String[16];
+    String[] strings = NO_STRINGS;
     int stringCount;
+    /** Strings seen in this column, by a hash of their characters: a repeated value is not allocated again. */
+    private String[] recent;
     long trues;
     long falses;
     long nulls;
     long objects;
     long tensors;
 
-    Column(String name) {
+    Column(String name, int initial) {
       this.name = name;
+      this.initial = initial;
     }
 
     public String name() {
@@ -286,23 +310,57 @@ public final class ValueTable {
 
     void addLong(long v) {
       if (longCount == longs.length) {
-        longs = Arrays.copyOf(longs, longCount * 2);
+        longs = Arrays.copyOf(longs, Math.max(initial, longCount * 2));
       }
       longs[longCount++] = v;
     }
 
     void addDouble(double v) {
       if (doubleCount == doubles.length) {
-        doubles = Arrays.copyOf(doubles, doubleCount * 2);
+        doubles = Arrays.copyOf(doubles, Math.max(initial, doubleCount * 2));
       }
       doubles[doubleCount++] = v;
     }
 
     void addString(String v) {
       if (stringCount == strings.length) {
-        strings = Arrays.copyOf(strings, stringCount * 2);
+        strings = Arrays.copyOf(strings, Math.max(initial, stringCount * 2));
       }
       strings[stringCount++] = v;
+    }
+
+    /**
+     * The parser's current string, from its character buffer: when the slot of its hash holds an
+     * equal string (a column of few distinct values), that one is added again and nothing is
+     * allocated; the value added is equal either way.
+     */
+    void addString(JsonParser p) throws IOException {
+      char[] chars = p.getTextCharacters();
+      int off = p.getTextOffset();
+      int len = p.getTextLength();
+      int h = 0;
+      for (int i = off; i < off + len; i++) {
+        h = 31 * h + chars[i];
+      }
+      if (recent == null) {
+        recent = new String[RECENT];
+      }
+      int slot = (h ^ (h >>> 16)) & (RECENT - 1);
+      String s = recent[slot];
+      if (s == null || s.length() != len || s.hashCode() != h || !sameChars(s, chars, off, len)) {
+        s = new String(chars, off, len);
+        recent[slot] = s;
+      }
+      addString(s);
+    }
+
+    private static boolean sameChars(String s, char[] chars, int off, int len) {
+      for (int i = 0; i < len; i++) {
+        if (s.charAt(i) != chars[off + i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     boolean isEmpty() {

@@ -93,6 +93,31 @@ class MonitorTest {
     assertEquals(windows, i.windows(), all);
   }
 
+  /**
+   * A time column moves with the windows by design: no drift alert for it, while the same instants
+   * as a plain number column (not marked as time) drift every window; its null spike still alerts.
+   */
+  @Test
+  void aTimeColumnGetsNoDriftTestButItsNullsAreChecked() throws Exception {
+    dev.loupe.core.logging.LocalDirectoryWriter w = new dev.loupe.core.logging.LocalDirectoryWriter(dir);
+    java.util.Random r = new java.util.Random(9);
+    for (int i = 0; i < 30; i++) {
+      Instant start = SyntheticHistory.start(i);
+      dev.loupe.core.DatasetProfile p = new dev.loupe.core.DatasetProfile(
+          dev.loupe.core.ProfileProperties.EMPTY.withDatasetTimestamp(start).withCreationTimestamp(start));
+      for (int k = 0; k < 500; k++) {
+        Instant t = start.plusMillis(r.nextInt(3_600_000));
+        p.column("ts").appendValue(i == 20 && k % 2 == 0 ? null : t);
+        p.column("millis").appendLong(t.toEpochMilli());
+      }
+      w.write(p.view(), dev.loupe.core.logging.WindowInfo.of(SyntheticHistory.DATASET, start, SyntheticHistory.HOUR));
+    }
+    MonitorResult m = monitor(dir, Monitor.builder().trailing(5).build(), new ArrayList<>());
+    List<String> seen = m.alerts().stream().map(a -> a.check().label() + " " + a.column()).distinct().toList();
+    assertEquals(List.of("drift millis", "nulls ts"), seen.stream().sorted().toList(), describe(m.incidents()));
+    assertEquals(29, m.alerts().stream().filter(a -> a.column().equals("millis")).count(), "every window after the first");
+  }
+
   @Test
   void aLatePartIsMergedIntoItsWindowAndReported() throws Exception {
     SyntheticHistory h = new SyntheticHistory(3);

@@ -1,0 +1,138 @@
+package dev.loupe.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ValueTable's JSON decoding against independent computations: numbers parse to exactly the
+ * double {@link Double#parseDouble} gives (the parser uses FastDoubleParser), strings come out
+ * equal to the JSON text whatever the column's cache of repeated strings holds, and presized
+ * columns ({@link ValueTable#expectRows}) hold the same values as growing ones.
+ */
+class ValueTableTest {
+
+  /** Decodes {@code [v0, v1, ...]} (JSON texts) as rows of one column "x"; returns that column. */
+  private static ValueTable.Column column(List<String> jsonValues, int expectRows) {
+    ValueTable t = new ValueTable();
+    t.expectRows(expectRows);
+    String body = "[" + String.join(",", jsonValues) + "]";
+    try (JsonParser p = ValueTable.jsonFactory().createParser(body)) {
+      p.nextToken();
+      ValueTable.Column c = null;
+      JsonToken tok;
+      while ((tok = p.nextToken()) != JsonToken.END_ARRAY) {
+        c = c == null ? t.column("x") : t.columnAgain(c);
+        t.appendJson(p, tok, c);
+        t.endRow();
+      }
+      return c;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void assertParsesLikeJava(String text) {
+    ValueTable.Column c = column(List.of(text), 16);
+    double expected = Double.parseDouble(text);
+    assertEquals(1, c.doubleCount, text);
+    assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(c.doubles[0]),
+        text + ": " + c.doubles[0] + " against Double.parseDouble's " + expected);
+  }
+
+  @Test
+  void doublesRoundTripBitForBit() {
+    qt().forAll(longs().all()).checkAssert(bits -> {
+      double d = Double.longBitsToDouble(bits);
+      if (Double.isFinite(d)) {
+        assertParsesLikeJava(Double.toString(d));
+      }
+    });
+    qt().forAll(doubles().any()).checkAssert(d -> {
+      if (Double.isFinite(d)) {
+        assertParsesLikeJava(Double.toString(d));
+      }
+    });
+  }
+
+  @Test
+  void longDecimalTextsRoundLikeJava() {
+    // 17 to 40 significant digits, exponents across the whole range, halfway cases included
+    qt().forAll(longs().all(), integers().between(17, 40), integers().between(-340, 320)).checkAssert((seed, digits, exp) -> {
+      SplittableRandom r = new SplittableRandom(seed);
+      StringBuilder sb = new StringBuilder(r.nextBoolean() ? "-" : "");
+      sb.append(1 + r.nextInt(9)).append('.');
+      for (int i = 1; i < digits; i++) {
+        sb.append(r.nextInt(10));
+      }
+      sb.append('e').append(exp);
+      assertParsesLikeJava(sb.toString());
+      assertParsesLikeJava(new BigDecimal(sb.toString()).toPlainString().length() < 400
+          ? new BigDecimal(sb.toString()).toPlainString() : sb.toString());
+    });
+    for (String t : new String[] {"4.9e-324", "2.4703282292062327e-324", "2.4703282292062328e-324",
+        "1.7976931348623157e308", "1.7976931348623158e308", "9007199254740993.0", "0.1", "-0.0", "1e-400"}) {
+      assertParsesLikeJava(t);
+    }
+  }
+
+  @Test
+  void stringsAreTheirTextWhateverTheCacheHolds() {
+    // equal hash codes ("Aa" and "BB"), escapes, non-Latin-1, the empty string, and more distinct
+    // values than the cache has slots, repeated in a shuffled order
+    List<String> values = new ArrayList<>(List.of("Aa", "BB", "AaAa", "BBBB", "AaBB", "BBAa", "", "a\"b", "\u00e9t\u00e9",
+        "\u65e5\u672c", "\ud83d\ude00", "v1"));
+    for (int i = 0; i < 1000; i++) {
+      values.add("v" + i);
+    }
+    SplittableRandom r = new SplittableRandom(7);
+    List<String> rows = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      rows.add(values.get(r.nextInt(i % 3 == 0 ? values.size() : 12)));
+    }
+    List<String> json = new ArrayList<>();
+    for (String s : rows) {
+      json.add("\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+    }
+    for (int expect : new int[] {16, 1000, 1 << 20}) {
+      ValueTable.Column c = column(json, expect);
+      assertEquals(rows.size(), c.stringCount);
+      assertArrayEquals(rows.toArray(new String[0]), Arrays.copyOf(c.strings, c.stringCount), "expectRows " + expect);
+    }
+  }
+
+  @Test
+  void presizedColumnsHoldTheSameValuesAsGrowingOnes() {
+    SplittableRandom r = new SplittableRandom(3);
+    List<String> json = new ArrayList<>();
+    List<Long> longs = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      long v = r.nextLong();
+      longs.add(v);
+      json.add(Long.toString(v));
+      json.add(Double.toString(r.nextDouble()));
+    }
+    ValueTable.Column small = column(json, 16);
+    for (int expect : new int[] {100, 5000, 70_000}) {
+      ValueTable.Column big = column(json, expect);
+      assertEquals(5000, big.longCount);
+      assertArrayEquals(Arrays.copyOf(small.longs, small.longCount), Arrays.copyOf(big.longs, big.longCount));
+      assertArrayEquals(Arrays.copyOf(small.doubles, small.doubleCount), Arrays.copyOf(big.doubles, big.doubleCount));
+    }
+    assertEquals(longs.get(4999), small.longs[4999]);
+  }
+}
