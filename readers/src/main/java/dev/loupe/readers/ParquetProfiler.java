@@ -675,18 +675,7 @@ final class ParquetProfiler {
           : onPath ? converterWith(t.asGroupType(), path, depth + 1, leaf)
           : t.isPrimitive() ? new PrimitiveConverter() {} : noopConverter(t.asGroupType());
     }
-    return new GroupConverter() {
-      @Override
-      public Converter getConverter(int fieldIndex) {
-        return children[fieldIndex];
-      }
-
-      @Override
-      public void start() {}
-
-      @Override
-      public void end() {}
-    };
+    return groupOf(children);
   }
 
   /** Converters the column store asks for; values are read from the column readers directly, never converted. */
@@ -696,6 +685,11 @@ final class ParquetProfiler {
       Type t = type.getType(i);
       children[i] = t.isPrimitive() ? new PrimitiveConverter() {} : noopConverter(t.asGroupType());
     }
+    return groupOf(children);
+  }
+
+  /** A group converter over {@code children}, doing nothing at a record's start and end. */
+  private static GroupConverter groupOf(Converter[] children) {
     return new GroupConverter() {
       @Override
       public Converter getConverter(int fieldIndex) {
