@@ -311,11 +311,7 @@ final class CellText {
   }
 
   private static int daysInMonth(int year, int month) {
-    if (month == 2) {
-      boolean leap = (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
-      return leap ? 29 : 28;
-    }
-    return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+    return java.time.Month.of(month).length(java.time.Year.isLeap(year));
   }
 
   /**

@@ -363,28 +363,30 @@ public final class Monitor {
    */
   private static final Drift.Counts NO_COUNTS = new Drift.Counts(Map.of(), 0, 0);
 
+  /** One column of one window, read once: its sorted values, category counts and time-series point. */
+  private record ColumnSketch(SortedValues values, Drift.Counts counts, ColumnPoint point) {}
+
   private static Sketched sketched(ProfileView v) {
     List<Map.Entry<String, ColumnView>> cols = new ArrayList<>(v.columns().entrySet());
-    List<Object[]> all = cols.parallelStream().map(e -> new Object[] {
+    List<ColumnSketch> all = cols.parallelStream().map(e -> new ColumnSketch(
         e.getValue().distribution().map(SortedValues::of).orElse(SortedValues.EMPTY),
         // categories are tested only in string columns (Drift.compareColumn): a window without strings in
         // the column adds none to the baseline, which saves reading every integer column's frequent items
         e.getValue().types().string() > 0 ? Drift.frequentCounts(e.getValue()) : NO_COUNTS,
-        ColumnPoint.of(e.getValue())}).toList();
+        ColumnPoint.of(e.getValue()))).toList();
     Map<String, SortedValues> values = new HashMap<>();
     Map<String, Drift.Counts> counts = new HashMap<>();
     Map<String, ColumnPoint> points = new LinkedHashMap<>();
     for (int i = 0; i < cols.size(); i++) {
       String name = cols.get(i).getKey();
-      SortedValues sv = (SortedValues) all.get(i)[0];
-      Drift.Counts fc = (Drift.Counts) all.get(i)[1];
-      if (sv.n() > 0) {
-        values.put(name, sv);
+      ColumnSketch cs = all.get(i);
+      if (cs.values().n() > 0) {
+        values.put(name, cs.values());
       }
-      if (fc.n() > 0) {
-        counts.put(name, fc);
+      if (cs.counts().n() > 0) {
+        counts.put(name, cs.counts());
       }
-      points.put(name, (ColumnPoint) all.get(i)[2]);
+      points.put(name, cs.point());
     }
     return new Sketched(values, counts, points);
   }
