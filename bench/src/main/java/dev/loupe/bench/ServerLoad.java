@@ -49,12 +49,14 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  * java -cp bench/target/loupe-benchmarks.jar dev.loupe.bench.ServerLoad http://127.0.0.1:8090
  * </pre>
  * Options after the URL: {@code --json-requests N} (default 3000), {@code --arrow-requests N}
- * (default 150), {@code --concurrency N} (default 8), {@code --key KEY} (X-API-Key),
+ * (default 150), {@code --arrow-rows N} (rows per Arrow request, default 100,000; 10,000 is the size
+ * docs/server.md recommends when latency matters), {@code --concurrency N} (default 8), {@code --key KEY} (X-API-Key),
  * {@code --server-pid PID} (report the server's CPU), {@code --only json|arrow} (one kind only).
  */
 public final class ServerLoad {
   static final int JSON_ROWS = 1000;
   static final int ARROW_ROWS = 100_000;
+  private static int arrowRows = ARROW_ROWS;
 
   private final String host;
   private final int port;
@@ -73,8 +75,8 @@ public final class ServerLoad {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      System.err.println("usage: ServerLoad URL [--json-requests N] [--arrow-requests N] [--concurrency N] [--key KEY]"
-          + " [--server-pid PID] [--only json|arrow]");
+      System.err.println("usage: ServerLoad URL [--json-requests N] [--arrow-requests N] [--arrow-rows N]"
+          + " [--concurrency N] [--key KEY] [--server-pid PID] [--only json|arrow]");
       System.exit(2);
     }
     int jsonRequests = 3000;
@@ -91,6 +93,7 @@ public final class ServerLoad {
         case "--key" -> key = args[i + 1];
         case "--server-pid" -> serverPid = Long.parseLong(args[i + 1]);
         case "--only" -> only = args[i + 1];
+        case "--arrow-rows" -> arrowRows = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -107,7 +110,7 @@ public final class ServerLoad {
       json.add(load.request(jsonPath, "application/json", b));
     }
     for (int i = 0; i < 4; i++) {
-      byte[] b = arrowBody(ARROW_ROWS, i);
+      byte[] b = arrowBody(arrowRows, i);
       arrowBytes = b.length;
       arrow.add(load.request(arrowPath, "application/vnd.apache.arrow.stream", b));
     }
@@ -133,16 +136,16 @@ public final class ServerLoad {
     if (doArrow) {
       Cpu c = load.cpu();
       as = load.closedLoop(arrow, arrowRequests);
-      arrowRate = (double) arrowRequests * ARROW_ROWS / as;
+      arrowRate = (double) arrowRequests * arrowRows / as;
       System.out.printf("Arrow: %,d requests x %,d rows x 10 columns in %.2f s = %,.0f rows/s (%.1f MB/s); %s%n",
-          arrowRequests, ARROW_ROWS, as, arrowRate, arrowRequests * (double) arrowBytes / as / 1e6,
+          arrowRequests, arrowRows, as, arrowRate, arrowRequests * (double) arrowBytes / as / 1e6,
           load.cpu().since(c, as));
     }
     if (doJson) {
       load.openLoop("JSON ", json, jsonRequests / js / 2, JSON_ROWS);
     }
     if (doArrow) {
-      load.openLoop("Arrow", arrow, arrowRequests / as / 2, ARROW_ROWS);
+      load.openLoop("Arrow", arrow, arrowRequests / as / 2, arrowRows);
     }
     System.out.println("client cores: " + Runtime.getRuntime().availableProcessors() + "; load average "
         + String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));

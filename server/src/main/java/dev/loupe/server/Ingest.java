@@ -73,6 +73,9 @@ final class Ingest implements AutoCloseable {
   private final Health health;
   private final Quarantine quarantine;
   private final BufferAllocator allocator;
+  /** Threads that track parts of large Arrow batches besides the request's own (see applyByColumns). */
+  private final int trackingThreads = Runtime.getRuntime().availableProcessors() - 1;
+  private final java.util.concurrent.ExecutorService trackers;
   private final ScheduledExecutorService rotator;
   private volatile OpenWindows open; // replaced only during start-up (window settings changed)
   private long windowMillis;
@@ -107,6 +110,12 @@ final class Ingest implements AutoCloseable {
     long now = System.currentTimeMillis();
     this.clock = new ManualClock(now);
     this.delivery = new WindowDelivery(this.destinations, clock);
+    java.util.concurrent.atomic.AtomicInteger trackerId = new java.util.concurrent.atomic.AtomicInteger();
+    this.trackers = Executors.newFixedThreadPool(Math.max(1, trackingThreads), r -> {
+      Thread t = new Thread(r, "loupe-track-" + trackerId.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     metrics.gauge("loupe_journal_bytes", journal::bytes);
     metrics.gauge("loupe_outbox_windows", delivery::size);
     metrics.gauge("loupe_open_columns", admission::openColumns);
@@ -433,9 +442,124 @@ final class Ingest implements AutoCloseable {
     try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
       VectorSchemaRoot root = reader.getVectorSchemaRoot();
       while (reader.loadNextBatch()) {
-        if (root.getRowCount() > 0) {
-          apply(datasetId, ts, p -> p.trackDataframe(root, reader));
+        int rows = root.getRowCount();
+        if (rows == 0) {
+          continue;
         }
+        List<FieldVector> vectors = root.getFieldVectors();
+        int parts = trackingParts(rows, vectors.size());
+        if (parts <= 1) {
+          apply(datasetId, ts, p -> p.trackDataframe(root, reader));
+        } else {
+          applyByColumns(datasetId, ts, root, reader, parts);
+        }
+      }
+    }
+  }
+
+  /**
+   * Cells (rows x columns) of an Arrow batch from which its columns are tracked on more than one
+   * thread: about 4 ms of tracking on one core (docs/server.md, "Performance").
+   */
+  static final long SPLIT_CELLS = 50_000;
+
+  /** How many threads track a batch of {@code rows} x {@code columns}: 1 below {@link #SPLIT_CELLS}. */
+  private int trackingParts(int rows, int columns) {
+    if ((long) rows * columns < SPLIT_CELLS || columns < 2) {
+      return 1;
+    }
+    return Math.min(columns, trackingThreads + 1);
+  }
+
+  /**
+   * Tracks one Arrow batch with its columns split over {@code parts} threads (this one included),
+   * each part into a stripe of the window ({@link OpenWindows#log}), so a large request is answered
+   * sooner when cores are free. Every column is tracked whole, in row order, by one thread into one
+   * stripe: its sketches get the same updates as from {@link DatasetProfile#trackDataframe}, and the
+   * window's view is the exact merge of its stripes. The caller holds the read lock throughout, so no
+   * seal or rotation falls between the parts. A part not yet started by the pool is run here (so a
+   * busy pool costs no wait), and this thread returns only when every part has ended; the first
+   * failure is rethrown (the request is then poisoned, as any failure after the journal append).
+   */
+  private void applyByColumns(String datasetId, long ts, VectorSchemaRoot root,
+      org.apache.arrow.vector.dictionary.DictionaryProvider dictionaries, int parts) {
+    int rows = root.getRowCount();
+    List<FieldVector> vectors = root.getFieldVectors();
+    List<String> names = new ArrayList<>(vectors.size());
+    for (FieldVector v : vectors) {
+      names.add(v.getName());
+    }
+    names = dev.loupe.core.ColumnNames.unique(names); // trackDataframe's rule for repeated names
+    List<String> unique = names;
+    List<Part> tasks = new ArrayList<>(parts);
+    for (int g = 0; g < parts; g++) {
+      int group = g;
+      tasks.add(new Part(() -> apply(datasetId, ts, p -> {
+        for (int i = group; i < vectors.size(); i += parts) {
+          p.trackColumn(unique.get(i), vectors.get(i), rows, dictionaries);
+        }
+      })));
+    }
+    for (int g = 1; g < parts; g++) {
+      trackers.execute(tasks.get(g));
+    }
+    for (Part t : tasks) {
+      t.run(); // the first part, and any the pool has not started
+    }
+    RuntimeException failure = null;
+    Error error = null;
+    boolean interrupted = false;
+    for (Part t : tasks) {
+      while (true) {
+        try {
+          t.done.await(); // the vectors are read until every part ended: never leave before
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (t.error != null && error == null) {
+        error = t.error;
+      } else if (t.failure != null && failure == null) {
+        failure = t.failure;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (error != null) {
+      throw error;
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** A part of a batch's tracking, run once by whichever thread claims it first. */
+  private static final class Part implements Runnable {
+    private final Runnable work;
+    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    volatile RuntimeException failure;
+    volatile Error error;
+
+    Part(Runnable work) {
+      this.work = work;
+    }
+
+    @Override
+    public void run() {
+      if (!claimed.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        work.run();
+      } catch (RuntimeException e) { // recorded here, rethrown on the request's thread
+        failure = e;
+      } catch (Error e) { // recorded here, rethrown on the request's thread (which poisons the server)
+        error = e;
+      } finally {
+        done.countDown();
       }
     }
   }
@@ -857,6 +981,7 @@ final class Ingest implements AutoCloseable {
       }
     }
     journal.close();
+    trackers.shutdown();
     for (Writer w : destinations) {
       try {
         w.close();

@@ -39,7 +39,7 @@ public final class OpenWindows {
 
   private static final class Window {
     final Key key;
-    volatile Slot[] stripes; // replaced (under this) when sealed; a thread uses the stripe of its id
+    volatile Slot[] stripes; // replaced (under this) when sealed; a thread takes a free one (see lockSlot)
     final List<Slot> sealed = new ArrayList<>(); // guarded by this: stripes sealed for a checkpoint
     volatile boolean closed; // set under this; read without it on the hot path (see log)
     ProfileView base = ProfileView.empty(); // guarded by this: restored state (see restore)
@@ -111,8 +111,7 @@ public final class OpenWindows {
       }
       long start = windows.startOf(ts);
       Window w = open.computeIfAbsent(new Key(datasetId, start), k -> new Window(k, stripes));
-      Slot slot = slotFor(w);
-      slot.lock.lock();
+      Slot slot = lockSlot(w);
       try {
         if (w.closed || slot.sealed) {
           // being closed (it leaves the map once merged) or sealed (fresh stripes are in place); the
@@ -130,15 +129,28 @@ public final class OpenWindows {
   }
 
   /**
-   * This thread's stripe of the window: threads are spread over a fixed number of stripes, each a
+   * A stripe of the window, locked: threads are spread over a fixed number of stripes, each a
    * profile behind its own lock. A thread pool of hundreds of threads (a web server's) then feeds a
-   * handful of profiles, which keeps rotation and checkpoints cheap, while threads rarely wait for
-   * each other.
+   * handful of profiles, which keeps rotation and checkpoints cheap. A thread starts at the stripe
+   * of its id and, when another thread holds that one, takes the next free stripe instead of
+   * waiting (two request threads whose ids hash to one stripe would otherwise track one after the
+   * other while a core idles); it waits only when every stripe is busy. Which stripe holds a row
+   * does not matter: a window's view is the merge of all of them, and merges are exact.
    */
-  private static Slot slotFor(Window w) {
+  private static Slot lockSlot(Window w) {
     Slot[] current = w.stripes;
+    int n = current.length;
     long mixed = Thread.currentThread().getId() * 0x9E3779B97F4A7C15L;
-    return current[(int) Math.floorMod(mixed >>> 32, (long) current.length)];
+    int home = (int) Math.floorMod(mixed >>> 32, (long) n);
+    for (int i = 0; i < n; i++) {
+      Slot s = current[(home + i) % n];
+      if (s.lock.tryLock()) {
+        return s;
+      }
+    }
+    Slot s = current[home];
+    s.lock.lock();
+    return s;
   }
 
   /**
