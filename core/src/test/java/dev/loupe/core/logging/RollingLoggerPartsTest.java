@@ -146,4 +146,40 @@ class RollingLoggerPartsTest {
     assertEquals(List.of(3L, 1L), counts);
     assertEquals(Map.of(), open.starts());
   }
+
+  @Test
+  void aThreadWhoseStripeIsBusyTakesAFreeOneAndWaitsOnlyWhenAllAreBusy() throws Exception {
+    int stripes = 4;
+    OpenWindows open = new OpenWindows(MINUTES, new MutableClock(RollingLoggerTest.T0), stripes);
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(stripes);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> threads = new java.util.ArrayList<>();
+    // with stripes chosen by thread id only, four threads share four stripes without a collision
+    // 3 times in 32: most runs of this test would then see fewer than four inside at once
+    for (int t = 0; t < stripes + 1; t++) {
+      Thread th = new Thread(() -> open.log("a", RollingLoggerTest.T0, p -> {
+        most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        p.track(Map.of("x", 1));
+        inside.decrementAndGet();
+      }));
+      threads.add(th);
+      th.start();
+    }
+    assertTrue(entered.await(10, java.util.concurrent.TimeUnit.SECONDS), "every stripe in use at once");
+    Thread.sleep(200);
+    assertEquals(stripes, most.get(), "the fifth thread waits: a stripe is one update at a time");
+    release.countDown();
+    for (Thread th : threads) {
+      th.join(10_000);
+    }
+    assertEquals(stripes + 1, open.currentView("a").orElseThrow().column("x").orElseThrow().counts().n());
+  }
 }
