@@ -76,6 +76,8 @@ final class Ingest implements AutoCloseable {
   /** Threads that track parts of large Arrow batches besides the request's own (see applyByColumns). */
   private final int trackingThreads = Runtime.getRuntime().availableProcessors() - 1;
   private final java.util.concurrent.ExecutorService trackers;
+  /** Live requests between their journal append and the end of their tracking (see trackingParts). */
+  private final java.util.concurrent.atomic.AtomicInteger trackingNow = new java.util.concurrent.atomic.AtomicInteger();
   private final ScheduledExecutorService rotator;
   private volatile OpenWindows open; // replaced only during start-up (window settings changed)
   private long windowMillis;
@@ -298,7 +300,12 @@ final class Ingest implements AutoCloseable {
     try {
       long ts = admit(req.datasetId, req.timestamp, columns);
       seq = journal.append(Journal.KIND_JSON, ts, req.datasetId, body, 0, body.length);
-      applyLive(req.datasetId, ts, req::trackInto);
+      trackingNow.incrementAndGet();
+      try {
+        applyLive(req.datasetId, ts, req::trackInto);
+      } finally {
+        trackingNow.decrementAndGet();
+      }
     } finally {
       rw.readLock().unlock();
     }
@@ -321,7 +328,12 @@ final class Ingest implements AutoCloseable {
     try {
       long ts = admit(datasetId, timestamp, columns);
       seq = journal.append(Journal.KIND_ARROW, ts, datasetId, body, 0, body.length);
-      applyArrowLive(datasetId, ts, body);
+      trackingNow.incrementAndGet();
+      try {
+        applyArrowLive(datasetId, ts, body);
+      } finally {
+        trackingNow.decrementAndGet();
+      }
     } finally {
       rw.readLock().unlock();
     }
@@ -463,12 +475,17 @@ final class Ingest implements AutoCloseable {
    */
   static final long SPLIT_CELLS = 50_000;
 
-  /** How many threads track a batch of {@code rows} x {@code columns}: 1 below {@link #SPLIT_CELLS}. */
+  /**
+   * How many threads track a batch of {@code rows} x {@code columns}: 1 below {@link #SPLIT_CELLS},
+   * else one per core that no other request is tracking on (at the peak every core is busy with
+   * requests of its own, and a split would add only hand-offs), at least 1.
+   */
   private int trackingParts(int rows, int columns) {
     if ((long) rows * columns < SPLIT_CELLS || columns < 2) {
       return 1;
     }
-    return Math.min(columns, trackingThreads + 1);
+    int others = Math.max(0, trackingNow.get() - 1);
+    return Math.max(1, Math.min(columns, trackingThreads + 1 - others));
   }
 
   /**
