@@ -156,29 +156,38 @@ class RollingLoggerPartsTest {
     java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
     List<Thread> threads = new java.util.ArrayList<>();
-    // with stripes chosen by thread id only, four threads share four stripes without a collision
-    // 3 times in 32: most runs of this test would then see fewer than four inside at once
-    for (int t = 0; t < stripes + 1; t++) {
-      Thread th = new Thread(() -> open.log("a", RollingLoggerTest.T0, p -> {
-        most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-        entered.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        p.track(Map.of("x", 1));
-        inside.decrementAndGet();
-      }));
-      threads.add(th);
+    Runnable logOne = () -> open.log("a", RollingLoggerTest.T0, p -> {
+      most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      p.track(Map.of("x", 1));
+      inside.decrementAndGet();
+    });
+    // five threads whose ids all pick the same stripe first (OpenWindows hashes the thread id so): with
+    // stripes chosen by thread id alone, they would track one at a time
+    while (threads.size() < stripes + 1) {
+      Thread th = new Thread(logOne);
+      long mixed = th.getId() * 0x9E3779B97F4A7C15L;
+      if (Math.floorMod(mixed >>> 32, (long) stripes) == 0) {
+        threads.add(th);
+      }
+    }
+    for (Thread th : threads) {
       th.start();
     }
-    assertTrue(entered.await(10, java.util.concurrent.TimeUnit.SECONDS), "every stripe in use at once");
-    Thread.sleep(200);
-    assertEquals(stripes, most.get(), "the fifth thread waits: a stripe is one update at a time");
-    release.countDown();
-    for (Thread th : threads) {
-      th.join(10_000);
+    try {
+      assertTrue(entered.await(10, java.util.concurrent.TimeUnit.SECONDS), "every stripe in use at once");
+      Thread.sleep(200);
+      assertEquals(stripes, most.get(), "the fifth thread waits: a stripe is one update at a time");
+    } finally {
+      release.countDown();
+      for (Thread th : threads) {
+        th.join(10_000);
+      }
     }
     assertEquals(stripes + 1, open.currentView("a").orElseThrow().column("x").orElseThrow().counts().n());
   }
