@@ -172,6 +172,8 @@ final class KafkaIngestion implements AutoCloseable {
     final KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     /** Decoded polls on their way from this consumer's thread to its tracking thread. */
     final KafkaHandoff handoff = new KafkaHandoff(HANDOFF_DEPTH);
+    /** The consumer thread's buffer for reading a poll's values with one parser (KafkaBatch.RowStream). */
+    final KafkaBatch.Scratch scratch = new KafkaBatch.Scratch();
     final Thread tracker;
     final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     final Map<TopicPartition, Long> committed = new HashMap<>();
@@ -320,7 +322,7 @@ final class KafkaIngestion implements AutoCloseable {
      * compressed records one by one, it does not reuse them.
      */
     private void process(ConsumerRecords<ByteBuffer, ByteBuffer> polled) {
-      KafkaHandoff.Poll p = new KafkaHandoff.Poll(KafkaBatch.decode(polled, settings, windowMillis),
+      KafkaHandoff.Poll p = new KafkaHandoff.Poll(KafkaBatch.decode(polled, settings, windowMillis, scratch),
           KafkaBatch.firstOffsets(polled));
       if (!handoff.put(p)) {
         recoverIfFailed(p);
