@@ -519,6 +519,9 @@ final class KafkaIngestion implements AutoCloseable {
       // the group moved on without us (session timeout): nothing can be committed any more
       LOG.log(System.Logger.Level.WARNING, "lost Kafka partitions " + partitions + " (session expired); their next "
           + "owner starts at the last committed offsets, so rows since the last checkpoint may be counted twice");
+      // what was handed off is tracked now, not after this consumer may get the partitions back and decide where
+      // to start them from the positions (which must then be final)
+      handoff.awaitIdle();
       rebalances.increment();
       assigned.removeAll(partitions);
       undecided.removeAll(partitions);
@@ -531,6 +534,10 @@ final class KafkaIngestion implements AutoCloseable {
         return;
       }
       rebalances.increment();
+      // the positions decideStarts reads must be final: every poll handed off is tracked first, and a failed one
+      // is read again now, for the partitions kept (new ones are not in `assigned` yet; decideStarts starts them)
+      handoff.awaitIdle();
+      recoverIfFailed(null);
       // nothing is read from a partition before its start is decided: were the group's offsets not read here
       // (a timeout under load), the consumer would fetch from the group's offset, behind our checkpoint, and
       // count those records twice, and this worker would never commit the partition
