@@ -411,37 +411,46 @@ public final class KafkaThroughput {
         + " after the first; %s)", threads, records / secs, count.get(), secs, cpu.describe(secs, records));
   }
 
-  /** CPU time of this JVM, of its consumer threads, and of the broker (the one child process) so far. */
-  private record Cpu(long selfNanos, long consumerNanos, long brokerNanos) {
+  /**
+   * CPU time of this JVM, of its consumer threads (polling and decoding; the plain consumers of the
+   * ceiling), of the consumers' tracking threads, and of the broker (the one child process) so far.
+   */
+  private record Cpu(long selfNanos, long consumerNanos, long trackerNanos, long brokerNanos) {
     static Cpu now() {
       long self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
           .getOperatingSystemMXBean()).getProcessCpuTime();
       java.lang.management.ThreadMXBean tx = java.lang.management.ManagementFactory.getThreadMXBean();
       long consumers = 0;
+      long trackers = 0;
       for (Thread t : Thread.getAllStackTraces().keySet()) {
-        if (t.getName().startsWith("loupe-kafka-") || t.getName().startsWith("ceiling-")) {
-          consumers += Math.max(0, tx.getThreadCpuTime(t.getId()));
+        long n = Math.max(0, tx.getThreadCpuTime(t.getId()));
+        if (t.getName().startsWith("loupe-kafka-") && t.getName().endsWith("-track")) {
+          trackers += n;
+        } else if (t.getName().startsWith("loupe-kafka-") || t.getName().startsWith("ceiling-")) {
+          consumers += n;
         }
       }
       long broker = ProcessHandle.current().children().mapToLong(h -> h.info().totalCpuDuration()
           .map(Duration::toNanos).orElse(0L)).sum();
-      return new Cpu(self, consumers, broker);
+      return new Cpu(self, consumers, trackers, broker);
     }
 
     Cpu minus(Cpu before) {
       return new Cpu(selfNanos - before.selfNanos, consumerNanos - before.consumerNanos,
-          brokerNanos - before.brokerNanos);
+          trackerNanos - before.trackerNanos, brokerNanos - before.brokerNanos);
     }
 
     /**
      * Cores busy on average over {@code secs} of wall time, and CPU time per record: on a busy machine
-     * the CPU per record moves less than the records per second. The consumer threads' share leaves out
-     * the harness (producer, metric polling) and the JVM's own threads (GC, JIT).
+     * the CPU per record moves less than the records per second. The consumer and tracking threads'
+     * shares leave out the harness (producer, metric polling) and the JVM's own threads (GC, JIT). A
+     * thread that finished before the end of a run is not counted (none does in a run).
      */
     String describe(double secs, long records) {
       return String.format("cores busy: this JVM %.2f, broker %.2f; CPU per record: this JVM %.2f us (consumer "
-          + "threads %.2f us), broker %.2f us", selfNanos / 1e9 / secs, brokerNanos / 1e9 / secs,
-          selfNanos / 1e3 / records, consumerNanos / 1e3 / records, brokerNanos / 1e3 / records);
+          + "threads %.2f us, tracking threads %.2f us), broker %.2f us", selfNanos / 1e9 / secs,
+          brokerNanos / 1e9 / secs, selfNanos / 1e3 / records, consumerNanos / 1e3 / records,
+          trackerNanos / 1e3 / records, brokerNanos / 1e3 / records);
     }
   }
 

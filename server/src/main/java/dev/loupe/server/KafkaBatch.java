@@ -69,11 +69,122 @@ final class KafkaBatch {
     }
   }
 
+  /** A consumer thread's buffer for {@link RowStream}, reused from poll to poll. */
+  static final class Scratch {
+    byte[] buf = new byte[1 << 16];
+  }
+
+  /**
+   * The values of one partition's records in a poll, copied one after the other (a newline between
+   * two) into one buffer and read with one JSON parser as a sequence of root values, instead of a
+   * parser per record (creating one costs about as much as reading a small record). A record's row
+   * counts only if its value is exactly one JSON object: it must start within the record (the
+   * previous one ended within its own) and end within it, with only whitespace after it. Anything
+   * else (a parse error, two values in one record, a value running into the next record) answers
+   * false: the caller reads that record alone, as before, and the stream starts again at the next one.
+   */
+  static final class RowStream {
+    private final byte[] buf;
+    private final int[] starts;
+    private final int[] ends;
+    private final int total;
+    private JsonParser parser;
+    private int base; // where the parser started in buf: its byte offsets count from there
+    private int next = -1; // the record whose value the parser reads next
+    /** Records read alone since the stream could not read them (see {@link KafkaBatch#readAlone()}). */
+    int readAlone;
+
+    private RowStream(byte[] buf, int[] starts, int[] ends, int total) {
+      this.buf = buf;
+      this.starts = starts;
+      this.ends = ends;
+      this.total = total;
+    }
+
+    static RowStream of(List<ConsumerRecord<ByteBuffer, ByteBuffer>> recs, Scratch scratch) {
+      long need = 0;
+      for (ConsumerRecord<ByteBuffer, ByteBuffer> r : recs) {
+        need += r.value() == null ? 0 : r.value().remaining() + 1;
+      }
+      if (need > Integer.MAX_VALUE - 16) {
+        throw new IllegalStateException("a poll of " + need + " bytes from one partition: lower "
+            + "LOUPE_KAFKA_MAX_PARTITION_FETCH_BYTES"); // max.partition.fetch.bytes is an int; cannot happen
+      }
+      if (scratch.buf.length < need) {
+        scratch.buf = new byte[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, scratch.buf.length * 2L))];
+      }
+      byte[] buf = scratch.buf;
+      int[] starts = new int[recs.size()];
+      int[] ends = new int[recs.size()];
+      int at = 0;
+      for (int i = 0; i < recs.size(); i++) {
+        ByteBuffer v = recs.get(i).value();
+        starts[i] = at;
+        if (v != null) {
+          int n = v.remaining();
+          v.get(v.position(), buf, at, n); // absolute: the buffer's position stays
+          at += n;
+          ends[i] = at;
+          buf[at++] = '\n';
+        } else {
+          ends[i] = at;
+        }
+      }
+      return new RowStream(buf, starts, ends, at);
+    }
+
+    /** Adds record {@code i}'s row to {@code rows} from the stream; false when the record must be read alone. */
+    boolean addRow(LogRequest rows, int i) {
+      try {
+        if (parser != null && next != i) {
+          close(); // records were skipped (no value, or an invalid timestamp): start again at this one
+        }
+        if (parser == null) {
+          base = starts[i];
+          parser = ValueTable.jsonFactory().createParser(buf, base, total - base);
+        }
+        rows.addRow(parser);
+        long end = base + parser.currentLocation().getByteOffset();
+        if (end > starts[i] && end <= ends[i] && whitespace(buf, (int) end, ends[i])) {
+          next = i + 1;
+          return true;
+        }
+      } catch (IOException | BadRequestException e) {
+        // read alone below, which says what is wrong
+      }
+      close();
+      readAlone++;
+      return false;
+    }
+
+    private static boolean whitespace(byte[] b, int from, int to) {
+      for (int k = from; k < to; k++) {
+        byte c = b[k];
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    void close() {
+      if (parser != null) {
+        try {
+          parser.close();
+        } catch (IOException e) {
+          // a parser over a byte array: nothing to release
+        }
+        parser = null;
+      }
+    }
+  }
+
   private final KafkaSettings settings;
   private final Map<String, Long> positions = new HashMap<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private List<Group> groups = new ArrayList<>();
   private int records;
+  private int readAlone;
 
   private KafkaBatch(KafkaSettings settings) {
     this.settings = settings;
@@ -110,6 +221,15 @@ final class KafkaBatch {
    */
   static KafkaBatch decode(ConsumerRecords<ByteBuffer, ByteBuffer> polled, KafkaSettings settings,
       long windowMillis) {
+    return decode(polled, settings, windowMillis, new Scratch());
+  }
+
+  /**
+   * As {@link #decode(ConsumerRecords, KafkaSettings, long)}, reusing {@code scratch}'s buffer (one per
+   * consumer thread: the batch keeps nothing of it).
+   */
+  static KafkaBatch decode(ConsumerRecords<ByteBuffer, ByteBuffer> polled, KafkaSettings settings,
+      long windowMillis, Scratch scratch) {
     KafkaBatch b = new KafkaBatch(settings);
     Map<String, Map<Long, Group>> byDataset = new LinkedHashMap<>();
     boolean flatten = settings.nesting() == KafkaSettings.Nesting.FLATTEN;
@@ -124,7 +244,9 @@ final class KafkaBatch {
       Map<Long, Group> windows = byDataset.computeIfAbsent(datasetId, k -> new HashMap<>());
       Group g = null;
       long gWindow = 0;
-      for (ConsumerRecord<ByteBuffer, ByteBuffer> r : recs) {
+      RowStream stream = RowStream.of(recs, scratch);
+      for (int i = 0; i < recs.size(); i++) {
+        ConsumerRecord<ByteBuffer, ByteBuffer> r = recs.get(i);
         b.records++;
         ByteBuffer v = r.value();
         if (v == null) {
@@ -147,6 +269,13 @@ final class KafkaBatch {
           g = windows.computeIfAbsent(window, k -> new Group(datasetId, flatten));
           gWindow = window;
         }
+        if (stream.addRow(g.rows, i)) {
+          g.add(r, ts);
+          continue;
+        }
+        // anything but one well-formed JSON object per record: this record alone, by the rules and with the
+        // messages of LogRequest.addRow, and the stream starts again at the next record
+        g.rebuild(); // the row the stream began may have left values behind
         try {
           addRow(g.rows, v);
           g.add(r, ts);
@@ -156,6 +285,8 @@ final class KafkaBatch {
           g.rebuild(); // the failed row may have left values behind
         }
       }
+      stream.close();
+      b.readAlone += stream.readAlone;
       b.positions.put(positionKey(tp), recs.get(recs.size() - 1).offset() + 1);
     }
     for (Map<Long, Group> windows : byDataset.values()) {
@@ -359,5 +490,10 @@ final class KafkaBatch {
 
   int records() {
     return records;
+  }
+
+  /** Records the poll's one-parser stream could not read, read alone (the poison ones; the rest shares a parser). */
+  int readAlone() {
+    return readAlone;
   }
 }

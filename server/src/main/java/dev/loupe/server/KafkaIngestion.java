@@ -56,6 +56,11 @@ final class KafkaIngestion implements AutoCloseable {
   static final String HEADER_TIMESTAMP = "loupe.source.timestamp";
   private static final Duration POLL = Duration.ofMillis(200);
   private static final long PROBE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /**
+   * Decoded polls that may wait for a consumer's tracking thread: two keep it busy while the consumer
+   * thread decodes the next (more would only hold more memory: up to max.poll.records rows each).
+   */
+  private static final int HANDOFF_DEPTH = 2;
 
   private final KafkaSettings settings;
   private final Ingest ingest;
@@ -96,6 +101,7 @@ final class KafkaIngestion implements AutoCloseable {
       workers.add(new Worker(i));
     }
     for (Worker w : workers) {
+      w.tracker.start();
       w.thread.start();
     }
     LOG.log(System.Logger.Level.INFO, "consuming " + settings);
@@ -164,6 +170,11 @@ final class KafkaIngestion implements AutoCloseable {
   private final class Worker implements Runnable, ConsumerRebalanceListener {
     final Thread thread;
     final KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
+    /** Decoded polls on their way from this consumer's thread to its tracking thread. */
+    final KafkaHandoff handoff = new KafkaHandoff(HANDOFF_DEPTH);
+    /** The consumer thread's buffer for reading a poll's values with one parser (KafkaBatch.RowStream). */
+    final KafkaBatch.Scratch scratch = new KafkaBatch.Scratch();
+    final Thread tracker;
     final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     final Map<TopicPartition, Long> committed = new HashMap<>();
     /** Assigned partitions, paused, whose start offset is not decided yet (the group's offsets not read yet). */
@@ -192,6 +203,8 @@ final class KafkaIngestion implements AutoCloseable {
       this.consumer = new KafkaConsumer<>(p, new ByteBufferDeserializer(), new ByteBufferDeserializer());
       this.thread = new Thread(this, "loupe-kafka-" + index);
       thread.setDaemon(true);
+      this.tracker = new Thread(this::track, "loupe-kafka-" + index + "-track");
+      tracker.setDaemon(true);
     }
 
     @Override
@@ -199,6 +212,7 @@ final class KafkaIngestion implements AutoCloseable {
       try {
         consumer.subscribe(settings.topics(), this);
         while (!stopping) {
+          recoverIfFailed(null);
           commitLanded();
           decideStarts();
           ConsumerRecords<ByteBuffer, ByteBuffer> polled;
@@ -227,6 +241,7 @@ final class KafkaIngestion implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, "Kafka consumer " + thread.getName() + " stopped: " + e, e);
         throw e;
       } finally {
+        handoff.awaitIdle(); // every poll handed off is tracked (or failed: then it is read again after a restart)
         if (stopping && !assigned.isEmpty()) {
           try {
             // a clean stop: what this consumer took in is made durable and committed (a static member is
@@ -243,6 +258,12 @@ final class KafkaIngestion implements AutoCloseable {
               .withTimeout(Duration.ofSeconds(20)));
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "closing the Kafka consumer: " + e);
+        }
+        handoff.stop();
+        try {
+          tracker.join(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
       }
     }
@@ -293,15 +314,71 @@ final class KafkaIngestion implements AutoCloseable {
       }
     }
 
-    /** Decodes, dead-letters and tracks one poll; on a failure reads the same records again later. */
+    /**
+     * Decodes one poll on this thread and hands it to the tracking thread, which dead-letters and
+     * tracks it while this thread polls and decodes the next one (docs/kafka.md, "Guarantees": the
+     * rows and the positions still go in together, in {@link Ingest#logFromSource}). The records'
+     * buffers stay valid after the next poll: the consumer allocates each fetch response afresh and
+     * compressed records one by one, it does not reuse them.
+     */
     private void process(ConsumerRecords<ByteBuffer, ByteBuffer> polled) {
-      KafkaBatch batch = KafkaBatch.decode(polled, settings, windowMillis);
+      KafkaHandoff.Poll p = new KafkaHandoff.Poll(KafkaBatch.decode(polled, settings, windowMillis, scratch),
+          KafkaBatch.firstOffsets(polled));
+      if (!handoff.put(p)) {
+        recoverIfFailed(p);
+      }
+    }
+
+    /**
+     * After the tracking thread could not take a poll in (the dead-letter topic unreachable, the server
+     * stopping): that poll and every later one not tracked ({@code extra}, if not null, is one more) are
+     * dropped and their partitions read again from their first records.
+     */
+    private void recoverIfFailed(KafkaHandoff.Poll extra) {
+      List<KafkaHandoff.Poll> dropped = handoff.takeFailure();
+      if (dropped == null) {
+        if (extra != null) {
+          throw new IllegalStateException("a decoded poll was refused without a failure");
+        }
+        return;
+      }
+      if (extra != null) {
+        dropped.add(extra);
+      }
+      Map<TopicPartition, Long> first = new HashMap<>();
+      for (KafkaHandoff.Poll p : dropped) {
+        p.firstOffsets().forEach((tp, o) -> first.merge(tp, o, Math::min));
+      }
+      for (Map.Entry<TopicPartition, Long> e : first.entrySet()) {
+        // partitions revoked meanwhile were checkpointed at what was tracked; undecided ones are sought by decideStarts
+        if (assigned.contains(e.getKey()) && !undecided.contains(e.getKey())) {
+          consumer.seek(e.getKey(), e.getValue());
+        }
+      }
+    }
+
+    /** The tracking thread: takes the decoded polls in order, dead-letters and tracks each. */
+    private void track() {
+      try {
+        KafkaHandoff.Poll p;
+        while ((p = handoff.take()) != null) {
+          handoff.done(track(p.batch()));
+        }
+      } catch (RuntimeException | Error e) {
+        lastError = "the tracking thread stopped: " + e;
+        LOG.log(System.Logger.Level.ERROR, "Kafka tracking thread " + tracker.getName() + " stopped: " + e, e);
+        handoff.die(e); // the consumer thread stops too (it rethrows); recorded, not carried on
+        throw e;
+      }
+    }
+
+    /** Dead-letters and tracks one decoded poll; false when it cannot go in now (it is read again). */
+    private boolean track(KafkaBatch batch) {
       try {
         while (true) {
           batch.admit(ingest);
           if (!deadLetter(batch.takeDeadLetters())) {
-            rewind(polled);
-            return;
+            return false;
           }
           if (ingest.logFromSource(batch.rows(), batch.positions())) {
             break;
@@ -311,20 +388,12 @@ final class KafkaIngestion implements AutoCloseable {
       } catch (BadRequestException e) {
         // 503: the server is stopping (or its journal failed); these records are read again after a restart
         lastError = e.getMessage();
-        rewind(polled);
         sleep(500);
-        return;
+        return false;
       }
       batch.rowsPerTopic().forEach((t, n) -> recordsByTopic.computeIfAbsent(t, k -> new LongAdder()).add(n));
       totalRecords.add(batch.records());
-    }
-
-    private void rewind(ConsumerRecords<ByteBuffer, ByteBuffer> polled) {
-      for (Map.Entry<TopicPartition, Long> e : KafkaBatch.firstOffsets(polled).entrySet()) {
-        if (assigned.contains(e.getKey())) {
-          consumer.seek(e.getKey(), e.getValue());
-        }
-      }
+      return true;
     }
 
     /** Sends the dead letters and waits until the broker has them all; false if it could not (retried later). */
@@ -418,8 +487,9 @@ final class KafkaIngestion implements AutoCloseable {
         return;
       }
       rebalances.increment();
-      // every row read from these partitions is tracked (processing is synchronous); make it durable,
-      // then let the next owner start exactly after it
+      // every row read from these partitions is tracked once the hand-off is drained (or failed: then the
+      // positions stop before the failed poll); make it durable, then let the next owner start exactly after it
+      handoff.awaitIdle();
       Map<String, Long> now = ingest.sourcePositions();
       Map<String, Long> durable = landed.get();
       boolean covered = true;
@@ -449,6 +519,9 @@ final class KafkaIngestion implements AutoCloseable {
       // the group moved on without us (session timeout): nothing can be committed any more
       LOG.log(System.Logger.Level.WARNING, "lost Kafka partitions " + partitions + " (session expired); their next "
           + "owner starts at the last committed offsets, so rows since the last checkpoint may be counted twice");
+      // what was handed off is tracked now, not after this consumer may get the partitions back and decide where
+      // to start them from the positions (which must then be final)
+      handoff.awaitIdle();
       rebalances.increment();
       assigned.removeAll(partitions);
       undecided.removeAll(partitions);
@@ -461,6 +534,10 @@ final class KafkaIngestion implements AutoCloseable {
         return;
       }
       rebalances.increment();
+      // the positions decideStarts reads must be final: every poll handed off is tracked first, and a failed one
+      // is read again now, for the partitions kept (new ones are not in `assigned` yet; decideStarts starts them)
+      handoff.awaitIdle();
+      recoverIfFailed(null);
       // nothing is read from a partition before its start is decided: were the group's offsets not read here
       // (a timeout under load), the consumer would fetch from the group's offset, behind our checkpoint, and
       // count those records twice, and this worker would never commit the partition

@@ -79,32 +79,42 @@ final class LogRequest {
    */
   void addRow(byte[] json, int off, int len) {
     try (JsonParser p = FACTORY.createParser(json, off, len)) {
-      JsonToken t = p.nextToken();
-      if (t != JsonToken.START_OBJECT) {
-        throw bad(p, "a row must be a JSON object of column: value, found " + describe(t));
-      }
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        if (dropNested && v == JsonToken.START_OBJECT) {
-          p.skipChildren();
-        } else {
-          table.appendJson(p, v, name);
-        }
-      }
-      if (t != JsonToken.END_OBJECT) {
-        throw bad(p, "unexpected " + describe(t));
-      }
+      addRow(p);
       if (p.nextToken() != null) {
         throw bad(p, "unexpected content after the JSON object");
       }
-      table.endRow();
     } catch (JsonParseException e) {
       throw new BadRequestException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
           + e.getLocation().getColumnNr() + ": " + jsonProblem(e));
     } catch (IOException e) {
       throw new BadRequestException(400, "unreadable JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * Adds one row read from {@code p}: its next token must start a JSON object, which is read up to
+   * its end (the rules of {@link #addRow(byte[], int, int)}; what follows is the caller's). For a
+   * caller that reads many rows with one parser (Kafka records of one poll); on an exception the
+   * batch may hold part of the row, as there.
+   */
+  void addRow(JsonParser p) throws IOException {
+    JsonToken t = p.nextToken();
+    if (t != JsonToken.START_OBJECT) {
+      throw bad(p, "a row must be a JSON object of column: value, found " + describe(t));
+    }
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      if (dropNested && v == JsonToken.START_OBJECT) {
+        p.skipChildren();
+      } else {
+        table.appendJson(p, v, name);
+      }
+    }
+    if (t != JsonToken.END_OBJECT) {
+      throw bad(p, "unexpected " + describe(t));
+    }
+    table.endRow();
   }
 
   /** Jackson's " (start marker at [Source: REDACTED (...); line: 1, column: 30])", said plainly. */

@@ -398,6 +398,55 @@ class KafkaIngestionTest {
     assertExactlyIds(TestHttp.mergeAll(dir.resolve("profiles")), total, context);
   }
 
+  /**
+   * The tracking thread cannot take a poll in (the dead-letter topic refuses the poison record: too
+   * large for it), while the consumer thread has decoded and queued the polls after it: the failed
+   * poll and those are dropped and read again, and once the topic takes the dead letter, every good
+   * record is in the profiles exactly once.
+   */
+  @Test
+  void aPollThatCannotGoInIsReadAgainWithThePollsQueuedBehindItNoneLostOrCountedTwice() throws Exception {
+    String topic = "stall";
+    String dlq = "stall-dlq";
+    KafkaTests.broker().createTopic(topic, 1);
+    try (org.apache.kafka.clients.admin.Admin admin = KafkaTests.broker().admin()) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(dlq, 1, (short) 1)
+          .configs(Map.of("max.message.bytes", "1000")))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    int before = 1234; // good records before the poison one (not at a poll's boundary: polls are 500 records)
+    int after = 2766;
+    try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
+      produce(p, topic, 0, before);
+      p.send(new ProducerRecord<>(topic, "poison".getBytes(StandardCharsets.UTF_8),
+          ("not json " + "x".repeat(3000)).getBytes(StandardCharsets.UTF_8)));
+      produce(p, topic, before, before + after);
+    }
+    try (LoupeServer server = LoupeServer.start(config(dir, topic, "g-stall", KafkaSettings.Nesting.FLATTEN, dlq))) {
+      TestHttp http = new TestHttp(server.port());
+      await("the first poll", Duration.ofSeconds(60), () -> Math.min(consumed(http, topic), 1), 1);
+      Thread.sleep(4000); // a few refusals by the dead-letter topic, each with a second's pause, polls queued meanwhile
+      String m = http.get("/metrics").body();
+      long stalled = consumed(http, topic);
+      assertTrue(stalled <= before, "nothing of the poll holding the poison record goes in: " + stalled);
+      assertEquals(0, metric(m, "loupe_kafka_dead_lettered_total{reason=\"undecodable\"}"), m);
+      try (org.apache.kafka.clients.admin.Admin admin = KafkaTests.broker().admin()) {
+        var res = new org.apache.kafka.common.config.ConfigResource(
+            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, dlq);
+        admin.incrementalAlterConfigs(Map.of(res, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+            new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "1000000"),
+            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30,
+            java.util.concurrent.TimeUnit.SECONDS);
+      }
+      await("every good record", Duration.ofSeconds(60), () -> consumed(http, topic), before + after);
+      assertEquals(1, metric(http.get("/metrics").body(), "loupe_kafka_dead_lettered_total{reason=\"undecodable\"}"));
+      assertEquals(200, http.post("/writeProfiles", "").statusCode());
+    }
+    assertExactlyIds(TestHttp.mergeAll(dir.resolve("profiles")), before + after, "around a poll read again");
+    List<ConsumerRecord<byte[], byte[]>> dead = KafkaTests.readAll(dlq);
+    assertEquals(1, dead.size(), "the refused sends left nothing in the dead-letter topic");
+    assertEquals(Long.toString(before), header(dead.get(0), KafkaIngestion.HEADER_OFFSET));
+  }
+
   @Test
   void healthReportsAConsumerThatCannotReachItsBrokers() throws Exception {
     int closed;
