@@ -1,13 +1,14 @@
 package dev.loupe.core;
 
 import java.util.Arrays;
-import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.memory.util.ByteFunctionHelpers;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * Pre-aggregates one batch of UTF-8 strings straight from an Arrow data buffer: an open-addressing
  * table keyed by the bytes (compared in place, nothing copied), so that each distinct string is
- * copied out, hashed into the HLL and counted into frequent items once per batch.
+ * copied out, hashed into the HLL and counted into frequent items once per batch. The buffer is
+ * read by address: the caller ({@link ArrowColumns}) has checked that every {@code start, len}
+ * it passes lies inside the buffer, which stays open until {@link #drainTo} returns.
  */
 final class Utf8Distinct {
   private static final int MAX_CACHED_LEN = 256;
@@ -34,12 +35,11 @@ final class Utf8Distinct {
     mask = cap - 1;
   }
 
-  void add(ArrowBuf data, long start, int len) {
-    int h = hash(data, start, len);
+  void add(long data, long start, int len) {
+    int h = hash(data + start, len);
     int i = h & mask;
     while (used[i]) {
-      if (hashes[i] == h && lens[i] == len
-          && ByteFunctionHelpers.equal(data, starts[i], starts[i] + len, data, start, start + len) == 1) {
+      if (hashes[i] == h && lens[i] == len && equal(data + starts[i], data + start, len)) {
         counts[i]++;
         return;
       }
@@ -56,7 +56,7 @@ final class Utf8Distinct {
   }
 
   /** Hands every distinct string with its count to the tracker, then empties the table. */
-  void drainTo(ColumnTracker tracker, ArrowBuf data) {
+  void drainTo(ColumnTracker tracker, long data) {
     if (size == 0) {
       return;
     }
@@ -64,7 +64,7 @@ final class Utf8Distinct {
       if (used[i]) {
         int len = lens[i];
         byte[] b = scratch(len);
-        data.getBytes(starts[i], b, 0, len);
+        MemoryUtil.copyFromMemory(data + starts[i], b, 0, len);
         tracker.addDistinctUtf8(b, counts[i]);
       }
     }
@@ -106,20 +106,35 @@ final class Utf8Distinct {
     }
   }
 
-  /** A fast 64-bit multiply-xorshift hash over the bytes, read a word at a time. */
-  static int hash(ArrowBuf data, long start, int len) {
+  private static boolean equal(long a, long b, int len) {
+    int p = 0;
+    for (; p + 8 <= len; p += 8) {
+      if (MemoryUtil.getLong(a + p) != MemoryUtil.getLong(b + p)) {
+        return false;
+      }
+    }
+    for (; p < len; p++) {
+      if (MemoryUtil.getByte(a + p) != MemoryUtil.getByte(b + p)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A fast 64-bit multiply-xorshift hash over the {@code len} bytes at {@code address}, read a word at a time. */
+  static int hash(long address, int len) {
     long h = 0x9E3779B97F4A7C15L ^ len;
-    long p = start;
-    long end = start + len;
+    long p = address;
+    long end = address + len;
     while (p + 8 <= end) {
-      h = (h ^ data.getLong(p)) * 0xFF51AFD7ED558CCDL;
+      h = (h ^ MemoryUtil.getLong(p)) * 0xFF51AFD7ED558CCDL;
       h ^= h >>> 29;
       p += 8;
     }
     long tail = 0;
     int shift = 0;
     while (p < end) {
-      tail |= (data.getByte(p) & 0xffL) << shift;
+      tail |= (MemoryUtil.getByte(p) & 0xffL) << shift;
       shift += 8;
       p++;
     }
