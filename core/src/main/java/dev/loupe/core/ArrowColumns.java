@@ -48,6 +48,7 @@ import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
  * durations, intervals, binary, structs and maps are objects.
  */
 final class ArrowColumns {
+  /** Strings pre-aggregated per drain of the distinct table (at most {@link Utf8Distinct#MAX_ADDS_PER_DRAIN}). */
   static final int STRING_CHUNK = 8192;
 
   private ArrowColumns() {}
@@ -398,7 +399,11 @@ final class ArrowColumns {
     long dataCap = dataBuf.capacity();
     long data = dataCap == 0 ? 0 : checkedAddress(v, dataBuf, dataCap, "data");
     long validity = validityAddress(v, rows);
-    Utf8Distinct distinct = new Utf8Distinct(Math.min(rows, STRING_CHUNK));
+    if (dataCap > Utf8Distinct.MAX_START) {
+      throw new IllegalArgumentException("column '" + v.getName() + "': a string data buffer of " + dataCap
+          + " bytes is beyond what is profiled in one batch; split the batch");
+    }
+    Utf8Distinct distinct = t.utf8Distinct(Math.min(rows, STRING_CHUNK));
     long nulls = 0;
     for (int from = 0; from < rows; from += STRING_CHUNK) {
       int to = Math.min(rows, from + STRING_CHUNK);

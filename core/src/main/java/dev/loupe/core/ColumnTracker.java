@@ -68,6 +68,7 @@ final class ColumnTracker {
   private double[] scratch;
   private LongCounts longCounts;
   private Map<String, long[]> stringCounts;
+  private Utf8Distinct utf8Distinct;
 
   private ColumnAppender appender;
 
@@ -308,6 +309,16 @@ final class ColumnTracker {
     ensureStringMetrics();
     hll.update(utf8); // DataSketches hashes the UTF-8 bytes, as update(String) does; empty is skipped
     items.update(FrequentItemsMetric.itemOf(new String(utf8, StandardCharsets.UTF_8)), count);
+  }
+
+  /** The column's table for pre-aggregating Arrow UTF-8 values, emptied and sized for {@code expected} distinct values. */
+  Utf8Distinct utf8Distinct(int expected) {
+    if (utf8Distinct == null) {
+      utf8Distinct = new Utf8Distinct(expected);
+    } else {
+      utf8Distinct.reset(expected);
+    }
+    return utf8Distinct;
   }
 
   private void ensureStringMetrics() {

@@ -1,6 +1,5 @@
 package dev.loupe.core;
 
-import java.util.Arrays;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
@@ -9,49 +8,63 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * copied out, hashed into the HLL and counted into frequent items once per batch. The buffer is
  * read by address: the caller ({@link ArrowColumns}) has checked that every {@code start, len}
  * it passes lies inside the buffer, which stays open until {@link #drainTo} returns.
+ *
+ * <p>A slot is two longs: {@code start | count << 48} (zero when free) and {@code hash << 32 | len}.
+ * One table serves a column batch after batch ({@link #reset}); its capacity for a batch is what
+ * a new table for that batch would have, so the slots, and the order in which {@link #drainTo}
+ * hands the strings to the sketches, depend only on the batch.
  */
 final class Utf8Distinct {
   private static final int MAX_CACHED_LEN = 256;
+  static final int MAX_ADDS_PER_DRAIN = 0xFFFF;
+  static final long MAX_START = (1L << 48) - 1;
+  private static final long START_MASK = MAX_START;
 
-  private long[] starts;
-  private int[] lens;
-  private long[] counts;
-  private int[] hashes;
-  private boolean[] used;
+  private long[] table = new long[0];
   private int size;
   private int mask;
   private final byte[][] scratchByLen = new byte[MAX_CACHED_LEN + 1][];
 
+  /** A table sized for {@code expected} distinct strings (at most {@value #MAX_ADDS_PER_DRAIN} adds per drain). */
   Utf8Distinct(int expected) {
-    allocate(Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1);
+    reset(expected);
   }
 
-  private void allocate(int cap) {
-    starts = new long[cap];
-    lens = new int[cap];
-    counts = new long[cap];
-    hashes = new int[cap];
-    used = new boolean[cap];
+  /** Empties the table and sizes it for {@code expected} distinct strings, reusing its memory. */
+  void reset(int expected) {
+    int cap = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+    if (size > 0) {
+      java.util.Arrays.fill(table, 0L);
+      size = 0;
+    }
+    if (table.length < cap * 2) {
+      table = new long[cap * 2];
+    }
     mask = cap - 1;
   }
 
   void add(long data, long start, int len) {
     int h = hash(data + start, len);
-    int i = h & mask;
-    while (used[i]) {
-      if (hashes[i] == h && lens[i] == len && equal(data + starts[i], data + start, len)) {
-        counts[i]++;
+    long tag = (long) h << 32 | (len & 0xffffffffL);
+    long[] t = table;
+    int m = mask;
+    int i = h & m;
+    while (true) {
+      int k = i << 1;
+      long a = t[k];
+      if (a == 0) {
+        t[k] = start | 1L << 48;
+        t[k + 1] = tag;
+        if (++size * 2 > m + 1) {
+          grow();
+        }
         return;
       }
-      i = (i + 1) & mask;
-    }
-    used[i] = true;
-    starts[i] = start;
-    lens[i] = len;
-    counts[i] = 1;
-    hashes[i] = h;
-    if (++size * 2 > starts.length) {
-      grow();
+      if (t[k + 1] == tag && equal(data + (a & START_MASK), data + start, len)) {
+        t[k] = a + (1L << 48);
+        return;
+      }
+      i = (i + 1) & m;
     }
   }
 
@@ -60,15 +73,20 @@ final class Utf8Distinct {
     if (size == 0) {
       return;
     }
-    for (int i = 0; i < used.length; i++) {
-      if (used[i]) {
-        int len = lens[i];
+    long[] t = table;
+    int cap = mask + 1;
+    for (int i = 0; i < cap; i++) {
+      int k = i << 1;
+      long a = t[k];
+      if (a != 0) {
+        int len = (int) t[k + 1];
         byte[] b = scratch(len);
-        MemoryUtil.copyFromMemory(data + starts[i], b, 0, len);
-        tracker.addDistinctUtf8(b, counts[i]);
+        MemoryUtil.copyFromMemory(data + (a & START_MASK), b, 0, len);
+        tracker.addDistinctUtf8(b, a >>> 48);
+        t[k] = 0;
+        t[k + 1] = 0;
       }
     }
-    Arrays.fill(used, false);
     size = 0;
   }
 
@@ -85,23 +103,22 @@ final class Utf8Distinct {
   }
 
   private void grow() {
-    long[] s = starts;
-    int[] l = lens;
-    long[] c = counts;
-    int[] hs = hashes;
-    boolean[] u = used;
-    allocate(s.length * 2);
-    for (int k = 0; k < s.length; k++) {
-      if (u[k]) {
-        int i = hs[k] & mask;
-        while (used[i]) {
-          i = (i + 1) & mask;
+    long[] old = table;
+    int oldCap = mask + 1;
+    table = new long[oldCap * 4];
+    mask = oldCap * 2 - 1;
+    long[] t = table;
+    int m = mask;
+    for (int s = 0; s < oldCap; s++) {
+      long a = old[s << 1];
+      if (a != 0) {
+        long tag = old[(s << 1) + 1];
+        int i = (int) (tag >> 32) & m;
+        while (t[i << 1] != 0) {
+          i = (i + 1) & m;
         }
-        used[i] = true;
-        starts[i] = s[k];
-        lens[i] = l[k];
-        counts[i] = c[k];
-        hashes[i] = hs[k];
+        t[i << 1] = a;
+        t[(i << 1) + 1] = tag;
       }
     }
   }
