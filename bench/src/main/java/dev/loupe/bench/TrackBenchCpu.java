@@ -25,7 +25,7 @@ public final class TrackBenchCpu {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
     List<String> columns = args.length > 1
         ? Arrays.asList(args).subList(1, args.length)
-        : List.of("double", "long", "string_low_card", "string_high_card", "dictionary_string");
+        : List.of("double", "long", "string_low_card", "string_high_card", "dictionary_string", "mixed");
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     System.out.printf("%-18s %28s %28s %7s%n", "column", "loupe ns/value (q1 med q3)", "floor ns/value (q1 med q3)",
         "ratio");
