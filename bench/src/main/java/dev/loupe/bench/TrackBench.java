@@ -60,7 +60,12 @@ import org.openjdk.jmh.annotations.Warmup;
 public class TrackBench {
   static final int ROWS = 65_536;
 
-  @Param({"double", "long", "string_low_card", "string_high_card", "dictionary_string"})
+  /**
+   * One column of each type, or {@code mixed}: the server benchmark's 10 columns (4 integer, 4
+   * decimal, 2 string of 20 and 100,000 values, as {@link ServerLoad}'s Arrow bodies), scored
+   * per row of 10 values.
+   */
+  @Param({"double", "long", "string_low_card", "string_high_card", "dictionary_string", "mixed"})
   public String column;
 
   private BufferAllocator alloc;
@@ -76,6 +81,12 @@ public class TrackBench {
   private KllDoublesSketch kll;
   private HllSketch hll;
   private ItemsSketch<String> items;
+  private long[][] mixLongs;
+  private double[][] mixDoubles;
+  private String[][] mixStrings;
+  private KllDoublesSketch[] mixKll;
+  private HllSketch[] mixHll;
+  private ItemsSketch<String>[] mixItems;
 
   @Setup(Level.Trial)
   public void data() {
@@ -133,10 +144,55 @@ public class TrackBench {
         }
         v = idx;
       }
+      case "mixed" -> {
+        mixed(new java.util.Random(42));
+        return;
+      }
       default -> throw new IllegalArgumentException(column);
     }
     v.setValueCount(ROWS);
     root = VectorSchemaRoot.of(v);
+    root.setRowCount(ROWS);
+  }
+
+  /** The values of {@link ServerLoad#arrowBody}, as vectors and as the floor's arrays. */
+  private void mixed(java.util.Random random) {
+    mixLongs = new long[4][ROWS];
+    mixDoubles = new double[4][ROWS];
+    mixStrings = new String[2][ROWS];
+    java.util.List<FieldVector> vs = new java.util.ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      BigIntVector b = new BigIntVector("i" + c, alloc);
+      b.allocateNew(ROWS);
+      for (int i = 0; i < ROWS; i++) {
+        mixLongs[c][i] = random.nextInt(1000 * (c + 1));
+        b.set(i, mixLongs[c][i]);
+      }
+      vs.add(b);
+    }
+    for (int c = 0; c < 4; c++) {
+      Float8Vector f = new Float8Vector("f" + c, alloc);
+      f.allocateNew(ROWS);
+      for (int i = 0; i < ROWS; i++) {
+        mixDoubles[c][i] = Math.round(random.nextGaussian() * (c + 1) * 1000) / 1000.0;
+        f.set(i, mixDoubles[c][i]);
+      }
+      vs.add(f);
+    }
+    for (int c = 0; c < 2; c++) {
+      VarCharVector s = new VarCharVector("s" + c, alloc);
+      s.allocateNew((long) ROWS * 10, ROWS);
+      int card = c == 0 ? 20 : 100_000;
+      for (int i = 0; i < ROWS; i++) {
+        mixStrings[c][i] = "v" + random.nextInt(card);
+        s.setSafe(i, mixStrings[c][i].getBytes(StandardCharsets.UTF_8));
+      }
+      vs.add(s);
+    }
+    for (FieldVector v : vs) {
+      v.setValueCount(ROWS);
+    }
+    root = new VectorSchemaRoot(vs);
     root.setRowCount(ROWS);
   }
 
@@ -146,6 +202,22 @@ public class TrackBench {
     kll = KllDoublesSketch.newHeapInstance(DistributionMetric.DEFAULT_K);
     hll = new HllSketch(CardinalityMetric.DEFAULT_LG_K, TgtHllType.HLL_8);
     items = new ItemsSketch<>(1 << FrequentItemsMetric.DEFAULT_LG_MAX_MAP_SIZE);
+    if (mixLongs != null) {
+      mixKll = new KllDoublesSketch[8];
+      mixHll = new HllSketch[10];
+      @SuppressWarnings("unchecked")
+      ItemsSketch<String>[] fi = new ItemsSketch[6];
+      mixItems = fi;
+      for (int c = 0; c < 10; c++) {
+        if (c < 8) {
+          mixKll[c] = KllDoublesSketch.newHeapInstance(DistributionMetric.DEFAULT_K);
+        }
+        mixHll[c] = new HllSketch(CardinalityMetric.DEFAULT_LG_K, TgtHllType.HLL_8);
+        if (c < 6) {
+          mixItems[c] = new ItemsSketch<>(1 << FrequentItemsMetric.DEFAULT_LG_MAX_MAP_SIZE);
+        }
+      }
+    }
   }
 
   @TearDown(Level.Trial)
@@ -180,6 +252,34 @@ public class TrackBench {
           kll.update((double) l);
           hll.update(l);
           items.update(Long.toString(l));
+        }
+      }
+      case "mixed" -> {
+        for (int c = 0; c < 4; c++) {
+          KllDoublesSketch k = mixKll[c];
+          HllSketch h = mixHll[c];
+          ItemsSketch<String> fi = mixItems[c];
+          for (long l : mixLongs[c]) {
+            k.update((double) l);
+            h.update(l);
+            fi.update(Long.toString(l));
+          }
+        }
+        for (int c = 0; c < 4; c++) {
+          KllDoublesSketch k = mixKll[4 + c];
+          HllSketch h = mixHll[4 + c];
+          for (double d : mixDoubles[c]) {
+            k.update(d);
+            h.update(d);
+          }
+        }
+        for (int c = 0; c < 2; c++) {
+          HllSketch h = mixHll[8 + c];
+          ItemsSketch<String> fi = mixItems[4 + c];
+          for (String s : mixStrings[c]) {
+            h.update(s);
+            fi.update(s);
+          }
         }
       }
       default -> {

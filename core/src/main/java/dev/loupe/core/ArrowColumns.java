@@ -3,6 +3,7 @@ package dev.loupe.core;
 import java.math.BigDecimal;
 import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -47,6 +48,7 @@ import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
  * durations, intervals, binary, structs and maps are objects.
  */
 final class ArrowColumns {
+  /** Strings pre-aggregated per drain of the distinct table (at most {@link Utf8Distinct#MAX_ADDS_PER_DRAIN}). */
   static final int STRING_CHUNK = 8192;
 
   private ArrowColumns() {}
@@ -246,66 +248,124 @@ final class ArrowColumns {
     return nulls;
   }
 
-  private static void bigInts(ColumnTracker t, BigIntVector v, int rows) {
-    ArrowBuf data = v.getDataBuffer();
-    if (v.getNullCount() == 0) {
-      for (int i = 0; i < rows; i++) {
-        t.addLong(data.getLong((long) i << 3));
-      }
-      return;
+  /**
+   * The address of {@code buf} after one check that it holds {@code bytes} bytes and is still
+   * open: the loops below then read it straight from memory, with no bounds check per value. A
+   * batch read from outside (the server's Arrow IPC bodies) that fails this check is malformed.
+   */
+  private static long checkedAddress(ValueVector v, ArrowBuf buf, long bytes, String what) {
+    if (bytes == 0) {
+      return 0;
     }
-    for (int i = 0; i < rows; i++) {
-      if (v.isSet(i) != 0) {
-        t.addLong(data.getLong((long) i << 3));
+    if (buf.getReferenceManager().getRefCount() <= 0) {
+      throw new IllegalStateException("column '" + v.getName() + "': its " + what + " buffer was already released");
+    }
+    if (bytes > buf.capacity()) {
+      throw new IllegalArgumentException("column '" + v.getName() + "': the batch needs " + bytes + " bytes of "
+          + what + " buffer but it holds " + buf.capacity() + "; the Arrow batch is malformed (its row count "
+          + "exceeds its buffers), re-encode it with an Arrow writer");
+    }
+    return buf.memoryAddress();
+  }
+
+  /** The validity bitmap's address, or 0 when the first {@code rows} values have no null. */
+  private static long validityAddress(ValueVector v, int rows) {
+    if (v.getNullCount() == 0 && rows <= v.getValueCount()) {
+      return 0;
+    }
+    return checkedAddress(v, v.getValidityBuffer(), (rows + 7) >>> 3, "validity");
+  }
+
+  private static boolean valid(long validity, int i) {
+    return validity == 0 || (MemoryUtil.getByte(validity + (i >>> 3)) >>> (i & 7) & 1) != 0;
+  }
+
+  /** 8-byte ({@code wide}) or 4-byte signed integers, copied into the tracker's batch buffer. */
+  private static void integers(ColumnTracker t, ValueVector v, ArrowBuf dataBuf, int rows, boolean wide) {
+    long data = checkedAddress(v, dataBuf, (long) rows << (wide ? 3 : 2), "data");
+    long validity = validityAddress(v, rows);
+    long nulls = 0;
+    int i = 0;
+    while (i < rows) {
+      long[] buf = t.longBuffer();
+      int from = t.longFill();
+      int w = from;
+      int stop = from + Math.min(t.longRoom(), rows - i);
+      if (validity == 0) {
+        if (wide) {
+          for (; w < stop; w++, i++) {
+            buf[w] = MemoryUtil.getLong(data + ((long) i << 3));
+          }
+        } else {
+          for (; w < stop; w++, i++) {
+            buf[w] = MemoryUtil.getInt(data + ((long) i << 2));
+          }
+        }
       } else {
-        t.addNulls(1);
+        for (int r = w; r < stop; r++, i++) {
+          if (valid(validity, i)) {
+            buf[w++] = wide ? MemoryUtil.getLong(data + ((long) i << 3)) : MemoryUtil.getInt(data + ((long) i << 2));
+          } else {
+            nulls++;
+          }
+        }
       }
+      t.longsFilled(w - from);
     }
+    t.addNulls(nulls);
+  }
+
+  private static void bigInts(ColumnTracker t, BigIntVector v, int rows) {
+    integers(t, v, v.getDataBuffer(), rows, true);
   }
 
   private static void ints(ColumnTracker t, IntVector v, int rows) {
-    ArrowBuf data = v.getDataBuffer();
-    if (v.getNullCount() == 0) {
-      for (int i = 0; i < rows; i++) {
-        t.addLong(data.getInt((long) i << 2));
-      }
-      return;
-    }
-    for (int i = 0; i < rows; i++) {
-      if (v.isSet(i) != 0) {
-        t.addLong(data.getInt((long) i << 2));
+    integers(t, v, v.getDataBuffer(), rows, false);
+  }
+
+  /** 8-byte ({@code wide}) or 4-byte floats, copied into the tracker's batch buffer. */
+  private static void fractions(ColumnTracker t, ValueVector v, ArrowBuf dataBuf, int rows, boolean wide) {
+    long data = checkedAddress(v, dataBuf, (long) rows << (wide ? 3 : 2), "data");
+    long validity = validityAddress(v, rows);
+    long nulls = 0;
+    int i = 0;
+    while (i < rows) {
+      double[] buf = t.doubleBuffer();
+      int from = t.doubleFill();
+      int w = from;
+      int stop = from + Math.min(t.doubleRoom(), rows - i);
+      if (validity == 0) {
+        if (wide) {
+          for (; w < stop; w++, i++) {
+            buf[w] = Double.longBitsToDouble(MemoryUtil.getLong(data + ((long) i << 3)));
+          }
+        } else {
+          for (; w < stop; w++, i++) {
+            buf[w] = Float.intBitsToFloat(MemoryUtil.getInt(data + ((long) i << 2)));
+          }
+        }
       } else {
-        t.addNulls(1);
+        for (int r = w; r < stop; r++, i++) {
+          if (valid(validity, i)) {
+            buf[w++] = wide
+                ? Double.longBitsToDouble(MemoryUtil.getLong(data + ((long) i << 3)))
+                : Float.intBitsToFloat(MemoryUtil.getInt(data + ((long) i << 2)));
+          } else {
+            nulls++;
+          }
+        }
       }
+      t.doublesFilled(w - from);
     }
+    t.addNulls(nulls);
   }
 
   private static void doubles(ColumnTracker t, Float8Vector v, int rows) {
-    ArrowBuf data = v.getDataBuffer();
-    if (v.getNullCount() == 0) {
-      for (int i = 0; i < rows; i++) {
-        t.addDouble(data.getDouble((long) i << 3));
-      }
-      return;
-    }
-    for (int i = 0; i < rows; i++) {
-      if (v.isSet(i) != 0) {
-        t.addDouble(data.getDouble((long) i << 3));
-      } else {
-        t.addNulls(1);
-      }
-    }
+    fractions(t, v, v.getDataBuffer(), rows, true);
   }
 
   private static void floats(ColumnTracker t, Float4Vector v, int rows) {
-    ArrowBuf data = v.getDataBuffer();
-    for (int i = 0; i < rows; i++) {
-      if (v.isSet(i) != 0) {
-        t.addDouble(data.getFloat((long) i << 2));
-      } else {
-        t.addNulls(1);
-      }
-    }
+    fractions(t, v, v.getDataBuffer(), rows, false);
   }
 
   private static void booleans(ColumnTracker t, BitVector v, int rows) {
@@ -326,24 +386,45 @@ final class ArrowColumns {
     t.addBooleans(trues, falses);
   }
 
-  private static void utf8(ColumnTracker t, ArrowBuf offsets, ArrowBuf data, ValueVector v, int rows, boolean large) {
-    Utf8Distinct distinct = new Utf8Distinct(Math.min(rows, STRING_CHUNK));
+  /**
+   * UTF-8 strings straight from the buffers: the offsets and validity buffers are checked to hold
+   * the batch once, and each value's offsets are checked to lie within the data buffer, in order,
+   * as they are read; then the bytes are read from memory without further checks.
+   */
+  private static void utf8(ColumnTracker t, ArrowBuf offsetBuf, ArrowBuf dataBuf, ValueVector v, int rows, boolean large) {
+    if (rows == 0) {
+      return;
+    }
+    long offsets = checkedAddress(v, offsetBuf, (long) (rows + 1) << (large ? 3 : 2), "offset");
+    long dataCap = dataBuf.capacity();
+    long data = dataCap == 0 ? 0 : checkedAddress(v, dataBuf, dataCap, "data");
+    long validity = validityAddress(v, rows);
+    if (dataCap > Utf8Distinct.MAX_START) {
+      throw new IllegalArgumentException("column '" + v.getName() + "': a string data buffer of " + dataCap
+          + " bytes is beyond what is profiled in one batch; split the batch");
+    }
+    Utf8Distinct distinct = t.utf8Distinct(Math.min(rows, STRING_CHUNK));
     long nulls = 0;
     for (int from = 0; from < rows; from += STRING_CHUNK) {
       int to = Math.min(rows, from + STRING_CHUNK);
       for (int i = from; i < to; i++) {
-        if (v.isNull(i)) {
+        if (!valid(validity, i)) {
           nulls++;
           continue;
         }
         long start;
         long end;
         if (large) {
-          start = offsets.getLong((long) i << 3);
-          end = offsets.getLong((long) (i + 1) << 3);
+          start = MemoryUtil.getLong(offsets + ((long) i << 3));
+          end = MemoryUtil.getLong(offsets + ((long) (i + 1) << 3));
         } else {
-          start = offsets.getInt((long) i << 2);
-          end = offsets.getInt((long) (i + 1) << 2);
+          start = MemoryUtil.getInt(offsets + ((long) i << 2));
+          end = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2));
+        }
+        if (start < 0 || end < start || end > dataCap || end - start > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException("column '" + v.getName() + "', row " + i + ": string offsets " + start
+              + ".." + end + " are outside the data buffer's " + dataCap + " bytes; the Arrow batch is malformed, "
+              + "re-encode it with an Arrow writer");
         }
         distinct.add(data, start, (int) (end - start));
       }

@@ -28,9 +28,7 @@ public final class ColumnAppender {
 
   /** The integral values {@code v[from..to)}. */
   public void appendLongs(long[] v, int from, int to) {
-    for (int i = from; i < to; i++) {
-      t.addLong(v[i]);
-    }
+    t.addLongs(v, from, to);
   }
 
   /** A fractional value; NaN counts as null and NaN, ±infinity also in counts/inf. */
@@ -40,9 +38,7 @@ public final class ColumnAppender {
 
   /** The fractional values {@code v[from..to)}. */
   public void appendDoubles(double[] v, int from, int to) {
-    for (int i = from; i < to; i++) {
-      t.addDouble(v[i]);
-    }
+    t.addDoubles(v, from, to);
   }
 
   public void appendBoolean(boolean v) {

@@ -68,6 +68,7 @@ final class ColumnTracker {
   private double[] scratch;
   private LongCounts longCounts;
   private Map<String, long[]> stringCounts;
+  private Utf8Distinct utf8Distinct;
 
   private ColumnAppender appender;
 
@@ -151,6 +152,40 @@ final class ColumnTracker {
     }
   }
 
+  /** The integral values {@code v[from..to)}: copied into the batch buffer a block at a time. */
+  void addLongs(long[] v, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int k = Math.min(BATCH - longCount, to - i);
+      System.arraycopy(v, i, longBuf, longCount, k);
+      longsFilled(k);
+      i += k;
+    }
+  }
+
+  /** The batch buffer that {@link #longRoom()} values may be written into from {@link #longFill()}. */
+  long[] longBuffer() {
+    return longBuf;
+  }
+
+  int longFill() {
+    return longCount;
+  }
+
+  /** Free slots in the long batch buffer (at least one). */
+  int longRoom() {
+    return BATCH - longCount;
+  }
+
+  /** Takes the {@code k} values just written into the long buffer from {@link #longFill()}. */
+  void longsFilled(int k) {
+    n += k;
+    longCount += k;
+    if (longCount == BATCH) {
+      flushLongs();
+    }
+  }
+
   /** A point in time as epoch milliseconds: an integral value, and the column is marked as time. */
   void addTime(long epochMillis) {
     time = true;
@@ -174,6 +209,62 @@ final class ColumnTracker {
     }
     doubleBuf[doubleCount++] = v;
     if (doubleCount == BATCH) {
+      flushDoubles();
+    }
+  }
+
+  /** The fractional values {@code v[from..to)}, each as {@link #addDouble} takes it. */
+  void addDoubles(double[] v, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int k = Math.min(BATCH - doubleCount, to - i);
+      System.arraycopy(v, i, doubleBuf, doubleCount, k);
+      doublesFilled(k);
+      i += k;
+    }
+  }
+
+  /** The batch buffer that {@link #doubleRoom()} values may be written into from {@link #doubleFill()}. */
+  double[] doubleBuffer() {
+    return doubleBuf;
+  }
+
+  int doubleFill() {
+    return doubleCount;
+  }
+
+  /** Free slots in the double batch buffer (at least one). */
+  int doubleRoom() {
+    return BATCH - doubleCount;
+  }
+
+  /**
+   * Takes the {@code k} values just written into the double buffer from {@link #doubleFill()}:
+   * one pass counts infinities and drops NaNs (counted as null and NaN), keeping the others in
+   * order, exactly as {@code k} calls of {@link #addDouble} would.
+   */
+  void doublesFilled(int k) {
+    double[] buf = doubleBuf;
+    int w = doubleCount;
+    int end = w + k;
+    long infs = 0;
+    for (int r = w; r < end; r++) {
+      double v = buf[r];
+      if (v != v) {
+        continue;
+      }
+      if (Math.abs(v) == Double.POSITIVE_INFINITY) {
+        infs++;
+      }
+      buf[w++] = v;
+    }
+    long nans = end - w;
+    n += k;
+    nulls += nans;
+    nan += nans;
+    inf += infs;
+    doubleCount = w;
+    if (w == BATCH) {
       flushDoubles();
     }
   }
@@ -218,6 +309,16 @@ final class ColumnTracker {
     ensureStringMetrics();
     hll.update(utf8); // DataSketches hashes the UTF-8 bytes, as update(String) does; empty is skipped
     items.update(FrequentItemsMetric.itemOf(new String(utf8, StandardCharsets.UTF_8)), count);
+  }
+
+  /** The column's table for pre-aggregating Arrow UTF-8 values, emptied and sized for {@code expected} distinct values. */
+  Utf8Distinct utf8Distinct(int expected) {
+    if (utf8Distinct == null) {
+      utf8Distinct = new Utf8Distinct(expected);
+    } else {
+      utf8Distinct.reset(expected);
+    }
+    return utf8Distinct;
   }
 
   private void ensureStringMetrics() {

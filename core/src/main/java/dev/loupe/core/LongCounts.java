@@ -2,53 +2,67 @@ package dev.loupe.core;
 
 import java.util.Arrays;
 
-/** An open-addressing long -> count table, reused batch after batch to pre-aggregate values. */
+/**
+ * An open-addressing long -> count table, reused batch after batch to pre-aggregate values. Keys
+ * and counts sit side by side in one array (slot {@code s} is {@code table[2s]}, {@code table[2s+1]})
+ * and a zero count marks a free slot, so a probe touches one cache line. Slots are filled by
+ * linear probing from {@code mix(key) & mask}: which key ends up in which slot (the order
+ * {@link ColumnTracker} hands them to the sketches) depends only on the keys and their order of
+ * first insertion.
+ */
 final class LongCounts {
-  private long[] keys;
-  private long[] counts;
-  private boolean[] used;
+  private long[] table;
   private int size;
   private int mask;
 
   LongCounts(int expected) {
     int cap = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
-    keys = new long[cap];
-    counts = new long[cap];
-    used = new boolean[cap];
+    table = new long[cap * 2];
     mask = cap - 1;
   }
 
   void add(long key) {
-    int i = mix(key) & mask;
-    while (used[i]) {
-      if (keys[i] == key) {
-        counts[i]++;
+    add(key, 1);
+  }
+
+  /** Adds {@code count} (positive) occurrences of {@code key}. */
+  void add(long key, long count) {
+    long[] t = table;
+    int m = mask;
+    int i = mix(key) & m;
+    while (true) {
+      int k = i << 1;
+      long c = t[k + 1];
+      if (c == 0) {
+        t[k] = key;
+        t[k + 1] = count;
+        if (++size * 2 > m + 1) {
+          grow();
+        }
         return;
       }
-      i = (i + 1) & mask;
-    }
-    used[i] = true;
-    keys[i] = key;
-    counts[i] = 1;
-    if (++size * 2 > keys.length) {
-      grow();
+      if (t[k] == key) {
+        t[k + 1] = c + count;
+        return;
+      }
+      i = (i + 1) & m;
     }
   }
 
   int capacity() {
-    return keys.length;
+    return mask + 1;
   }
 
   boolean used(int slot) {
-    return used[slot];
+    return table[(slot << 1) + 1] != 0;
   }
 
   long key(int slot) {
-    return keys[slot];
+    return table[slot << 1];
   }
 
   long count(int slot) {
-    return counts[slot];
+    return table[(slot << 1) + 1];
   }
 
   int size() {
@@ -57,28 +71,25 @@ final class LongCounts {
 
   void clear() {
     if (size > 0) {
-      Arrays.fill(used, false);
+      Arrays.fill(table, 0L);
       size = 0;
     }
   }
 
   private void grow() {
-    long[] k = keys;
-    long[] c = counts;
-    boolean[] u = used;
-    keys = new long[k.length * 2];
-    counts = new long[k.length * 2];
-    used = new boolean[k.length * 2];
-    mask = keys.length - 1;
-    for (int s = 0; s < k.length; s++) {
-      if (u[s]) {
-        int i = mix(k[s]) & mask;
-        while (used[i]) {
-          i = (i + 1) & mask;
+    long[] old = table;
+    table = new long[old.length * 2];
+    mask = (table.length >>> 1) - 1;
+    long[] t = table;
+    int m = mask;
+    for (int k = 0; k < old.length; k += 2) {
+      if (old[k + 1] != 0) {
+        int i = mix(old[k]) & m;
+        while (t[(i << 1) + 1] != 0) {
+          i = (i + 1) & m;
         }
-        used[i] = true;
-        keys[i] = k[s];
-        counts[i] = c[s];
+        t[i << 1] = old[k];
+        t[(i << 1) + 1] = old[k + 1];
       }
     }
   }

@@ -1,74 +1,92 @@
 package dev.loupe.core;
 
-import java.util.Arrays;
-import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.memory.util.ByteFunctionHelpers;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * Pre-aggregates one batch of UTF-8 strings straight from an Arrow data buffer: an open-addressing
  * table keyed by the bytes (compared in place, nothing copied), so that each distinct string is
- * copied out, hashed into the HLL and counted into frequent items once per batch.
+ * copied out, hashed into the HLL and counted into frequent items once per batch. The buffer is
+ * read by address: the caller ({@link ArrowColumns}) has checked that every {@code start, len}
+ * it passes lies inside the buffer, which stays open until {@link #drainTo} returns.
+ *
+ * <p>A slot is two longs: {@code start | count << 48} (zero when free) and {@code hash << 32 | len}.
+ * One table serves a column batch after batch ({@link #reset}); its capacity for a batch is what
+ * a new table for that batch would have, so the slots, and the order in which {@link #drainTo}
+ * hands the strings to the sketches, depend only on the batch.
  */
 final class Utf8Distinct {
   private static final int MAX_CACHED_LEN = 256;
+  static final int MAX_ADDS_PER_DRAIN = 0xFFFF;
+  static final long MAX_START = (1L << 48) - 1;
+  private static final long START_MASK = MAX_START;
 
-  private long[] starts;
-  private int[] lens;
-  private long[] counts;
-  private int[] hashes;
-  private boolean[] used;
+  private long[] table = new long[0];
   private int size;
   private int mask;
   private final byte[][] scratchByLen = new byte[MAX_CACHED_LEN + 1][];
 
+  /** A table sized for {@code expected} distinct strings (at most {@value #MAX_ADDS_PER_DRAIN} adds per drain). */
   Utf8Distinct(int expected) {
-    allocate(Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1);
+    reset(expected);
   }
 
-  private void allocate(int cap) {
-    starts = new long[cap];
-    lens = new int[cap];
-    counts = new long[cap];
-    hashes = new int[cap];
-    used = new boolean[cap];
+  /** Empties the table and sizes it for {@code expected} distinct strings, reusing its memory. */
+  void reset(int expected) {
+    int cap = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+    if (size > 0) {
+      java.util.Arrays.fill(table, 0L);
+      size = 0;
+    }
+    if (table.length < cap * 2) {
+      table = new long[cap * 2];
+    }
     mask = cap - 1;
   }
 
-  void add(ArrowBuf data, long start, int len) {
-    int h = hash(data, start, len);
-    int i = h & mask;
-    while (used[i]) {
-      if (hashes[i] == h && lens[i] == len
-          && ByteFunctionHelpers.equal(data, starts[i], starts[i] + len, data, start, start + len) == 1) {
-        counts[i]++;
+  void add(long data, long start, int len) {
+    int h = hash(data + start, len);
+    long tag = (long) h << 32 | (len & 0xffffffffL);
+    long[] t = table;
+    int m = mask;
+    int i = h & m;
+    while (true) {
+      int k = i << 1;
+      long a = t[k];
+      if (a == 0) {
+        t[k] = start | 1L << 48;
+        t[k + 1] = tag;
+        if (++size * 2 > m + 1) {
+          grow();
+        }
         return;
       }
-      i = (i + 1) & mask;
-    }
-    used[i] = true;
-    starts[i] = start;
-    lens[i] = len;
-    counts[i] = 1;
-    hashes[i] = h;
-    if (++size * 2 > starts.length) {
-      grow();
+      if (t[k + 1] == tag && equal(data + (a & START_MASK), data + start, len)) {
+        t[k] = a + (1L << 48);
+        return;
+      }
+      i = (i + 1) & m;
     }
   }
 
   /** Hands every distinct string with its count to the tracker, then empties the table. */
-  void drainTo(ColumnTracker tracker, ArrowBuf data) {
+  void drainTo(ColumnTracker tracker, long data) {
     if (size == 0) {
       return;
     }
-    for (int i = 0; i < used.length; i++) {
-      if (used[i]) {
-        int len = lens[i];
+    long[] t = table;
+    int cap = mask + 1;
+    for (int i = 0; i < cap; i++) {
+      int k = i << 1;
+      long a = t[k];
+      if (a != 0) {
+        int len = (int) t[k + 1];
         byte[] b = scratch(len);
-        data.getBytes(starts[i], b, 0, len);
-        tracker.addDistinctUtf8(b, counts[i]);
+        MemoryUtil.copyFromMemory(data + (a & START_MASK), b, 0, len);
+        tracker.addDistinctUtf8(b, a >>> 48);
+        t[k] = 0;
+        t[k + 1] = 0;
       }
     }
-    Arrays.fill(used, false);
     size = 0;
   }
 
@@ -85,41 +103,55 @@ final class Utf8Distinct {
   }
 
   private void grow() {
-    long[] s = starts;
-    int[] l = lens;
-    long[] c = counts;
-    int[] hs = hashes;
-    boolean[] u = used;
-    allocate(s.length * 2);
-    for (int k = 0; k < s.length; k++) {
-      if (u[k]) {
-        int i = hs[k] & mask;
-        while (used[i]) {
-          i = (i + 1) & mask;
+    long[] old = table;
+    int oldCap = mask + 1;
+    table = new long[oldCap * 4];
+    mask = oldCap * 2 - 1;
+    long[] t = table;
+    int m = mask;
+    for (int s = 0; s < oldCap; s++) {
+      long a = old[s << 1];
+      if (a != 0) {
+        long tag = old[(s << 1) + 1];
+        int i = (int) (tag >> 32) & m;
+        while (t[i << 1] != 0) {
+          i = (i + 1) & m;
         }
-        used[i] = true;
-        starts[i] = s[k];
-        lens[i] = l[k];
-        counts[i] = c[k];
-        hashes[i] = hs[k];
+        t[i << 1] = a;
+        t[(i << 1) + 1] = tag;
       }
     }
   }
 
-  /** A fast 64-bit multiply-xorshift hash over the bytes, read a word at a time. */
-  static int hash(ArrowBuf data, long start, int len) {
+  private static boolean equal(long a, long b, int len) {
+    int p = 0;
+    for (; p + 8 <= len; p += 8) {
+      if (MemoryUtil.getLong(a + p) != MemoryUtil.getLong(b + p)) {
+        return false;
+      }
+    }
+    for (; p < len; p++) {
+      if (MemoryUtil.getByte(a + p) != MemoryUtil.getByte(b + p)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A fast 64-bit multiply-xorshift hash over the {@code len} bytes at {@code address}, read a word at a time. */
+  static int hash(long address, int len) {
     long h = 0x9E3779B97F4A7C15L ^ len;
-    long p = start;
-    long end = start + len;
+    long p = address;
+    long end = address + len;
     while (p + 8 <= end) {
-      h = (h ^ data.getLong(p)) * 0xFF51AFD7ED558CCDL;
+      h = (h ^ MemoryUtil.getLong(p)) * 0xFF51AFD7ED558CCDL;
       h ^= h >>> 29;
       p += 8;
     }
     long tail = 0;
     int shift = 0;
     while (p < end) {
-      tail |= (data.getByte(p) & 0xffL) << shift;
+      tail |= (MemoryUtil.getByte(p) & 0xffL) << shift;
       shift += 8;
       p++;
     }

@@ -1,0 +1,210 @@
+package dev.loupe.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.core.metrics.DistributionMetric;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bulk paths (appends of arrays copied into the batch buffer, Arrow buffers read by address,
+ * integer and string pre-aggregation) feed the sketches exactly what one append per value feeds
+ * them, in the same order; and a batch whose buffers do not hold its rows is refused with a clear
+ * error instead of being read past its end.
+ */
+class BulkTrackingTest {
+
+  /**
+   * Everything but the KLL sketch's compaction coin flips (a random source shared by all sketches)
+   * is compared exactly: counts, types, ints, HLL, frequent items, KLL's n, min and max, mean and
+   * m2 (same values in the same batches give the same bits).
+   */
+  private static void assertSameUpdates(ColumnView a, ColumnView b, String what) {
+    assertEquals(a.counts(), b.counts(), what + ": counts");
+    assertEquals(a.types(), b.types(), what + ": types");
+    assertEquals(a.ints(), b.ints(), what + ": ints");
+    assertEquals(a.cardinality(), b.cardinality(), what + ": cardinality");
+    assertEquals(a.frequentItems(), b.frequentItems(), what + ": frequent items");
+    DistributionMetric da = a.distribution().orElseThrow();
+    DistributionMetric db = b.distribution().orElseThrow();
+    assertEquals(da.n(), db.n(), what + ": n");
+    assertEquals(da.min(), db.min(), what + ": min");
+    assertEquals(da.max(), db.max(), what + ": max");
+    assertEquals(da.mean(), db.mean(), what + ": mean");
+    assertEquals(Double.doubleToLongBits(da.m2()), Double.doubleToLongBits(db.m2()), what + ": m2");
+    Approx.assertColumnsClose(a, b, what);
+  }
+
+  @Test
+  void arrayAppendsFeedTheSketchesWhatSingleAppendsFeed() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int trial = 0; trial < 20; trial++) {
+      int n = r.nextInt(1, 20_000);
+      int range = trial % 4 == 0 ? 5 : trial % 4 == 1 ? 3000 : trial % 4 == 2 ? 100_000 : Integer.MAX_VALUE;
+      long[] longs = new long[n];
+      double[] doubles = new double[n];
+      for (int i = 0; i < n; i++) {
+        longs[i] = r.nextInt(20) == 0 ? r.nextLong() : r.nextInt(range) - range / 2;
+        int k = r.nextInt(40);
+        doubles[i] = k == 0 ? Double.NaN : k == 1 ? Double.POSITIVE_INFINITY : k == 2 ? Double.NEGATIVE_INFINITY
+            : r.nextGaussian() * range;
+      }
+      DatasetProfile single = new DatasetProfile(ProfileProperties.EMPTY);
+      DatasetProfile bulk = new DatasetProfile(ProfileProperties.EMPTY);
+      for (int i = 0; i < n; i++) {
+        single.column("l").appendLong(longs[i]);
+        single.column("d").appendDouble(doubles[i]);
+      }
+      for (int from = 0; from < n; ) { // uneven slices, some larger than a batch, some single values
+        int to = Math.min(n, from + (r.nextBoolean() ? r.nextInt(1, 8) : r.nextInt(1, 3000)));
+        if (to - from == 1 && r.nextBoolean()) {
+          bulk.column("l").appendLong(longs[from]);
+          bulk.column("d").appendDouble(doubles[from]);
+        } else {
+          bulk.column("l").appendLongs(longs, from, to);
+          bulk.column("d").appendDoubles(doubles, from, to);
+        }
+        from = to;
+      }
+      ProfileView s = single.view();
+      ProfileView b = bulk.view();
+      assertSameUpdates(s.column("l").orElseThrow(), b.column("l").orElseThrow(), "trial " + trial + " longs");
+      assertSameUpdates(s.column("d").orElseThrow(), b.column("d").orElseThrow(), "trial " + trial + " doubles");
+      assertEquals(n, s.column("d").orElseThrow().counts().n());
+    }
+  }
+
+  @Test
+  void arrowNumbersFeedTheSketchesWhatSingleAppendsFeed() {
+    SplittableRandom r = new SplittableRandom(5);
+    try (BufferAllocator alloc = new RootAllocator()) {
+      for (int trial = 0; trial < 6; trial++) {
+        int rows = r.nextInt(1, 10_000);
+        DatasetProfile single = new DatasetProfile(ProfileProperties.EMPTY);
+        DatasetProfile arrow = new DatasetProfile(ProfileProperties.EMPTY);
+        try (BigIntVector l = new BigIntVector("l", alloc); IntVector i32 = new IntVector("i", alloc);
+             Float8Vector d = new Float8Vector("d", alloc)) {
+          l.allocateNew(rows);
+          i32.allocateNew(rows);
+          d.allocateNew(rows);
+          boolean nulls = trial % 2 == 1;
+          for (int i = 0; i < rows; i++) {
+            if (nulls && r.nextInt(7) == 0) {
+              single.column("l").appendNull();
+              single.column("i").appendNull();
+              single.column("d").appendNull();
+              continue; // left unset: null
+            }
+            long lv = r.nextInt(10) == 0 ? r.nextLong() : r.nextInt(2000);
+            int iv = r.nextInt();
+            double dv = r.nextInt(30) == 0 ? Double.NaN : r.nextDouble() * 1e6;
+            l.set(i, lv);
+            i32.set(i, iv);
+            d.set(i, dv);
+            single.column("l").appendLong(lv);
+            single.column("i").appendLong(iv);
+            single.column("d").appendDouble(dv);
+          }
+          l.setValueCount(rows);
+          i32.setValueCount(rows);
+          d.setValueCount(rows);
+          arrow.trackColumn("l", l, rows, null).trackColumn("i", i32, rows, null).trackColumn("d", d, rows, null);
+        }
+        ProfileView s = single.view();
+        ProfileView a = arrow.view();
+        for (String c : List.of("l", "i", "d")) {
+          assertSameUpdates(s.column(c).orElseThrow(), a.column(c).orElseThrow(), "trial " + trial + " column " + c);
+        }
+      }
+    }
+  }
+
+  /** A string column tracked batch after batch through the column's one reused distinct table. */
+  @Test
+  void arrowStringsCountEveryValueThroughTheReusedTable() {
+    SplittableRandom r = new SplittableRandom(3);
+    try (BufferAllocator alloc = new RootAllocator()) {
+      DatasetProfile p = new DatasetProfile(ProfileProperties.EMPTY);
+      java.util.Map<String, Long> exact = new java.util.HashMap<>();
+      long nulls = 0;
+      for (int batch = 0; batch < 5; batch++) {
+        int rows = batch == 0 ? 20_000 : r.nextInt(1, 300); // a large table first, then small batches
+        try (VarCharVector v = new VarCharVector("s", alloc)) {
+          v.allocateNew();
+          for (int i = 0; i < rows; i++) {
+            if (r.nextInt(9) == 0) {
+              nulls++;
+              continue;
+            }
+            String s = r.nextInt(3) == 0 ? "a-value-longer-than-eight-bytes-" + r.nextInt(50) : "v" + r.nextInt(40);
+            v.setSafe(i, s.getBytes(StandardCharsets.UTF_8));
+            exact.merge(s, 1L, Long::sum);
+          }
+          v.setValueCount(rows);
+          p.trackColumn("s", v, rows, null);
+        }
+      }
+      ColumnView c = p.view().column("s").orElseThrow();
+      long values = exact.values().stream().mapToLong(Long::longValue).sum();
+      assertEquals(values + nulls, c.counts().n());
+      assertEquals(nulls, c.counts().nulls());
+      assertEquals(values, c.types().string());
+      for (var e : exact.entrySet()) { // 90 distinct values: frequent items holds every one exactly
+        assertEquals(e.getValue(), c.frequentItems().orElseThrow().estimate(e.getKey()), e.getKey());
+      }
+      assertEquals(exact.size(), c.cardinality().orElseThrow().estimate(), 1.0);
+    }
+  }
+
+  @Test
+  void aFixedWidthBufferShorterThanItsRowsIsRefused() {
+    try (BufferAllocator alloc = new RootAllocator(); BigIntVector v = new BigIntVector("x", alloc)) {
+      ArrowBuf validity = alloc.buffer(128);
+      ArrowBuf data = alloc.buffer(64); // 8 values, declared as 1,000 (what a crafted IPC body can do)
+      validity.setOne(0, validity.capacity());
+      data.setZero(0, data.capacity());
+      v.loadFieldBuffers(new ArrowFieldNode(1000, 0), List.of(validity, data));
+      validity.close();
+      data.close();
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> new DatasetProfile().trackColumn("x", v, 1000, null));
+      assertTrue(e.getMessage().contains("column 'x'") && e.getMessage().contains("malformed"), e.getMessage());
+    }
+  }
+
+  @Test
+  void stringOffsetsOutsideTheDataBufferAreRefused() {
+    for (int[] offsets : new int[][] {{0, 2, 4, 1000}, {0, 3, 1, 4}, {-5, 0, 1, 2}}) {
+      try (BufferAllocator alloc = new RootAllocator(); VarCharVector v = new VarCharVector("s", alloc)) {
+        ArrowBuf validity = alloc.buffer(8);
+        ArrowBuf off = alloc.buffer(16);
+        ArrowBuf data = alloc.buffer(8);
+        validity.setZero(0, validity.capacity());
+        validity.setByte(0, 0b111); // three valid values
+        data.setZero(0, data.capacity());
+        for (int i = 0; i < 4; i++) {
+          off.setInt((long) i * 4, offsets[i]);
+        }
+        v.loadFieldBuffers(new ArrowFieldNode(3, 0), List.of(validity, off, data));
+        validity.close();
+        off.close();
+        data.close();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new DatasetProfile().trackColumn("s", v, 3, null), java.util.Arrays.toString(offsets));
+        assertTrue(e.getMessage().contains("outside the data buffer"), e.getMessage());
+      }
+    }
+  }
+}
