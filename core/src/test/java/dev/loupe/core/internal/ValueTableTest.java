@@ -81,8 +81,11 @@ class ValueTableTest {
       }
       sb.append('e').append(exp);
       assertParsesLikeJava(sb.toString());
-      assertParsesLikeJava(new BigDecimal(sb.toString()).toPlainString().length() < 400
-          ? new BigDecimal(sb.toString()).toPlainString() : sb.toString());
+      String plain = new BigDecimal(sb.toString()).toPlainString();
+      // a whole number's plain text (e.g. 17 digits, exponent 16) is an integer literal, which is
+      // integral by the value table: keep it a decimal literal
+      plain = plain.indexOf('.') < 0 ? plain + ".0" : plain;
+      assertParsesLikeJava(plain.length() < 400 ? plain : sb.toString());
     });
     for (String t : new String[] {"4.9e-324", "2.4703282292062327e-324", "2.4703282292062328e-324",
         "1.7976931348623157e308", "1.7976931348623158e308", "9007199254740993.0", "0.1", "-0.0", "1e-400"}) {
