@@ -45,6 +45,11 @@ final class CsvRanges {
   /** Ranges per thread: more ranges than threads keep all threads busy to the end. */
   private static final int RANGES_PER_THREAD = 4;
   private static final int SCAN_BUFFER = 1 << 20;
+  /**
+   * Whether quote-free ranges are profiled from their bytes ({@link CsvByteRange}) rather than
+   * through FastCSV; {@code -Dloupe.csv.bytePath=false} turns it off (to compare the two).
+   */
+  static final boolean BYTE_PATH = !"false".equals(System.getProperty("loupe.csv.bytePath"));
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private CsvRanges() {}
@@ -150,7 +155,7 @@ final class CsvRanges {
   }
 
   /** Thrown inside a range for anything the one-parser path should report instead. */
-  private static final class Unsplittable extends RuntimeException {
+  static final class Unsplittable extends RuntimeException {
     Unsplittable(Throwable cause) {
       super(cause.getMessage(), cause, false, false);
     }
@@ -174,15 +179,24 @@ final class CsvRanges {
       return null;
     }
     int ranges = cuts.length - 1;
+    // ranges before the last are quote-free (checked above): those, and the last one when it is too,
+    // are profiled from their bytes (CsvByteRange); a range with quotes goes through FastCSV
+    boolean bytePath = BYTE_PATH && CsvByteRange.usable(delimiter);
+    boolean lastQuoteFree = bytePath && !contains(file, cuts[ranges - 1], cuts[ranges], (byte) quote, threads);
     AtomicInteger next = new AtomicInteger();
     try {
       return Workers.parallel(Math.min(threads, ranges), props, (profile, cancelled) -> {
         try (RootAllocator allocator = new RootAllocator();
              CsvBatch batch = new CsvBatch(names, types, allocator, batchSize);
+             CsvByteRange bytes = bytePath ? new CsvByteRange(names, types, delimiter, batchSize, allocator) : null;
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
           for (int r; !cancelled.getAsBoolean() && (r = next.getAndIncrement()) < ranges; ) {
-            profileRange(ch, cuts[r], cuts[r + 1], r == 0, delimiter, quote, names.size(), batch, batchSize,
-                profile, progress, cancelled);
+            if (bytes != null && (r < ranges - 1 || lastQuoteFree)) {
+              bytes.profile(ch, cuts[r], cuts[r + 1], r == 0, profile, progress, cancelled);
+            } else {
+              profileRange(ch, cuts[r], cuts[r + 1], r == 0, delimiter, quote, names.size(), batch, batchSize,
+                  profile, progress, cancelled);
+            }
           }
         }
       });
@@ -191,7 +205,7 @@ final class CsvRanges {
     }
   }
 
-  private static void profileRange(FileChannel ch, long from, long to, boolean first, char delimiter, char quote,
+  static void profileRange(FileChannel ch, long from, long to, boolean first, char delimiter, char quote,
       int width, CsvBatch batch, int batchSize, DatasetProfile profile, Progress progress,
       java.util.function.BooleanSupplier cancelled) throws IOException {
     InputStream in = new RangeInputStream(ch, from, to, progress);
