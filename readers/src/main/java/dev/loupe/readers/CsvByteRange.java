@@ -53,6 +53,14 @@ final class CsvByteRange implements AutoCloseable {
   private final List<CsvBatchReader.OffTypeValue> offType = new ArrayList<>();
   private final Values values;
   private final ColumnAppender[] appenders;
+  /**
+   * Per time column (null for others): the last in-type cell's bytes, length (-1: none) and value.
+   * Times often repeat row after row (a log, a sorted table), and parsing one costs more than
+   * comparing its bytes.
+   */
+  private final byte[][] lastCell;
+  private final int[] lastLength;
+  private final long[] lastValue;
   private final CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
   private CharBuffer decoded = CharBuffer.allocate(0);
@@ -74,6 +82,15 @@ final class CsvByteRange implements AutoCloseable {
     this.textRows = new int[width];
     this.appenders = new ColumnAppender[width];
     this.values = new Values(types, batchSize);
+    this.lastCell = new byte[width][];
+    this.lastLength = new int[width];
+    this.lastValue = new long[width];
+    for (int c = 0; c < width; c++) {
+      if (types[c] == ColumnType.TIME) {
+        lastCell[c] = new byte[35]; // the longest time text CellText.epochMillis reads
+        lastLength[c] = -1;
+      }
+    }
     try {
       for (int c = 0; c < width; c++) {
         if (isText(types[c])) {
@@ -145,24 +162,25 @@ final class CsvByteRange implements AutoCloseable {
       checkUtf8(buf, begin, complete);
       int i = begin;
       while (i < complete) {
-        int stop = i;
-        while (stop < complete && buf[stop] != '\n' && buf[stop] != '\r') {
-          stop++;
+        byte x = buf[i];
+        if (x == '\n' || x == '\r') { // an empty line is skipped, as FastCSV skips it
+          i++;
+          continue;
         }
-        if (stop > i) { // an empty line is skipped, as FastCSV skips it
-          if (header) {
-            header = false;
-          } else {
-            record(buf, i, stop);
-            if (rows == batchSize) {
-              endBatch(progress);
-              if (cancelled.getAsBoolean()) {
-                return;
-              }
-            }
+        if (header) {
+          header = false;
+          while (i < complete && buf[i] != '\n' && buf[i] != '\r') {
+            i++;
+          }
+          continue;
+        }
+        i = record(buf, i, complete) + 1;
+        if (rows == batchSize) {
+          endBatch(progress);
+          if (cancelled.getAsBoolean()) {
+            return;
           }
         }
-        i = stop + 1;
       }
       System.arraycopy(buf, complete, buf, 0, len - complete);
       len -= complete;
@@ -216,31 +234,40 @@ final class CsvByteRange implements AutoCloseable {
     return (long) LONGS.get(b, i);
   }
 
-  /** One record, bytes [from, to) of {@code b} without its line break. */
-  private void record(byte[] b, int from, int to) {
-    if (to - from > MAX_RECORD_SIZE) {
-      throw unsplittable("a record over " + MAX_RECORD_SIZE + " bytes");
-    }
+  /**
+   * One record: its cells from {@code from} (not a line break) to its line break or {@code limit},
+   * in one pass over the bytes; returns where it ended (the line break's index, or {@code limit}).
+   */
+  private int record(byte[] b, int from, int limit) {
     if (appenders[0] == null) {
       seedColumns();
     }
     int c = 0;
     int cell = from;
     byte d = delimiter;
-    for (int i = from; i < to; i++) {
-      if (b[i] == d) {
-        if (c == width - 1) {
+    int last = width - 1;
+    int i = from;
+    for (; i < limit; i++) {
+      byte x = b[i];
+      if (x == d) {
+        if (c == last) {
           throw unsplittable("a ragged row");
         }
         cell(c++, b, cell, i - cell);
         cell = i + 1;
+      } else if (x == '\n' || x == '\r') {
+        break;
       }
     }
-    if (c != width - 1) {
+    if (i - from > MAX_RECORD_SIZE) {
+      throw unsplittable("a record over " + MAX_RECORD_SIZE + " bytes");
+    }
+    if (c != last) {
       throw unsplittable("a ragged row");
     }
-    cell(c, b, cell, to - cell);
+    cell(c, b, cell, i - cell);
     rows++;
+    return i;
   }
 
   /**
@@ -290,6 +317,14 @@ final class CsvByteRange implements AutoCloseable {
       values.nulls[c]++;
       return;
     }
+    byte[] same = lastCell[c];
+    if (same != null) { // a time column: a cell that repeats the one before it has its value
+      if (len == lastLength[c] && java.util.Arrays.equals(b, off, off + len, same, 0, len)) {
+        values.addLong(c, lastValue[c]);
+        return;
+      }
+      lastLength[c] = -1;
+    }
     char[] ch = chars;
     if (ch.length < len) {
       ch = chars = new char[Math.max(len, 2 * ch.length)];
@@ -309,6 +344,10 @@ final class CsvByteRange implements AutoCloseable {
     }
     if (!types[c].append(values, c, ch, 0, len)) {
       offType.add(new CsvBatchReader.OffTypeValue(c, rows, CellText.classify(new String(ch, 0, len))));
+    } else if (same != null && len <= same.length) {
+      System.arraycopy(b, off, same, 0, len);
+      lastLength[c] = len;
+      lastValue[c] = values.lastLong(c);
     }
   }
 
@@ -377,6 +416,11 @@ final class CsvByteRange implements AutoCloseable {
 
     void addLong(int c, long v) {
       longs[c][counts[c]++] = v;
+    }
+
+    /** The value {@link #addLong} added last to column {@code c}. */
+    long lastLong(int c) {
+      return longs[c][counts[c] - 1];
     }
 
     void addDouble(int c, double v) {

@@ -176,9 +176,11 @@ class CsvByteRangeTest {
     boolean mixedBreaks = r.nextInt(4) == 0;
     boolean emptyLines = r.nextBoolean();
     int distinct = 1 + r.nextInt(r.nextBoolean() ? 20 : 5000);
+    String time = "";
     for (int i = 0; i < rows; i++) {
+      time = r.nextBoolean() ? time : timeCell(r); // times often repeat the row before
       String[] cells = {
-          intCell(r), doubleCell(r), boolCell(r), timeCell(r),
+          intCell(r), doubleCell(r), boolCell(r), time,
           r.nextInt(10) == 0 ? "" : r.nextInt(5) == 0 ? WORDS[r.nextInt(WORDS.length)] : "s" + r.nextInt(distinct),
           i < SAMPLE + 3 || r.nextInt(3) == 0 ? "" : WORDS[r.nextInt(WORDS.length)],
           r.nextInt(50) == 0 ? "x" : Long.toString(r.nextLong()),
