@@ -230,6 +230,16 @@ final class CsvByteRange implements AutoCloseable {
   private static final java.lang.invoke.VarHandle LONGS =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
+  private static final long ONES = 0x0101010101010101L;
+  private static final long LFS = '\n' * ONES;
+  private static final long CRS = '\r' * ONES;
+  private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+
+  /** 0x80 in each byte of the result where {@code x} has a zero byte, 0 elsewhere (exact: no carries between bytes). */
+  private static long zeroBytes(long x) {
+    return ~(((x & LOW7) + LOW7) | x | LOW7);
+  }
+
   private static long longAt(byte[] b, int i) {
     return (long) LONGS.get(b, i);
   }
@@ -247,16 +257,38 @@ final class CsvByteRange implements AutoCloseable {
     byte d = delimiter;
     int last = width - 1;
     int i = from;
-    for (; i < limit; i++) {
-      byte x = b[i];
-      if (x == d) {
+    // 8 bytes at a time: a word's delimiters and line breaks as a mask, visited in order
+    long delimiters = (d & 0xffL) * ONES;
+    scan:
+    for (; i + 8 <= limit; i += 8) {
+      long w = longAt(b, i);
+      long m = zeroBytes(w ^ delimiters) | zeroBytes(w ^ LFS) | zeroBytes(w ^ CRS);
+      while (m != 0) {
+        int k = i + (Long.numberOfTrailingZeros(m) >>> 3);
+        if (b[k] != d) {
+          i = k;
+          break scan;
+        }
         if (c == last) {
           throw unsplittable("a ragged row");
         }
-        cell(c++, b, cell, i - cell);
-        cell = i + 1;
-      } else if (x == '\n' || x == '\r') {
-        break;
+        cell(c++, b, cell, k - cell);
+        cell = k + 1;
+        m &= m - 1;
+      }
+    }
+    if (i + 8 > limit) {
+      for (; i < limit; i++) {
+        byte x = b[i];
+        if (x == d) {
+          if (c == last) {
+            throw unsplittable("a ragged row");
+          }
+          cell(c++, b, cell, i - cell);
+          cell = i + 1;
+        } else if (x == '\n' || x == '\r') {
+          break;
+        }
       }
     }
     if (i - from > MAX_RECORD_SIZE) {
