@@ -175,14 +175,19 @@ final class CsvRanges {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       cuts = cuts(ch, ch.size(), threads, minRange);
     }
-    if (cuts == null || contains(file, 0, cuts[cuts.length - 2], (byte) quote, threads)) {
+    if (cuts == null) {
       return null;
     }
     int ranges = cuts.length - 1;
-    // ranges before the last are quote-free (checked above): those, and the last one when it is too,
-    // are profiled from their bytes (CsvByteRange); a range with quotes goes through FastCSV
+    // a quote-free file (one scan of all of it, the common case) is profiled from its bytes
+    // (CsvByteRange); one with quotes only in its last range is still cut, and that range goes
+    // through FastCSV; one with a quote before the last cut is not cut at all
     boolean bytePath = BYTE_PATH && CsvByteRange.usable(delimiter);
-    boolean lastQuoteFree = bytePath && !contains(file, cuts[ranges - 1], cuts[ranges], (byte) quote, threads);
+    boolean quoteFree = bytePath && !contains(file, 0, cuts[ranges], (byte) quote, threads);
+    if (!quoteFree && contains(file, 0, cuts[ranges - 1], (byte) quote, threads)) {
+      return null;
+    }
+    boolean lastQuoteFree = quoteFree;
     AtomicInteger next = new AtomicInteger();
     try {
       return Workers.parallel(Math.min(threads, ranges), props, (profile, cancelled) -> {

@@ -103,6 +103,21 @@ class CsvByteRangeTest {
     assertTrue(ranges.isTime("t"));
   }
 
+  @Test
+  void quotesInTheLastRangeOnlySendThatRangeThroughFastCsv() throws IOException {
+    StringBuilder b = new StringBuilder("n,s\n");
+    for (int i = 0; i < 20_000; i++) {
+      b.append(i % 101).append(',').append(i > 19_990 ? "\"a, quoted\nline\"" : "w" + (i % 7)).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("q.csv"), b, StandardCharsets.UTF_8);
+    ProfileView ranges = CsvReader.builder().batchSize(500).minRangeBytes(20_000).build().profile(file, 3, PROPS, null);
+    ProfileView one = CsvReader.builder().batchSize(500).build().profile(file, 1, PROPS, null);
+    dev.loupe.core.Approx.assertColumnsOfViewsClose(one, ranges, "quotes at the end");
+    assertEquals(20_000, ranges.column("s").orElseThrow().counts().n());
+    assertEquals(one.columnSummary("s").get("frequent_items/frequent_strings"),
+        ranges.columnSummary("s").get("frequent_items/frequent_strings"));
+  }
+
   private void assertSameProfile(Path file, int batch, String what) throws IOException {
     ProfileView b = bytePath(file, batch);
     ProfileView f = fastCsvPath(file, batch);
