@@ -144,13 +144,16 @@ final class CsvByteRange implements AutoCloseable {
         len += n;
         end = pos >= to;
       }
-      int begin = 0;
       if (start) {
         start = false;
         if (len >= 3 && buf[0] == (byte) 0xEF && buf[1] == (byte) 0xBB && buf[2] == (byte) 0xBF) {
-          begin = 3; // the byte-order mark that starts the file (elsewhere it is text)
+          // the byte-order mark that starts the file (elsewhere it is text): dropped from the buffer,
+          // so that a first line longer than the buffer does not see it again
+          System.arraycopy(buf, 3, buf, 0, len - 3);
+          len -= 3;
         }
       }
+      int begin = 0;
       // whole records only: up to the last line break (all of it at the end of the range)
       int complete = end ? len : lastLineBreak(buf, begin, len) + 1;
       if (complete <= begin) {
