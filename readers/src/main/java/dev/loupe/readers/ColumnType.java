@@ -43,6 +43,20 @@ enum ColumnType {
       ((BigIntVector) v).setSafe(row, x);
       return true;
     }
+
+    @Override
+    boolean append(CsvByteRange.Values a, int column, char[] buf, int off, int len) {
+      long x = CellText.fastLong(buf, off, len);
+      if (x == Long.MIN_VALUE) { // 19 digits, or not an integer: rare
+        String cell = new String(buf, off, len);
+        if (!CellText.isLong(cell)) {
+          return false;
+        }
+        x = Long.parseLong(cell);
+      }
+      a.addLong(column, x);
+      return true;
+    }
   },
   /** Every non-empty sampled cell is a number (or NaN, inf), and at least one is not an integer. */
   FRACTIONAL(new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)) {
@@ -65,6 +79,20 @@ enum ColumnType {
       ((Float8Vector) v).setSafe(row, d);
       return true;
     }
+
+    @Override
+    boolean append(CsvByteRange.Values a, int column, char[] buf, int off, int len) {
+      double d = CellText.fastDouble(buf, off, len);
+      if (d != d) { // not the simple form: the general rules decide
+        Double general = CellText.parseDouble(new String(buf, off, len));
+        if (general == null) {
+          return false;
+        }
+        d = general;
+      }
+      a.addDouble(column, d);
+      return true;
+    }
   },
   /** Every non-empty sampled cell is true or false, in any case. */
   BOOLEAN(ArrowType.Bool.INSTANCE) {
@@ -85,6 +113,16 @@ enum ColumnType {
         return false;
       }
       ((BitVector) v).setSafe(row, b);
+      return true;
+    }
+
+    @Override
+    boolean append(CsvByteRange.Values a, int column, char[] buf, int off, int len) {
+      int b = CellText.parseBoolean(buf, off, len);
+      if (b < 0) {
+        return false;
+      }
+      a.addBoolean(column, b == 1);
       return true;
     }
   },
@@ -112,6 +150,16 @@ enum ColumnType {
         return false;
       }
       ((TimeStampMilliVector) v).setSafe(row, ms);
+      return true;
+    }
+
+    @Override
+    boolean append(CsvByteRange.Values a, int column, char[] buf, int off, int len) {
+      long ms = CellText.epochMillis(buf, off, len);
+      if (ms == CellText.NOT_TIME) {
+        return false;
+      }
+      a.addLong(column, ms); // the column's entry takes them as times
       return true;
     }
   },
@@ -165,6 +213,16 @@ enum ColumnType {
    * {@code utf8} is scratch space for string cells.
    */
   abstract boolean write(FieldVector vector, int row, char[] buf, int off, int len, Utf8Scratch utf8);
+
+  /**
+   * Adds the non-empty cell in {@code len} chars of {@code buf} from {@code off} to {@code column}
+   * of a byte-path batch as the value {@link #write(FieldVector, int, char[], int, int, Utf8Scratch)}
+   * would set in the vector (which core tracks as that same append); false (nothing added) when the
+   * cell does not fit. Text columns are tracked through their vectors instead: they do not append.
+   */
+  boolean append(CsvByteRange.Values a, int column, char[] buf, int off, int len) {
+    throw new UnsupportedOperationException(this + " cells are tracked through a UTF-8 vector");
+  }
 
   /** The narrowest type that fits every non-empty cell of {@code column} in {@code sample}. */
   static ColumnType infer(List<CsvRecord> sample, int column) {

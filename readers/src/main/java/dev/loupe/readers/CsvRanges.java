@@ -45,6 +45,11 @@ final class CsvRanges {
   /** Ranges per thread: more ranges than threads keep all threads busy to the end. */
   private static final int RANGES_PER_THREAD = 4;
   private static final int SCAN_BUFFER = 1 << 20;
+  /**
+   * Whether quote-free ranges are profiled from their bytes ({@link CsvByteRange}) rather than
+   * through FastCSV; {@code -Dloupe.csv.bytePath=false} turns it off (to compare the two).
+   */
+  static final boolean BYTE_PATH = !"false".equals(System.getProperty("loupe.csv.bytePath"));
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private CsvRanges() {}
@@ -150,7 +155,7 @@ final class CsvRanges {
   }
 
   /** Thrown inside a range for anything the one-parser path should report instead. */
-  private static final class Unsplittable extends RuntimeException {
+  static final class Unsplittable extends RuntimeException {
     Unsplittable(Throwable cause) {
       super(cause.getMessage(), cause, false, false);
     }
@@ -170,19 +175,33 @@ final class CsvRanges {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       cuts = cuts(ch, ch.size(), threads, minRange);
     }
-    if (cuts == null || contains(file, 0, cuts[cuts.length - 2], (byte) quote, threads)) {
+    if (cuts == null) {
       return null;
     }
     int ranges = cuts.length - 1;
+    // a quote-free file (one scan of all of it, the common case) is profiled from its bytes
+    // (CsvByteRange); one with quotes only in its last range is still cut, and that range goes
+    // through FastCSV; one with a quote before the last cut is not cut at all
+    boolean bytePath = BYTE_PATH && CsvByteRange.usable(delimiter);
+    boolean quoteFree = bytePath && !contains(file, 0, cuts[ranges], (byte) quote, threads);
+    if (!quoteFree && contains(file, 0, cuts[ranges - 1], (byte) quote, threads)) {
+      return null;
+    }
+    boolean lastQuoteFree = quoteFree;
     AtomicInteger next = new AtomicInteger();
     try {
       return Workers.parallel(Math.min(threads, ranges), props, (profile, cancelled) -> {
         try (RootAllocator allocator = new RootAllocator();
              CsvBatch batch = new CsvBatch(names, types, allocator, batchSize);
+             CsvByteRange bytes = bytePath ? new CsvByteRange(names, types, delimiter, batchSize, allocator) : null;
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
           for (int r; !cancelled.getAsBoolean() && (r = next.getAndIncrement()) < ranges; ) {
-            profileRange(ch, cuts[r], cuts[r + 1], r == 0, delimiter, quote, names.size(), batch, batchSize,
-                profile, progress, cancelled);
+            if (bytes != null && (r < ranges - 1 || lastQuoteFree)) {
+              bytes.profile(ch, cuts[r], cuts[r + 1], r == 0, profile, progress, cancelled);
+            } else {
+              profileRange(ch, cuts[r], cuts[r + 1], r == 0, delimiter, quote, names.size(), batch, batchSize,
+                  profile, progress, cancelled);
+            }
           }
         }
       });
@@ -191,7 +210,7 @@ final class CsvRanges {
     }
   }
 
-  private static void profileRange(FileChannel ch, long from, long to, boolean first, char delimiter, char quote,
+  static void profileRange(FileChannel ch, long from, long to, boolean first, char delimiter, char quote,
       int width, CsvBatch batch, int batchSize, DatasetProfile profile, Progress progress,
       java.util.function.BooleanSupplier cancelled) throws IOException {
     InputStream in = new RangeInputStream(ch, from, to, progress);
