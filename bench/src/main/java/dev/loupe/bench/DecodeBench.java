@@ -1,0 +1,89 @@
+package dev.loupe.bench;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.loupe.core.internal.ValueTable;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+/**
+ * CPU time of decoding JSON into core's {@link ValueTable} alone (no tracking): Kafka's record shape
+ * (one JSON object per record, 10 mixed columns as in {@link ServerLoad#jsonBody}, rows in the same
+ * key order, a batch of 1,000 records per table) and the same with one nested object per row.
+ * Prints nanoseconds of thread CPU per row, best of {@code rounds}. To compare two builds of
+ * ValueTable, run this class alternately with each one first on the classpath (see docs/benchmarks.md).
+ *
+ * <pre>java -cp ... dev.loupe.bench.DecodeBench [rounds] [batches per round]</pre>
+ */
+public final class DecodeBench {
+  private DecodeBench() {
+  }
+
+  static byte[][] records(int rows, long seed, boolean nested) {
+    Random r = new Random(seed);
+    byte[][] out = new byte[rows][];
+    for (int i = 0; i < rows; i++) {
+      StringBuilder sb = new StringBuilder(160);
+      sb.append('{');
+      for (int c = 0; c < 4; c++) {
+        sb.append("\"i").append(c).append("\":").append(r.nextInt(1000 * (c + 1))).append(',');
+      }
+      for (int c = 0; c < 4; c++) {
+        sb.append("\"f").append(c).append("\":").append(Math.round(r.nextGaussian() * (c + 1) * 1000) / 1000.0)
+            .append(',');
+      }
+      if (nested) {
+        sb.append("\"geo\":{\"lat\":").append(r.nextInt(90)).append(",\"city\":\"c").append(r.nextInt(50))
+            .append("\"},");
+      }
+      sb.append("\"s0\":\"v").append(r.nextInt(20)).append("\",\"s1\":\"v").append(r.nextInt(100_000)).append("\"}");
+      out[i] = sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+    return out;
+  }
+
+  /** Decodes one batch the way the server's Kafka path does (LogRequest.addRow): one parser per record. */
+  static int decode(ValueTable table, byte[][] records) throws Exception {
+    table.clear();
+    for (byte[] rec : records) {
+      try (JsonParser p = ValueTable.jsonFactory().createParser(rec)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          throw new IllegalStateException("not an object");
+        }
+        table.appendJsonFields(p, null);
+        table.endRow();
+      }
+    }
+    return table.rows();
+  }
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int batches = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    for (boolean nested : new boolean[] {false, true}) {
+      byte[][][] data = new byte[4][][];
+      for (int i = 0; i < 4; i++) {
+        data[i] = records(1000, i, nested);
+      }
+      double best = Double.MAX_VALUE;
+      long sink = 0;
+      for (int round = 0; round < rounds; round++) {
+        long t0 = mx.getCurrentThreadCpuTime();
+        long rows = 0;
+        for (int b = 0; b < batches; b++) {
+          // a fresh table per batch, as each Kafka poll builds its own
+          ValueTable table = new ValueTable();
+          rows += decode(table, data[b & 3]);
+          sink += table.columnCount();
+        }
+        double nsPerRow = (mx.getCurrentThreadCpuTime() - t0) / (double) rows;
+        best = Math.min(best, nsPerRow);
+      }
+      System.out.printf("%s: best %.1f ns CPU/row (1,000-row batches, fresh table each; sink %d)%n",
+          nested ? "kafka-nested" : "kafka-flat", best, sink);
+    }
+  }
+}
