@@ -10,12 +10,12 @@ import java.util.Random;
 
 /**
  * CPU time of decoding JSON into core's {@link ValueTable} alone (no tracking): Kafka's record shape
- * (one JSON object per record, 10 mixed columns as in {@link ServerLoad#jsonBody}, rows in the same
+ * (JSON objects, one per record, read with one parser per poll as the consumer does, 10 mixed columns as in {@link ServerLoad#jsonBody}, rows in the same
  * key order, a batch of 1,000 records per table) and the same with one nested object per row.
  * Prints nanoseconds of thread CPU per row, best of {@code rounds}. To compare two builds of
  * ValueTable, run this class alternately with each one first on the classpath (see docs/benchmarks.md).
  *
- * <pre>java -cp ... dev.loupe.bench.DecodeBench [rounds] [batches per round]</pre>
+ * <pre>java -cp ... dev.loupe.bench.DecodeBench [rounds] [batches per round] [flat|nested|both]</pre>
  */
 public final class DecodeBench {
   private DecodeBench() {
@@ -44,13 +44,24 @@ public final class DecodeBench {
     return out;
   }
 
-  /** Decodes one batch the way the server's Kafka path does (LogRequest.addRow): one parser per record. */
-  static int decode(ValueTable table, byte[][] records) throws Exception {
-    table.clear();
+  /** Records joined by newlines, as the server's Kafka consumer lays out one poll (KafkaBatch.RowStream). */
+  static byte[] poll(byte[][] records) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     for (byte[] rec : records) {
-      try (JsonParser p = ValueTable.jsonFactory().createParser(rec)) {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-          throw new IllegalStateException("not an object");
+      out.writeBytes(rec);
+      out.write('\n');
+    }
+    return out.toByteArray();
+  }
+
+  /** Decodes one poll the way the server's Kafka path does (LogRequest.addRow): one parser across its records. */
+  static int decode(ValueTable table, byte[] poll) throws Exception {
+    table.clear();
+    try (JsonParser p = ValueTable.jsonFactory().createParser(poll)) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (t != JsonToken.START_OBJECT) {
+          throw new IllegalStateException("not an object: " + t);
         }
         table.appendJsonFields(p, null);
         table.endRow();
@@ -63,10 +74,14 @@ public final class DecodeBench {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int batches = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    String only = args.length > 2 ? args[2] : "both"; // flat, nested or both (one per JVM keeps JIT profiles apart)
     for (boolean nested : new boolean[] {false, true}) {
-      byte[][][] data = new byte[4][][];
+      if (!only.equals("both") && only.equals("nested") != nested) {
+        continue;
+      }
+      byte[][] data = new byte[4][];
       for (int i = 0; i < 4; i++) {
-        data[i] = records(1000, i, nested);
+        data[i] = poll(records(1000, i, nested));
       }
       double best = Double.MAX_VALUE;
       long sink = 0;
