@@ -15,7 +15,10 @@ import java.util.Random;
  * Prints nanoseconds of thread CPU per row, best of {@code rounds}. To compare two builds of
  * ValueTable, run this class alternately with each one first on the classpath (see docs/benchmarks.md).
  *
- * <pre>java -cp ... dev.loupe.bench.DecodeBench [rounds] [batches per round] [flat|nested|both]</pre>
+ * Run with {@code -XX:-UseOnStackReplacement}: with it on, a JVM lands in a fast or a 1.5x slower mode by
+ * chance (OSR of these loops), which swamps a comparison.
+ *
+ * <pre>java -XX:-UseOnStackReplacement -cp ... dev.loupe.bench.DecodeBench [rounds] [batches per round] [flat|nested|both]</pre>
  */
 public final class DecodeBench {
   private DecodeBench() {
