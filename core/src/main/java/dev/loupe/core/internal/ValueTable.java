@@ -49,6 +49,10 @@ public final class ValueTable {
   private final List<Column> columns = new ArrayList<>();
   private int expectedRows = 16;
   private int rows;
+  /** The first column resolved by {@link #column} in the last row that resolved one (the guess for a row's first). */
+  private Column head;
+  /** The column {@link #column} resolved last in the current row, null at a row's start. */
+  private Column cursor;
 
   /**
    * Columns created from now on expect about {@code rows} rows (at most 65,536): a column's array
@@ -87,6 +91,7 @@ public final class ValueTable {
   /** Ends the current row. */
   public void endRow() {
     rows++;
+    cursor = null;
   }
 
   /** Forgets every value and row (column slots are kept for reuse). */
@@ -95,6 +100,7 @@ public final class ValueTable {
       c.clear();
     }
     rows = 0;
+    cursor = null;
   }
 
   /** Rows in which each column had a value (nulls included), by column name in first-seen order. */
@@ -113,10 +119,21 @@ public final class ValueTable {
    * a value, the first of {@code name.1}, {@code name.2}, ... that it did not.
    */
   public Column column(String name) {
-    Column c = slot(name);
-    for (int k = 1; c.lastRow == rows; k++) {
-      c = slot(ColumnNames.repeat(name, k));
+    // rows usually repeat the previous row's key order: try the column that followed the last one
+    // resolved (by identity first: Jackson hands out canonical field names) before hashing the name
+    Column c = cursor == null ? head : cursor.next;
+    if (c == null || c.lastRow == rows || (c.name != name && !c.name.equals(name))) {
+      c = slot(name);
+      for (int k = 1; c.lastRow == rows; k++) {
+        c = slot(ColumnNames.repeat(name, k));
+      }
     }
+    if (cursor == null) {
+      head = c;
+    } else {
+      cursor.next = c;
+    }
+    cursor = c;
     c.lastRow = rows;
     c.present++;
     return c;
@@ -283,6 +300,8 @@ public final class ValueTable {
   public static final class Column {
     final String name;
     int lastRow = -1;
+    /** The column resolved after this one in the last row that resolved one after it (a guess only). */
+    Column next;
     long present;
     private final int initial;
     long[] longs = NO_LONGS;

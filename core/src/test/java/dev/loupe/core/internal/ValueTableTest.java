@@ -14,7 +14,10 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -82,8 +85,7 @@ class ValueTableTest {
       sb.append('e').append(exp);
       assertParsesLikeJava(sb.toString());
       String plain = new BigDecimal(sb.toString()).toPlainString();
-      // a whole number's plain text (e.g. 17 digits, exponent 16) is an integer literal, which is
-      // integral by the value table: keep it a decimal literal
+      // a plain text without a point is a JSON integer (an integral value, not a double): keep it fractional
       plain = plain.indexOf('.') < 0 ? plain + ".0" : plain;
       assertParsesLikeJava(plain.length() < 400 ? plain : sb.toString());
     });
@@ -137,5 +139,76 @@ class ValueTableTest {
       assertArrayEquals(Arrays.copyOf(small.doubles, small.doubleCount), Arrays.copyOf(big.doubles, big.doubleCount));
     }
     assertEquals(longs.get(4999), small.longs[4999]);
+  }
+
+  /**
+   * Column lookup guesses each row's key order from the previous row's: whatever the order, repeats
+   * and nesting, every value lands in the column a plain name lookup gives (checked against a
+   * map-based model of the rule: a name already given a value in this row becomes name.1, name.2, ...).
+   */
+  @Test
+  void columnsAreTheSameWhateverTheKeyOrder() {
+    String[] keys = {"a", "b", "c", "a.1", "d", "g"};
+    SplittableRandom r = new SplittableRandom(11);
+    for (int trial = 0; trial < 200; trial++) {
+      ValueTable t = new ValueTable();
+      Map<String, List<Long>> expected = new LinkedHashMap<>();
+      List<String> order = new ArrayList<>(List.of(keys).subList(0, 1 + r.nextInt(keys.length)));
+      long next = 0;
+      int rows = 1 + r.nextInt(40);
+      StringBuilder body = new StringBuilder("[");
+      for (int row = 0; row < rows; row++) {
+        switch (r.nextInt(6)) { // mostly the same order as the previous row, sometimes another
+          case 0 -> java.util.Collections.shuffle(order, new java.util.Random(r.nextLong()));
+          case 1 -> order.add(keys[r.nextInt(keys.length)]); // a key again (possibly repeated in the row)
+          case 2 -> {
+            if (order.size() > 1) {
+              order.remove(r.nextInt(order.size()));
+            }
+          }
+          default -> { }
+        }
+        Map<String, Integer> usedInRow = new HashMap<>();
+        body.append(row == 0 ? "{" : ",{");
+        for (int i = 0; i < order.size(); i++) {
+          String k = order.get(i);
+          long v = next++;
+          String json;
+          String base;
+          if (k.equals("g")) { // a nested object: its field is the value, column g.x
+            json = "{\"x\": " + v + "}";
+            base = "g.x";
+          } else {
+            json = Long.toString(v);
+            base = k;
+          }
+          String name = base;
+          for (int j = 1; usedInRow.containsKey(name); j++) {
+            name = base + "." + j;
+          }
+          usedInRow.put(name, row);
+          expected.computeIfAbsent(name, n -> new ArrayList<>()).add(v);
+          body.append(i == 0 ? "" : ",").append('"').append(k).append("\": ").append(json);
+        }
+        body.append('}');
+      }
+      body.append(']');
+      try (JsonParser p = ValueTable.jsonFactory().createParser(body.toString())) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+          t.appendJsonFields(p, null);
+          t.endRow();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      assertEquals(new ArrayList<>(expected.keySet()), t.columnNames(), body.toString());
+      for (Map.Entry<String, List<Long>> e : expected.entrySet()) {
+        assertEquals((long) e.getValue().size(), t.presentCounts().get(e.getKey()), e.getKey() + " in " + body);
+        ValueTable.Column c = t.column(e.getKey()); // a new row: the column itself
+        long[] want = e.getValue().stream().mapToLong(Long::longValue).toArray();
+        assertArrayEquals(want, Arrays.copyOf(c.longs, c.longCount), e.getKey() + " in " + body);
+      }
+    }
   }
 }
