@@ -1,5 +1,6 @@
 package dev.loupe.server;
 
+import dev.loupe.core.ColumnNames;
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.logging.LateDataException;
@@ -21,17 +22,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 
@@ -68,16 +75,16 @@ final class Ingest implements AutoCloseable {
   private final List<WindowInfo> recent = new ArrayList<>(); // guarded by itself: staged since takeRecent
   private final List<Writer> destinations;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-  private final java.util.concurrent.locks.ReentrantLock rotating = new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock rotating = new ReentrantLock();
   private final Admission admission;
   private final Health health;
   private final Quarantine quarantine;
   private final BufferAllocator allocator;
   /** Threads that track parts of large Arrow batches besides the request's own (see applyByColumns). */
   private final int trackingThreads = Runtime.getRuntime().availableProcessors() - 1;
-  private final java.util.concurrent.ExecutorService trackers;
+  private final ExecutorService trackers;
   /** Live requests between their journal append and the end of their tracking (see trackingParts). */
-  private final java.util.concurrent.atomic.AtomicInteger trackingNow = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger trackingNow = new AtomicInteger();
   private final ScheduledExecutorService rotator;
   private volatile OpenWindows open; // replaced only during start-up (window settings changed)
   private long windowMillis;
@@ -112,7 +119,7 @@ final class Ingest implements AutoCloseable {
     long now = System.currentTimeMillis();
     this.clock = new ManualClock(now);
     this.delivery = new WindowDelivery(this.destinations, clock);
-    java.util.concurrent.atomic.AtomicInteger trackerId = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger trackerId = new AtomicInteger();
     this.trackers = Executors.newFixedThreadPool(Math.max(1, trackingThreads), r -> {
       Thread t = new Thread(r, "loupe-track-" + trackerId.incrementAndGet());
       t.setDaemon(true);
@@ -499,14 +506,14 @@ final class Ingest implements AutoCloseable {
    * failure is rethrown (the request is then poisoned, as any failure after the journal append).
    */
   private void applyByColumns(String datasetId, long ts, VectorSchemaRoot root,
-      org.apache.arrow.vector.dictionary.DictionaryProvider dictionaries, int parts) {
+      DictionaryProvider dictionaries, int parts) {
     int rows = root.getRowCount();
     List<FieldVector> vectors = root.getFieldVectors();
     List<String> names = new ArrayList<>(vectors.size());
     for (FieldVector v : vectors) {
       names.add(v.getName());
     }
-    names = dev.loupe.core.ColumnNames.unique(names); // trackDataframe's rule for repeated names
+    names = ColumnNames.unique(names); // trackDataframe's rule for repeated names
     List<String> unique = names;
     List<Part> tasks = new ArrayList<>(parts);
     for (int g = 0; g < parts; g++) {
@@ -555,8 +562,8 @@ final class Ingest implements AutoCloseable {
   /** A part of a batch's tracking, run once by whichever thread claims it first. */
   private static final class Part implements Runnable {
     private final Runnable work;
-    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
-    final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    final CountDownLatch done = new CountDownLatch(1);
     volatile RuntimeException failure;
     volatile Error error;
 
