@@ -92,6 +92,11 @@ public final class ColumnAppender {
     t.addTime(epochMillis);
   }
 
+  /** The points in time {@code v[from..to)}, as epoch milliseconds (see {@link #appendEpochMillis(long)}). */
+  public void appendEpochMillis(long[] v, int from, int to) {
+    t.addTimes(v, from, to);
+  }
+
   /** A Java value, classified by the value table ({@link ValueKind#of(Object)}). */
   public void appendValue(Object v) {
     RowValues.add(t, v);

@@ -66,15 +66,18 @@ class BulkTrackingTest {
       for (int i = 0; i < n; i++) {
         single.column("l").appendLong(longs[i]);
         single.column("d").appendDouble(doubles[i]);
+        single.column("t").appendEpochMillis(longs[i]);
       }
       for (int from = 0; from < n; ) { // uneven slices, some larger than a batch, some single values
         int to = Math.min(n, from + (r.nextBoolean() ? r.nextInt(1, 8) : r.nextInt(1, 3000)));
         if (to - from == 1 && r.nextBoolean()) {
           bulk.column("l").appendLong(longs[from]);
           bulk.column("d").appendDouble(doubles[from]);
+          bulk.column("t").appendEpochMillis(longs[from]);
         } else {
           bulk.column("l").appendLongs(longs, from, to);
           bulk.column("d").appendDoubles(doubles, from, to);
+          bulk.column("t").appendEpochMillis(longs, from, to);
         }
         from = to;
       }
@@ -82,6 +85,8 @@ class BulkTrackingTest {
       ProfileView b = bulk.view();
       assertSameUpdates(s.column("l").orElseThrow(), b.column("l").orElseThrow(), "trial " + trial + " longs");
       assertSameUpdates(s.column("d").orElseThrow(), b.column("d").orElseThrow(), "trial " + trial + " doubles");
+      assertSameUpdates(s.column("t").orElseThrow(), b.column("t").orElseThrow(), "trial " + trial + " times");
+      assertTrue(b.isTime("t"), "trial " + trial + ": bulk times mark the column as time");
       assertEquals(n, s.column("d").orElseThrow().counts().n());
     }
   }

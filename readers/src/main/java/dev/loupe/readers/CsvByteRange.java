@@ -12,6 +12,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
@@ -118,7 +119,7 @@ final class CsvByteRange implements AutoCloseable {
   void profile(FileChannel ch, long from, long to, boolean first, DatasetProfile into, Progress progress,
       BooleanSupplier cancelled) throws IOException {
     this.profile = into;
-    java.util.Arrays.fill(appenders, null);
+    Arrays.fill(appenders, null);
     resetBatch();
     boolean header = first;
     boolean start = first;
@@ -131,7 +132,7 @@ final class CsvByteRange implements AutoCloseable {
           if (buf.length > MAX_RECORD_SIZE) {
             throw unsplittable("a record over " + MAX_RECORD_SIZE + " bytes");
           }
-          buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+          buf = Arrays.copyOf(buf, buf.length * 2);
         }
         int n = ch.read(ByteBuffer.wrap(buf, len, (int) Math.min(buf.length - len, to - pos)), pos);
         if (n <= 0) {
@@ -354,7 +355,7 @@ final class CsvByteRange implements AutoCloseable {
     }
     byte[] same = lastCell[c];
     if (same != null) { // a time column: a cell that repeats the one before it has its value
-      if (len == lastLength[c] && java.util.Arrays.equals(b, off, off + len, same, 0, len)) {
+      if (len == lastLength[c] && Arrays.equals(b, off, off + len, same, 0, len)) {
         values.addLong(c, lastValue[c]);
         return;
       }
@@ -476,12 +477,7 @@ final class CsvByteRange implements AutoCloseable {
       switch (type) {
         case INTEGER -> a.appendLongs(longs[c], 0, n);
         case FRACTIONAL -> a.appendDoubles(doubles[c], 0, n);
-        case TIME -> {
-          long[] v = longs[c];
-          for (int i = 0; i < n; i++) {
-            a.appendEpochMillis(v[i]);
-          }
-        }
+        case TIME -> a.appendEpochMillis(longs[c], 0, n);
         case BOOLEAN -> a.appendBooleans(trues[c], falses[c]);
         default -> throw new IllegalStateException(type + " cells are tracked through a UTF-8 vector");
       }
@@ -491,10 +487,10 @@ final class CsvByteRange implements AutoCloseable {
     }
 
     void clear() {
-      java.util.Arrays.fill(counts, 0);
-      java.util.Arrays.fill(trues, 0);
-      java.util.Arrays.fill(falses, 0);
-      java.util.Arrays.fill(nulls, 0);
+      Arrays.fill(counts, 0);
+      Arrays.fill(trues, 0);
+      Arrays.fill(falses, 0);
+      Arrays.fill(nulls, 0);
     }
   }
 

@@ -248,11 +248,7 @@ final class ParquetProfiler {
                 a.appendEpochMillis(v[i] * 86_400_000L);
               }
             }
-            case TIMESTAMP_MILLIS -> {
-              for (int i = 0; i < n; i++) {
-                a.appendEpochMillis(v[i]);
-              }
-            }
+            case TIMESTAMP_MILLIS -> a.appendEpochMillis(v, 0, n);
             case TIMESTAMP_MICROS -> {
               for (int i = 0; i < n; i++) {
                 a.appendEpochMillis(Math.floorDiv(v[i], 1000L));
