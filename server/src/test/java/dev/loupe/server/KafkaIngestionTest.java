@@ -46,11 +46,21 @@ class KafkaIngestionTest {
     return metric(http.get("/metrics").body(), "loupe_kafka_records_total{topic=\"" + topic + "\"}");
   }
 
+  /** Produces the rows of ids {@code from .. to-1}; fails if the broker did not take every one. */
   private static void produce(KafkaProducer<byte[], byte[]> p, String topic, long from, long to) {
+    List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
     for (long id = from; id < to; id++) {
-      p.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8), KafkaTests.row(id)));
+      sent.add(p.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8),
+          KafkaTests.row(id))));
     }
     p.flush();
+    for (java.util.concurrent.Future<?> f : sent) {
+      try {
+        f.get();
+      } catch (Exception e) {
+        throw new AssertionError("the test's producer could not write a record to " + topic + ": " + e, e);
+      }
+    }
   }
 
   @Test
@@ -62,14 +72,14 @@ class KafkaIngestionTest {
       ServerConfig cfg = config(dir, topic, "g-once", KafkaSettings.Nesting.FLATTEN, "dlq-once");
       try (LoupeServer server = LoupeServer.start(cfg)) {
         TestHttp http = new TestHttp(server.port());
-        Thread during = new Thread(() -> {
+        // produced while the server consumes (join rethrows a record the broker did not take)
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
           for (long id = 3000; id < 6000; id += 500) {
             produce(p, topic, id, id + 500);
           }
-        });
-        during.start();
-        during.join();
-        await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 6000);
+        }).join();
+        await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 6000,
+            () -> KafkaTests.kafkaState(http, topic));
         String health = http.get("/health").body();
         assertTrue(health.contains("\"kafka\":{\"status\":\"ok\""), health);
       }
@@ -78,7 +88,8 @@ class KafkaIngestionTest {
       produce(p, topic, 6000, 8000); // while the server is down
       try (LoupeServer server = LoupeServer.start(cfg)) {
         TestHttp http = new TestHttp(server.port());
-        await("records consumed after the restart", Duration.ofSeconds(60), () -> consumed(http, topic), 2000);
+        await("records consumed after the restart", Duration.ofSeconds(60), () -> consumed(http, topic), 2000,
+            () -> KafkaTests.kafkaState(http, topic));
         Thread.sleep(500);
         assertEquals(2000, consumed(http, topic), "nothing is read twice after a restart");
         String metrics = http.get("/metrics").body();
@@ -120,13 +131,15 @@ class KafkaIngestionTest {
       produce(p, topic, 0, 1000);
       try (LoupeServer server = LoupeServer.start(a)) {
         TestHttp http = new TestHttp(server.port());
-        await("records consumed by a", Duration.ofSeconds(60), () -> consumed(http, topic), 1000);
+        await("records consumed by a", Duration.ofSeconds(60), () -> consumed(http, topic), 1000,
+            () -> KafkaTests.kafkaState(http, topic));
       }
       assertEquals(1000, KafkaTests.committedSum("g-behind", topic));
       produce(p, topic, 1000, 2000);
       try (LoupeServer server = LoupeServer.start(b)) {
         TestHttp http = new TestHttp(server.port());
-        await("records consumed by b", Duration.ofSeconds(60), () -> consumed(http, topic), 1000);
+        await("records consumed by b", Duration.ofSeconds(60), () -> consumed(http, topic), 1000,
+            () -> KafkaTests.kafkaState(http, topic));
       }
       assertEquals(2000, KafkaTests.committedSum("g-behind", topic));
       try (LoupeServer server = LoupeServer.start(a)) { // its checkpoint's positions sum to 1000
@@ -175,7 +188,8 @@ class KafkaIngestionTest {
     }
     try (LoupeServer server = LoupeServer.start(config(dir, topic, "g-poison", KafkaSettings.Nesting.FLATTEN, dlq))) {
       TestHttp http = new TestHttp(server.port());
-      await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 5);
+      await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 5,
+            () -> KafkaTests.kafkaState(http, topic));
       await("dead letters", Duration.ofSeconds(30), () -> {
         String m = http.get("/metrics").body();
         return metric(m, "loupe_kafka_dead_lettered_total{reason=\"undecodable\"}")
@@ -265,7 +279,8 @@ class KafkaIngestionTest {
         k -> k.withTimestampField("ts"));
     try (LoupeServer server = LoupeServer.start(cfg)) {
       TestHttp http = new TestHttp(server.port());
-      await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 4);
+      await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 4,
+            () -> KafkaTests.kafkaState(http, topic));
       await("dead letters", Duration.ofSeconds(30), () -> {
         String m = http.get("/metrics").body();
         return metric(m, "loupe_kafka_dead_lettered_total{reason=\"invalid_timestamp\"}")
@@ -324,7 +339,8 @@ class KafkaIngestionTest {
       Path d = dir.resolve(nesting.name());
       try (LoupeServer server = LoupeServer.start(config(d, topic, "g-" + topic, nesting, "dlq-nested"))) {
         TestHttp http = new TestHttp(server.port());
-        await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 3);
+        await("records consumed", Duration.ofSeconds(60), () -> consumed(http, topic), 3,
+            () -> KafkaTests.kafkaState(http, topic));
         assertEquals(200, http.post("/writeProfiles", "").statusCode());
       }
     }

@@ -146,6 +146,15 @@ final class KafkaTests {
   }
 
   static void await(String what, Duration timeout, LongSupplier actual, long expected) throws InterruptedException {
+    await(what, timeout, actual, expected, () -> "");
+  }
+
+  /**
+   * As {@link #await(String, Duration, LongSupplier, long)}; on a timeout the failure also shows {@code state}
+   * (for example the server's /health and /metrics and the topic's end offsets), so that a stall says where it is.
+   */
+  static void await(String what, Duration timeout, LongSupplier actual, long expected,
+      java.util.function.Supplier<String> state) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long last = -1;
     while (System.nanoTime() < deadline) {
@@ -155,7 +164,29 @@ final class KafkaTests {
       }
       Thread.sleep(100);
     }
-    fail(what + ": expected " + expected + ", still " + last + " after " + timeout);
+    String s;
+    try {
+      s = state.get();
+    } catch (RuntimeException e) {
+      s = "(could not read the state: " + e + ")";
+    }
+    fail(what + ": expected " + expected + ", still " + last + " after " + timeout + (s.isEmpty() ? "" : "\n" + s));
+  }
+
+  /** The server's /health, its Kafka metrics and the records {@code topic} holds: what a stalled consumer shows. */
+  static String kafkaState(TestHttp http, String topic) {
+    StringBuilder sb = new StringBuilder("health: ").append(http.get("/health").body()).append("\nkafka metrics:\n");
+    for (String line : http.get("/metrics").body().split("\n")) {
+      if (!line.startsWith("#") && (line.startsWith("loupe_kafka") || line.startsWith("loupe_checkpoint"))) {
+        sb.append("  ").append(line).append('\n');
+      }
+    }
+    try {
+      sb.append("records in ").append(topic).append(": ").append(endOffsetSum(topic));
+    } catch (Exception e) {
+      sb.append("records in ").append(topic).append(": unknown (").append(e).append(')');
+    }
+    return sb.toString();
   }
 
   /**
