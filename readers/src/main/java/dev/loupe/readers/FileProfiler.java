@@ -1,13 +1,18 @@
 package dev.loupe.readers;
 
+import dev.loupe.core.ColumnAppender;
+import dev.loupe.core.ColumnKind;
+import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * Profiles data files of any supported {@link Format} on several threads (all cores by default).
@@ -82,6 +87,56 @@ public final class FileProfiler {
       merged = merged.merge(profileOne(f, props));
     }
     return merged;
+  }
+
+  /**
+   * Readies this process to profile {@code files}, on the calling thread: loads and initializes what
+   * profiling will use (core's trackers and sketches, the profile format, summaries) and, for a
+   * Parquet file, reads its footer and the first rows of each column of its first row group into a
+   * profile it then drops (page reading, codecs, decoders). A command line runs it on an idle core
+   * while it parses its arguments, so that the JVM's class loading and first interpretation
+   * overlap that work instead of following it. Its only effect is time: it changes nothing that
+   * {@link #profile} reads, returns or throws, reports nothing (a missing, unreadable or malformed
+   * file is left to {@code profile}, which names the fault), and stops reading files once
+   * {@code stop} is true.
+   */
+  public void warmUp(List<Path> files, BooleanSupplier stop) {
+    for (Path f : files) {
+      if (stop.getAsBoolean()) {
+        break;
+      }
+      try {
+        if (formatOf(f) == Format.PARQUET && Files.isRegularFile(f) && !Inputs.isGzip(f)) {
+          ParquetProfiler.warmUp(f, stop);
+        }
+      } catch (IOException | RuntimeException e) {
+        // nothing to report: profile() reads the same file and says what is wrong with it
+      }
+    }
+    warmUpCore();
+  }
+
+  /** A few values of each kind through core's appends, then the view's merge, bytes and summary. */
+  private static void warmUpCore() {
+    DatasetProfile p = new DatasetProfile();
+    long[] longs = new long[64];
+    double[] doubles = new double[64];
+    for (int i = 0; i < longs.length; i++) {
+      longs[i] = i % 7;
+      doubles[i] = i / 8.0;
+    }
+    p.column("long").appendLongs(longs, 0, longs.length);
+    p.column("double").appendDoubles(doubles, 0, doubles.length);
+    p.column("time", ColumnKind.TIME).appendEpochMillis(longs, 0, longs.length);
+    p.column("boolean").appendBooleans(3, 2);
+    ColumnAppender text = p.column("text");
+    byte[] utf8 = "warm".getBytes(StandardCharsets.UTF_8);
+    text.appendUtf8Repeated(utf8, 3);
+    text.appendUtf8(utf8, 0, 2);
+    text.appendNulls(1);
+    ProfileView v = p.view();
+    v.merge(v).toBytes();
+    v.summary();
   }
 
   private ProfileView profileOne(Path file, ProfileProperties props) throws IOException {
