@@ -160,9 +160,10 @@ final class ParquetProfiler {
    * {@value #WARM_UP_ROWS} rows of each column of the first row group through the same path (page
    * reading, codecs, decoders, core's trackers), so that the classes they load and initialize are
    * ready when the real work asks for them. Stops between columns once {@code stop} says so. Its
-   * only effect is time; a file that is not Parquet throws whatever the reading throws.
+   * only effect is time; a file that is not Parquet throws whatever the reading throws. Returns the
+   * profile it fed (for tests: {@value #WARM_UP_ROWS} rows at most per column).
    */
-  static void warmUp(Path file, java.util.function.BooleanSupplier stop) throws IOException {
+  static DatasetProfile warmUp(Path file, java.util.function.BooleanSupplier stop) throws IOException {
     ParquetMetadata footer;
     try (ParquetFileReader r = open(file)) {
       footer = r.getFooter();
@@ -179,11 +180,12 @@ final class ParquetProfiler {
       String createdBy = footer.getFileMetaData().getCreatedBy();
       for (Column c : columns) {
         if (stop.getAsBoolean() || footer.getBlocks().isEmpty()) {
-          return;
+          break;
         }
         unit(reader, footer, 0, c, schema, createdBy, converter, profile, allocator, WARM_UP_ROWS);
       }
     }
+    return profile;
   }
 
   private static ParquetFileReader open(Path file) throws IOException {
