@@ -141,8 +141,12 @@ final class ParquetProfiler {
     } else if (c.countsDictionary()) {
       // strings by dictionary id: the column's converter counts ids (see StringCounts)
       try (StringCounts counts = new StringCounts(c.name(), profile, allocator)) {
-        GroupConverter withCounts = converterWith(schema, c.leaf().getPath(), 0, counts);
-        c.trackStrings(new ColumnReadStoreImpl(rowGroup, withCounts, schema, createdBy), n, counts);
+        if (chunk != null && IntPages.appliesToStrings(chunk, c.leaf())) {
+          c.trackStringPages(rowGroup.getPageReader(c.leaf()), counts, limit); // ids decoded in bulk
+        } else {
+          GroupConverter withCounts = converterWith(schema, c.leaf().getPath(), 0, counts);
+          c.trackStrings(new ColumnReadStoreImpl(rowGroup, withCounts, schema, createdBy), n, counts);
+        }
       }
     } else {
       ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
@@ -337,6 +341,55 @@ final class ParquetProfiler {
     /** A flat string column: read through {@link StringCounts}, dictionary ids counted instead of strings copied. */
     boolean countsDictionary() {
       return kind == Kind.STRING && leaf.getMaxRepetitionLevel() == 0;
+    }
+
+    /**
+     * The chunk's pages decoded by {@link IntPages#readStrings}, handed to {@code counts} as Parquet's
+     * column reader hands them (ids, plain values and nulls in row order), then drained.
+     */
+    void trackStringPages(org.apache.parquet.column.page.PageReader pages, StringCounts counts, long limit) {
+      long[] left = {limit};
+      long[] nulls = {0};
+      try {
+        IntPages.readStrings(pages, leaf, new IntPages.StringSink() {
+          @Override
+          public void dictionary(Dictionary d) {
+            counts.setDictionary(d);
+          }
+
+          @Override
+          public void ids(int[] ids, int all) {
+            int n = (int) Math.min(all, left[0]);
+            counts.addIds(ids, n);
+            taken(n);
+          }
+
+          @Override
+          public void plain(Binary value) {
+            if (left[0] > 0) {
+              counts.addBinary(value);
+              taken(1);
+            }
+          }
+
+          @Override
+          public void nulls(int all) {
+            int n = (int) Math.min(all, left[0]);
+            nulls[0] += n;
+            taken(n);
+          }
+
+          private void taken(int n) {
+            left[0] -= n;
+            if (left[0] == 0) {
+              throw Limit.REACHED;
+            }
+          }
+        });
+      } catch (Limit reached) {
+        // the rows asked for are in (a warm-up's few rows): the rest of the chunk is not read
+      }
+      counts.drain(nulls[0]);
     }
 
     /** The chunk's rows of a flat string column, each defined value handed to {@code counts}, then drained. */
@@ -688,6 +741,14 @@ final class ParquetProfiler {
     @Override
     public void addValueFromDictionary(int id) {
       counts[id]++;
+    }
+
+    /** {@link #addValueFromDictionary} of {@code ids[0..n)}, ids the caller checked against the dictionary. */
+    void addIds(int[] ids, int n) {
+      long[] c = counts;
+      for (int i = 0; i < n; i++) {
+        c[ids[i]]++;
+      }
     }
 
     @Override
