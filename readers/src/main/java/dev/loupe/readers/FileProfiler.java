@@ -13,6 +13,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
 
 /**
  * Profiles data files of any supported {@link Format} on several threads (all cores by default).
@@ -101,6 +106,9 @@ public final class FileProfiler {
    * {@code stop} is true.
    */
   public void warmUp(List<Path> files, BooleanSupplier stop) {
+    // core, Arrow and the profile format first: classes the caller's own first steps (a Parquet
+    // footer, a CSV's first lines) do not load, so the two threads do not wait on the same ones
+    warmUpCore();
     for (Path f : files) {
       if (stop.getAsBoolean()) {
         break;
@@ -113,10 +121,9 @@ public final class FileProfiler {
         // nothing to report: profile() reads the same file and says what is wrong with it
       }
     }
-    warmUpCore();
   }
 
-  /** A few values of each kind through core's appends, then the view's merge, bytes and summary. */
+  /** A few values of each kind through core's appends and Arrow vectors, then the view's merge, bytes and summary. */
   private static void warmUpCore() {
     DatasetProfile p = new DatasetProfile();
     long[] longs = new long[64];
@@ -134,6 +141,26 @@ public final class FileProfiler {
     text.appendUtf8Repeated(utf8, 3);
     text.appendUtf8(utf8, 0, 2);
     text.appendNulls(1);
+    try (BufferAllocator allocator = new RootAllocator();
+         VarCharVector strings = new VarCharVector("strings", allocator);
+         BigIntVector longs64 = new BigIntVector("longs", allocator);
+         Float8Vector doubles64 = new Float8Vector("doubles", allocator)) {
+      strings.allocateNew();
+      strings.setSafe(0, utf8);
+      strings.setNull(1);
+      strings.setValueCount(2);
+      p.trackColumn("strings", strings, 2, null);
+      longs64.allocateNew(2);
+      longs64.set(0, 3);
+      longs64.setNull(1);
+      longs64.setValueCount(2);
+      p.trackColumn("longs", longs64, 2, null);
+      doubles64.allocateNew(2);
+      doubles64.set(0, 0.5);
+      doubles64.setNull(1);
+      doubles64.setValueCount(2);
+      p.trackColumn("doubles", doubles64, 2, null);
+    }
     ProfileView v = p.view();
     v.merge(v).toBytes();
     v.summary();
