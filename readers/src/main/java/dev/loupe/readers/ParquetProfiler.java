@@ -87,7 +87,7 @@ final class ParquetProfiler {
     int n = Math.max(1, Math.min(threads, units));
     return Workers.parallel(n, props, (profile, cancelled) -> {
       try (BufferAllocator allocator = new RootAllocator();
-           ParquetFileReader reader = open(file)) {
+           ParquetFileReader reader = open(file, footer)) {
         for (Column c : columns) {
           c.seed(profile, allocator); // an empty file still names its columns
         }
@@ -176,7 +176,7 @@ final class ParquetProfiler {
     List<Column> columns = new ArrayList<>();
     plan(schema, schema, "", columns);
     DatasetProfile profile = new DatasetProfile();
-    try (BufferAllocator allocator = new RootAllocator(); ParquetFileReader reader = open(file)) {
+    try (BufferAllocator allocator = new RootAllocator(); ParquetFileReader reader = open(file, footer)) {
       for (Column c : columns) {
         c.seed(profile, allocator);
       }
@@ -192,12 +192,27 @@ final class ParquetProfiler {
     return profile;
   }
 
+  /** Options of every reader: pages decoded by ParquetCodecs, without Hadoop's Configuration (its XML parse costs every start). */
+  private static ParquetReadOptions options() {
+    return ParquetReadOptions.builder(new PlainParquetConfiguration()).withCodecFactory(new ParquetCodecs()).build();
+  }
+
+  /** A reader of a file whose footer {@link #open(Path)} already read: its own stream, no second parse of the footer. */
+  private static ParquetFileReader open(Path file, ParquetMetadata footer) throws IOException {
+    LocalInputFile input = new LocalInputFile(file);
+    org.apache.parquet.io.SeekableInputStream in = input.newStream();
+    try {
+      return ParquetFileReader.open(input, footer, options(), in);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
   private static ParquetFileReader open(Path file) throws IOException {
     LocalInputFile input = new LocalInputFile(file);
     try {
-      // ParquetCodecs: pages decoded without Hadoop's Configuration (its XML parse costs every start)
-      return ParquetFileReader.open(input, ParquetReadOptions.builder(new PlainParquetConfiguration())
-          .withCodecFactory(new ParquetCodecs()).build());
+      return ParquetFileReader.open(input, options());
     } catch (RuntimeException | IOException e) {
       if (e instanceof java.nio.file.FileSystemException fs) {
         throw fs;
