@@ -8,6 +8,7 @@ import java.time.Duration;
 import dev.loupe.readers.FileProfiler;
 import dev.loupe.readers.Format;
 import dev.loupe.readers.Progress;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -88,8 +89,130 @@ final class ProfileCommand implements Callable<Integer> {
     System.setProperty("loupe.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
   }
 
+  /** True once a profile command's own work begins: a warm-up ({@link #startWarmUp}) reads no more files. */
+  private static volatile boolean working;
+
+  /**
+   * Starts, on a daemon thread, {@link FileProfiler#warmUp} of the arguments that may be input files,
+   * while the main thread builds the command line and parses them: class loading, static
+   * initialization and a Parquet footer on the second core instead of after the parse. {@code args}
+   * are the command line's, starting with {@code profile}. The guess is cheap and may be wrong (a
+   * missing file, an option's value): the warm-up reports nothing and changes no result or error,
+   * the command line alone decides what runs.
+   */
+  static void startWarmUp(String[] args) {
+    List<Path> files = new java.util.ArrayList<>();
+    for (int i = 1; i < args.length && files.size() < 4; i++) {
+      String a = args[i];
+      String before = args[i - 1];
+      if (a.startsWith("-") || before.equals("-o") || before.equals("--output")) {
+        continue;
+      }
+      try {
+        files.add(Path.of(a));
+      } catch (java.nio.file.InvalidPathException e) {
+        // not a file name: the command line will say so
+      }
+    }
+    Thread t = new Thread(() -> FileProfiler.builder().build().warmUp(files, () -> working), "loupe-warm-up");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The streams of a {@link #direct} run (picocli's, through {@link #spec}, otherwise). */
+  private PrintWriter directOut;
+  private PrintWriter directErr;
+
+  private PrintWriter out() {
+    return spec != null ? spec.commandLine().getOut() : directOut;
+  }
+
+  private PrintWriter err() {
+    return spec != null ? spec.commandLine().getErr() : directErr;
+  }
+
+  /**
+   * The common {@code profile} command line run without building picocli's model (its first use costs
+   * about 0.2 s of CPU, more than profiling a small file): {@code args} (starting with {@code profile})
+   * must hold one or more files and nothing but {@code -q}/{@code --quiet}, {@code --json},
+   * {@code -o}/{@code --output FILE} and {@code --threads N} (N from 1), each at most once, in the
+   * separate-word forms. Anything else (help, other options, @-files, {@code --}, a value picocli might
+   * read otherwise or reject) returns null without side effects, and picocli runs the command as before.
+   * A run here gives what picocli's run of the same arguments gives: the same fields, then
+   * {@link #call}, the same output, error line ({@link Main#failure}) and exit code; CliFastPathTest
+   * compares the two.
+   */
+  static Integer direct(String[] args, PrintWriter out, PrintWriter err) {
+    if (args.length < 2 || !args[0].equals("profile") || System.getProperty("picocli.trace") != null) {
+      return null;
+    }
+    ProfileCommand c = new ProfileCommand();
+    List<Path> files = new java.util.ArrayList<>();
+    boolean quiet = false;
+    boolean json = false;
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      boolean hasValue = value != null && !value.isEmpty() && !value.startsWith("-") && !value.startsWith("@");
+      switch (a) {
+        case "-q", "--quiet" -> {
+          if (quiet) {
+            return null;
+          }
+          quiet = true;
+        }
+        case "--json" -> {
+          if (json) {
+            return null;
+          }
+          json = true;
+        }
+        case "-o", "--output" -> {
+          if (c.output != null || !hasValue) {
+            return null;
+          }
+          c.output = value;
+          i++;
+        }
+        case "--threads" -> {
+          if (c.threads != null || !hasValue || !value.matches("[0-9]{1,9}") || Integer.parseInt(value) < 1) {
+            return null;
+          }
+          c.threads = Integer.parseInt(value);
+          i++;
+        }
+        default -> {
+          if (a.isEmpty() || a.startsWith("-") || a.startsWith("@")) {
+            return null;
+          }
+          try {
+            files.add(Path.of(a));
+          } catch (java.nio.file.InvalidPathException e) {
+            return null; // picocli's converter words the error
+          }
+        }
+      }
+    }
+    if (files.isEmpty()) {
+      return null;
+    }
+    c.files = files;
+    c.quiet = quiet;
+    c.json = json;
+    c.quote = '"';
+    c.s3 = new S3Options();
+    c.directOut = out;
+    c.directErr = err;
+    try {
+      return c.call();
+    } catch (Exception e) {
+      return Main.failure(e, err, false);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    working = true;
     if (timeColumn != null) {
       return windows();
     }
@@ -117,18 +240,18 @@ final class ProfileCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     ProfileView view;
-    try (ProgressBar bar = Main.showProgress(quiet) ? new ProgressBar(progress, spec.commandLine().getErr()) : null) {
+    try (ProgressBar bar = Main.showProgress(quiet) ? new ProgressBar(progress, err()) : null) {
       view = profiler.profile(files);
     }
     try (S3Options store = s3) {
       if (output != null) {
         s3.write(view, output);
         if (!quiet) {
-          spec.commandLine().getErr().println("loupe: wrote the profile to " + output);
+          err().println("loupe: wrote the profile to " + output);
         }
       }
     }
-    Output.print(spec.commandLine().getOut(), view, source(), json);
+    Output.print(out(), view, source(), json);
     return 0;
   }
 

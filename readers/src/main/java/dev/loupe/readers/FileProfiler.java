@@ -1,13 +1,23 @@
 package dev.loupe.readers;
 
+import dev.loupe.core.ColumnAppender;
+import dev.loupe.core.ColumnKind;
+import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileProperties;
 import dev.loupe.core.ProfileView;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
 
 /**
  * Profiles data files of any supported {@link Format} on several threads (all cores by default).
@@ -82,6 +92,78 @@ public final class FileProfiler {
       merged = merged.merge(profileOne(f, props));
     }
     return merged;
+  }
+
+  /**
+   * Readies this process to profile {@code files}, on the calling thread: loads and initializes what
+   * profiling will use (core's trackers and sketches, the profile format, summaries) and, for a
+   * Parquet file, reads its footer and the first rows of each column of its first row group into a
+   * profile it then drops (page reading, codecs, decoders). A command line runs it on an idle core
+   * while it parses its arguments, so that the JVM's class loading and first interpretation
+   * overlap that work instead of following it. Its only effect is time: it changes nothing that
+   * {@link #profile} reads, returns or throws, reports nothing (a missing, unreadable or malformed
+   * file is left to {@code profile}, which names the fault), and stops reading files once
+   * {@code stop} is true.
+   */
+  public void warmUp(List<Path> files, BooleanSupplier stop) {
+    // core, Arrow and the profile format first: classes the caller's own first steps (a Parquet
+    // footer, a CSV's first lines) do not load, so the two threads do not wait on the same ones
+    warmUpCore();
+    for (Path f : files) {
+      if (stop.getAsBoolean()) {
+        break;
+      }
+      try {
+        if (formatOf(f) == Format.PARQUET && Files.isRegularFile(f) && !Inputs.isGzip(f)) {
+          ParquetProfiler.warmUp(f, stop);
+        }
+      } catch (IOException | RuntimeException e) {
+        // nothing to report: profile() reads the same file and says what is wrong with it
+      }
+    }
+  }
+
+  /** A few values of each kind through core's appends and Arrow vectors, then the view's merge, bytes and summary. */
+  private static void warmUpCore() {
+    DatasetProfile p = new DatasetProfile();
+    long[] longs = new long[64];
+    double[] doubles = new double[64];
+    for (int i = 0; i < longs.length; i++) {
+      longs[i] = i % 7;
+      doubles[i] = i / 8.0;
+    }
+    p.column("long").appendLongs(longs, 0, longs.length);
+    p.column("double").appendDoubles(doubles, 0, doubles.length);
+    p.column("time", ColumnKind.TIME).appendEpochMillis(longs, 0, longs.length);
+    p.column("boolean").appendBooleans(3, 2);
+    ColumnAppender text = p.column("text");
+    byte[] utf8 = "warm".getBytes(StandardCharsets.UTF_8);
+    text.appendUtf8Repeated(utf8, 3);
+    text.appendUtf8(utf8, 0, 2);
+    text.appendNulls(1);
+    try (BufferAllocator allocator = new RootAllocator();
+         VarCharVector strings = new VarCharVector("strings", allocator);
+         BigIntVector longs64 = new BigIntVector("longs", allocator);
+         Float8Vector doubles64 = new Float8Vector("doubles", allocator)) {
+      strings.allocateNew();
+      strings.setSafe(0, utf8);
+      strings.setNull(1);
+      strings.setValueCount(2);
+      p.trackColumn("strings", strings, 2, null);
+      longs64.allocateNew(2);
+      longs64.set(0, 3);
+      longs64.setNull(1);
+      longs64.setValueCount(2);
+      p.trackColumn("longs", longs64, 2, null);
+      doubles64.allocateNew(2);
+      doubles64.set(0, 0.5);
+      doubles64.setNull(1);
+      doubles64.setValueCount(2);
+      p.trackColumn("doubles", doubles64, 2, null);
+    }
+    ProfileView v = p.view();
+    v.merge(v).toBytes();
+    v.summary();
   }
 
   private ProfileView profileOne(Path file, ProfileProperties props) throws IOException {

@@ -19,6 +19,7 @@ import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.bitpacking.BytePacker;
 import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType;
 
 /**
@@ -63,40 +64,178 @@ final class IntPages {
   /** True when the chunk is a flat INT32/INT64 column whose pages are all dictionary-encoded or plain. */
   static boolean applies(ColumnChunkMetaData chunk, ColumnDescriptor leaf) {
     PrimitiveType.PrimitiveTypeName t = leaf.getPrimitiveType().getPrimitiveTypeName();
+    return leaf.getMaxRepetitionLevel() == 0
+        && (t == PrimitiveType.PrimitiveTypeName.INT32 || t == PrimitiveType.PrimitiveTypeName.INT64)
+        && READ.containsAll(encodings(chunk, leaf));
+  }
+
+  /** Reads every data page of the chunk into {@code sink}; malformed pages throw (the caller names the file). */
+  static void read(PageReader pages, ColumnDescriptor leaf, Sink sink) {
+    boolean int64 = leaf.getPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64;
+    Dictionary d = dictionary(pages, leaf);
+    long[] dictionary = null;
+    if (d != null) {
+      dictionary = new long[d.getMaxId() + 1];
+      for (int id = 0; id < dictionary.length; id++) {
+        dictionary[id] = int64 ? d.decodeToLong(id) : d.decodeToInt(id);
+      }
+    }
+    long[] dict = dictionary;
+    Hybrid ids = new Hybrid();
+    int[][] idBuf = {new int[0]};
+    long[][] values = {new long[0]};
+    eachPage(pages, leaf, (count, present, encoding, valueBytes, valuesFrom) -> {
+      if (present > 0) {
+        if (values[0].length < present) {
+          values[0] = new long[present];
+          idBuf[0] = new int[present];
+        }
+        long[] v = values[0];
+        if (encoding.usesDictionary()) {
+          int[] id = idBuf[0];
+          readIds(ids, dict != null, valueBytes, valuesFrom, id, present);
+          for (int i = 0; i < present; i++) {
+            v[i] = dict[id[i]]; // an id outside the dictionary throws: a damaged page
+          }
+        } else if (encoding == Encoding.PLAIN) {
+          int size = int64 ? 8 : 4;
+          if (valuesFrom + (long) present * size > valueBytes.length) {
+            throw new IllegalStateException("a plain page of " + present + " values holds "
+                + (valueBytes.length - valuesFrom) + " bytes");
+          }
+          for (int i = 0, at = valuesFrom; i < present; i++, at += size) {
+            v[i] = int64 ? (long) LONGS.get(valueBytes, at) : (int) INTS.get(valueBytes, at);
+          }
+        } else {
+          throw new IllegalStateException("a page in " + encoding + ", which the chunk's metadata did not list");
+        }
+        sink.values(v, present);
+      }
+      if (count > present) {
+        sink.nulls(count - present);
+      }
+    });
+  }
+
+  /** Where a flat string chunk's pages go: dictionary ids in bulk, plain values one by one, nulls counted. */
+  interface StringSink {
+    void dictionary(Dictionary d);
+
+    /** The dictionary ids of {@code n} present values, in row order (each checked against the dictionary). */
+    void ids(int[] ids, int n);
+
+    /** A value of a plain page (a writer's fallback when its dictionary grew too large). */
+    void plain(Binary value);
+
+    void nulls(int n);
+  }
+
+  /**
+   * True when the chunk is a flat BINARY column (strings) whose pages are all dictionary-encoded or
+   * plain, with RLE levels: what {@link #readStrings} reads.
+   */
+  static boolean appliesToStrings(ColumnChunkMetaData chunk, ColumnDescriptor leaf) {
+    return leaf.getPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY
+        && leaf.getMaxRepetitionLevel() == 0 && READ.containsAll(encodings(chunk, leaf));
+  }
+
+  /**
+   * Reads every data page of a flat string chunk into {@code sink}: the dictionary, then per page the
+   * ids of its present values (a dictionary-encoded page) or its values (a plain page: each a 4-byte
+   * little-endian length and the bytes), and its nulls. Malformed pages throw.
+   */
+  static void readStrings(PageReader pages, ColumnDescriptor leaf, StringSink sink) {
+    Dictionary d = dictionary(pages, leaf);
+    if (d != null) {
+      sink.dictionary(d);
+    }
+    int size = d == null ? 0 : d.getMaxId() + 1;
+    Hybrid ids = new Hybrid();
+    int[][] idBuf = {new int[0]};
+    eachPage(pages, leaf, (count, present, encoding, valueBytes, valuesFrom) -> {
+      if (present > 0) {
+        if (encoding.usesDictionary()) {
+          if (idBuf[0].length < present) {
+            idBuf[0] = new int[present];
+          }
+          int[] id = idBuf[0];
+          readIds(ids, d != null, valueBytes, valuesFrom, id, present);
+          for (int i = 0; i < present; i++) {
+            if (id[i] >= size) {
+              throw new IllegalStateException("dictionary id " + id[i] + " in a dictionary of " + size);
+            }
+          }
+          sink.ids(id, present);
+        } else if (encoding == Encoding.PLAIN) {
+          int at = valuesFrom;
+          for (int i = 0; i < present; i++) {
+            int len = at + 4 > valueBytes.length ? -1 : (int) INTS.get(valueBytes, at);
+            if (len < 0 || at + 4L + len > valueBytes.length) {
+              throw new IllegalStateException("a plain page of " + present + " strings ended at value " + i);
+            }
+            sink.plain(Binary.fromConstantByteArray(valueBytes, at + 4, len));
+            at += 4 + len;
+          }
+        } else {
+          throw new IllegalStateException("a page in " + encoding + ", which the chunk's metadata did not list");
+        }
+      }
+      if (count > present) {
+        sink.nulls(count - present);
+      }
+    });
+  }
+
+  private static Set<Encoding> encodings(ColumnChunkMetaData chunk, ColumnDescriptor leaf) {
     Set<Encoding> encodings = EnumSet.noneOf(Encoding.class);
     encodings.addAll(chunk.getEncodings());
     if (leaf.getMaxDefinitionLevel() == 0) {
       // parquet-mr's v1 pages name BIT_PACKED for levels of width 0, which take no bytes
       encodings.remove(Encoding.BIT_PACKED);
     }
-    return leaf.getMaxRepetitionLevel() == 0
-        && (t == PrimitiveType.PrimitiveTypeName.INT32 || t == PrimitiveType.PrimitiveTypeName.INT64)
-        && READ.containsAll(encodings);
+    return encodings;
   }
 
-  /** Reads every data page of the chunk into {@code sink}; malformed pages throw (the caller names the file). */
-  static void read(PageReader pages, ColumnDescriptor leaf, Sink sink) {
-    boolean int64 = leaf.getPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64;
-    long[] dictionary = null;
+  /** The chunk's dictionary, decoded; null when it has none. */
+  private static Dictionary dictionary(PageReader pages, ColumnDescriptor leaf) {
     DictionaryPage dictPage = pages.readDictionaryPage();
-    if (dictPage != null) {
-      try {
-        Dictionary d = dictPage.getEncoding().initDictionary(leaf, dictPage);
-        dictionary = new long[d.getMaxId() + 1];
-        for (int id = 0; id < dictionary.length; id++) {
-          dictionary[id] = int64 ? d.decodeToLong(id) : d.decodeToInt(id);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    if (dictPage == null) {
+      return null;
     }
+    try {
+      return dictPage.getEncoding().initDictionary(leaf, dictPage);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code n} dictionary ids of a dictionary-encoded page's values (1 byte of bit width, then a hybrid). */
+  private static void readIds(Hybrid ids, boolean hasDictionary, byte[] valueBytes, int valuesFrom, int[] out, int n) {
+    if (!hasDictionary) {
+      throw new IllegalStateException("a dictionary-encoded page in a chunk without a dictionary page");
+    }
+    if (valuesFrom >= valueBytes.length) {
+      throw new IllegalStateException("a page of " + n + " values ended before its bit width");
+    }
+    int width = valueBytes[valuesFrom] & 0xff;
+    if (width > 32) {
+      throw new IllegalStateException("a dictionary id bit width of " + width);
+    }
+    ids.reset(valueBytes, valuesFrom + 1, valueBytes.length, width);
+    ids.read(out, n);
+  }
+
+  /** A data page with its definition levels decoded: {@code present} of its {@code count} rows have values. */
+  private interface PageValues {
+    void page(int count, int present, Encoding encoding, byte[] valueBytes, int valuesFrom);
+  }
+
+  /** Every data page of the chunk, its levels decoded (the layouts above), to {@code handler}. */
+  private static void eachPage(PageReader pages, ColumnDescriptor leaf, PageValues handler) {
     int maxDef = leaf.getMaxDefinitionLevel();
     int defWidth = 32 - Integer.numberOfLeadingZeros(maxDef);
     Hybrid levels = new Hybrid();
-    Hybrid ids = new Hybrid();
     int[] defs = new int[0];
-    int[] idBuf = new int[0];
-    long[] values = new long[0];
     long left = pages.getTotalValueCount(); // the chunk's values by its metadata: bounds what a page may claim
     for (DataPage page; (page = pages.readPage()) != null; ) {
       int count = page.getValueCount();
@@ -157,45 +296,7 @@ final class IntPages {
           }
         }
       }
-      if (present > 0) {
-        if (values.length < present) {
-          values = new long[present];
-          idBuf = new int[present];
-        }
-        if (encoding.usesDictionary()) {
-          if (dictionary == null) {
-            throw new IllegalStateException("a dictionary-encoded page in a chunk without a dictionary page");
-          }
-          if (valuesFrom >= valueBytes.length) {
-            throw new IllegalStateException("a page of " + present + " values ended before its bit width");
-          }
-          int width = valueBytes[valuesFrom] & 0xff;
-          if (width > 32) {
-            throw new IllegalStateException("a dictionary id bit width of " + width);
-          }
-          ids.reset(valueBytes, valuesFrom + 1, valueBytes.length, width);
-          ids.read(idBuf, present);
-          long[] dict = dictionary;
-          for (int i = 0; i < present; i++) {
-            values[i] = dict[idBuf[i]]; // an id outside the dictionary throws: a damaged page
-          }
-        } else if (encoding == Encoding.PLAIN) {
-          int size = int64 ? 8 : 4;
-          if (valuesFrom + (long) present * size > valueBytes.length) {
-            throw new IllegalStateException("a plain page of " + present + " values holds "
-                + (valueBytes.length - valuesFrom) + " bytes");
-          }
-          for (int i = 0, at = valuesFrom; i < present; i++, at += size) {
-            values[i] = int64 ? (long) LONGS.get(valueBytes, at) : (int) INTS.get(valueBytes, at);
-          }
-        } else {
-          throw new IllegalStateException("a page in " + encoding + ", which the chunk's metadata did not list");
-        }
-        sink.values(values, present);
-      }
-      if (count > present) {
-        sink.nulls(count - present);
-      }
+      handler.page(count, present, encoding, valueBytes, valuesFrom);
     }
   }
 

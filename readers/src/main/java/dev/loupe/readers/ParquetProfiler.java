@@ -87,7 +87,7 @@ final class ParquetProfiler {
     int n = Math.max(1, Math.min(threads, units));
     return Workers.parallel(n, props, (profile, cancelled) -> {
       try (BufferAllocator allocator = new RootAllocator();
-           ParquetFileReader reader = open(file)) {
+           ParquetFileReader reader = open(file, footer)) {
         for (Column c : columns) {
           c.seed(profile, allocator); // an empty file still names its columns
         }
@@ -100,22 +100,7 @@ final class ParquetProfiler {
           Column c = columns.get(u % columns.size());
           long rows;
           try {
-            reader.setRequestedSchema(List.of(c.leaf()));
-            PageReadStore rowGroup = reader.readRowGroup(g);
-            rows = rowGroup.getRowCount();
-            ColumnChunkMetaData chunk = c.chunk(footer.getBlocks().get(g));
-            if (c.readsIntPages() && chunk != null && IntPages.applies(chunk, c.leaf())) {
-              c.trackIntPages(rowGroup.getPageReader(c.leaf()), profile);
-            } else if (c.countsDictionary()) {
-              // strings by dictionary id: the column's converter counts ids (see StringCounts)
-              try (StringCounts counts = new StringCounts(c.name(), profile, allocator)) {
-                GroupConverter withCounts = converterWith(schema, c.leaf().getPath(), 0, counts);
-                c.trackStrings(new ColumnReadStoreImpl(rowGroup, withCounts, schema, createdBy), rows, counts);
-              }
-            } else {
-              ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
-              c.track(store, rows, profile, allocator);
-            }
+            rows = unit(reader, footer, g, c, schema, createdBy, converter, profile, allocator, Long.MAX_VALUE);
           } catch (IOException e) {
             if (e.getCause() == null || !e.getCause().getClass().getName().contains(".thrift.")) {
               throw e; // reading the file failed
@@ -139,12 +124,95 @@ final class ParquetProfiler {
     });
   }
 
+  /**
+   * One work unit: column {@code c} of row group {@code g}, at most {@code limit} rows of it (all of them
+   * but in {@link #warmUp}), into {@code profile}. Returns the row group's rows.
+   */
+  private static long unit(ParquetFileReader reader, ParquetMetadata footer, int g, Column c, MessageType schema,
+      String createdBy, GroupConverter converter, DatasetProfile profile, BufferAllocator allocator, long limit)
+      throws IOException {
+    reader.setRequestedSchema(List.of(c.leaf()));
+    PageReadStore rowGroup = reader.readRowGroup(g);
+    long rows = rowGroup.getRowCount();
+    long n = Math.min(rows, limit);
+    ColumnChunkMetaData chunk = c.chunk(footer.getBlocks().get(g));
+    if (c.readsIntPages() && chunk != null && IntPages.applies(chunk, c.leaf())) {
+      c.trackIntPages(rowGroup.getPageReader(c.leaf()), profile, limit);
+    } else if (c.countsDictionary()) {
+      // strings by dictionary id: the column's converter counts ids (see StringCounts)
+      try (StringCounts counts = new StringCounts(c.name(), profile, allocator)) {
+        if (chunk != null && IntPages.appliesToStrings(chunk, c.leaf())) {
+          c.trackStringPages(rowGroup.getPageReader(c.leaf()), counts, limit); // ids decoded in bulk
+        } else {
+          GroupConverter withCounts = converterWith(schema, c.leaf().getPath(), 0, counts);
+          c.trackStrings(new ColumnReadStoreImpl(rowGroup, withCounts, schema, createdBy), n, counts);
+        }
+      }
+    } else {
+      ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup, converter, schema, createdBy);
+      c.track(store, n, profile, allocator);
+    }
+    return rows;
+  }
+
+  /** Rows per column a warm-up reads: few enough that no sketch compacts (KLL's k is 1024). */
+  static final int WARM_UP_ROWS = 1000;
+
+  /**
+   * Does, on the calling thread and into a profile it then drops, what {@link #profile} does first:
+   * reads the footer, plans the columns, seeds their vectors and profiles the first
+   * {@value #WARM_UP_ROWS} rows of each column of the first row group through the same path (page
+   * reading, codecs, decoders, core's trackers), so that the classes they load and initialize are
+   * ready when the real work asks for them. Stops between columns once {@code stop} says so. Its
+   * only effect is time; a file that is not Parquet throws whatever the reading throws. Returns the
+   * profile it fed (for tests: {@value #WARM_UP_ROWS} rows at most per column).
+   */
+  static DatasetProfile warmUp(Path file, java.util.function.BooleanSupplier stop) throws IOException {
+    ParquetMetadata footer;
+    try (ParquetFileReader r = open(file)) {
+      footer = r.getFooter();
+    }
+    MessageType schema = footer.getFileMetaData().getSchema();
+    List<Column> columns = new ArrayList<>();
+    plan(schema, schema, "", columns);
+    DatasetProfile profile = new DatasetProfile();
+    try (BufferAllocator allocator = new RootAllocator(); ParquetFileReader reader = open(file, footer)) {
+      for (Column c : columns) {
+        c.seed(profile, allocator);
+      }
+      GroupConverter converter = noopConverter(schema);
+      String createdBy = footer.getFileMetaData().getCreatedBy();
+      for (Column c : columns) {
+        if (stop.getAsBoolean() || footer.getBlocks().isEmpty()) {
+          break;
+        }
+        unit(reader, footer, 0, c, schema, createdBy, converter, profile, allocator, WARM_UP_ROWS);
+      }
+    }
+    return profile;
+  }
+
+  /** Options of every reader: pages decoded by ParquetCodecs, without Hadoop's Configuration (its XML parse costs every start). */
+  private static ParquetReadOptions options() {
+    return ParquetReadOptions.builder(new PlainParquetConfiguration()).withCodecFactory(new ParquetCodecs()).build();
+  }
+
+  /** A reader of a file whose footer {@link #open(Path)} already read: its own stream, no second parse of the footer. */
+  private static ParquetFileReader open(Path file, ParquetMetadata footer) throws IOException {
+    LocalInputFile input = new LocalInputFile(file);
+    org.apache.parquet.io.SeekableInputStream in = input.newStream();
+    try {
+      return ParquetFileReader.open(input, footer, options(), in);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
   private static ParquetFileReader open(Path file) throws IOException {
     LocalInputFile input = new LocalInputFile(file);
     try {
-      // ParquetCodecs: pages decoded without Hadoop's Configuration (its XML parse costs every start)
-      return ParquetFileReader.open(input, ParquetReadOptions.builder(new PlainParquetConfiguration())
-          .withCodecFactory(new ParquetCodecs()).build());
+      return ParquetFileReader.open(input, options());
     } catch (RuntimeException | IOException e) {
       if (e instanceof java.nio.file.FileSystemException fs) {
         throw fs;
@@ -231,48 +299,112 @@ final class ParquetProfiler {
     }
 
     /** The chunk's pages decoded by {@link IntPages}, each value appended as the column reader path appends it. */
-    void trackIntPages(org.apache.parquet.column.page.PageReader pages, DatasetProfile profile) {
+    void trackIntPages(org.apache.parquet.column.page.PageReader pages, DatasetProfile profile, long limit) {
       ColumnAppender a = profile.column(name);
-      IntPages.read(pages, leaf, new IntPages.Sink() {
-        @Override
-        public void values(long[] v, int n) {
-          switch (kind) {
-            case INT32, INT64 -> a.appendLongs(v, 0, n);
-            case UINT32 -> {
-              for (int i = 0; i < n; i++) {
-                a.appendLong(v[i] & 0xffffffffL);
+      long[] left = {limit};
+      try {
+        IntPages.read(pages, leaf, new IntPages.Sink() {
+          @Override
+          public void values(long[] v, int all) {
+            int n = (int) Math.min(all, left[0]);
+            left[0] -= n;
+            switch (kind) {
+              case INT32, INT64 -> a.appendLongs(v, 0, n);
+              case UINT32 -> {
+                for (int i = 0; i < n; i++) {
+                  a.appendLong(v[i] & 0xffffffffL);
+                }
               }
-            }
-            case DATE -> {
-              for (int i = 0; i < n; i++) {
-                a.appendEpochMillis(v[i] * 86_400_000L);
+              case DATE -> {
+                for (int i = 0; i < n; i++) {
+                  a.appendEpochMillis(v[i] * 86_400_000L);
+                }
               }
-            }
-            case TIMESTAMP_MILLIS -> a.appendEpochMillis(v, 0, n);
-            case TIMESTAMP_MICROS -> {
-              for (int i = 0; i < n; i++) {
-                a.appendEpochMillis(Math.floorDiv(v[i], 1000L));
+              case TIMESTAMP_MILLIS -> a.appendEpochMillis(v, 0, n);
+              case TIMESTAMP_MICROS -> {
+                for (int i = 0; i < n; i++) {
+                  a.appendEpochMillis(Math.floorDiv(v[i], 1000L));
+                }
               }
-            }
-            case TIMESTAMP_NANOS -> {
-              for (int i = 0; i < n; i++) {
-                a.appendEpochMillis(Math.floorDiv(v[i], 1_000_000L));
+              case TIMESTAMP_NANOS -> {
+                for (int i = 0; i < n; i++) {
+                  a.appendEpochMillis(Math.floorDiv(v[i], 1_000_000L));
+                }
               }
+              default -> throw new IllegalStateException(kind + " is not read from int pages");
             }
-            default -> throw new IllegalStateException(kind + " is not read from int pages");
+            if (left[0] == 0) {
+              throw Limit.REACHED;
+            }
           }
-        }
 
-        @Override
-        public void nulls(int n) {
-          a.appendNulls(n);
-        }
-      });
+          @Override
+          public void nulls(int all) {
+            int n = (int) Math.min(all, left[0]);
+            left[0] -= n;
+            a.appendNulls(n);
+            if (left[0] == 0) {
+              throw Limit.REACHED;
+            }
+          }
+          });
+      } catch (Limit reached) {
+        // the rows asked for are in (a warm-up's few rows): the rest of the chunk is not read
+      }
     }
 
     /** A flat string column: read through {@link StringCounts}, dictionary ids counted instead of strings copied. */
     boolean countsDictionary() {
       return kind == Kind.STRING && leaf.getMaxRepetitionLevel() == 0;
+    }
+
+    /**
+     * The chunk's pages decoded by {@link IntPages#readStrings}, handed to {@code counts} as Parquet's
+     * column reader hands them (ids, plain values and nulls in row order), then drained.
+     */
+    void trackStringPages(org.apache.parquet.column.page.PageReader pages, StringCounts counts, long limit) {
+      long[] left = {limit};
+      long[] nulls = {0};
+      try {
+        IntPages.readStrings(pages, leaf, new IntPages.StringSink() {
+          @Override
+          public void dictionary(Dictionary d) {
+            counts.setDictionary(d);
+          }
+
+          @Override
+          public void ids(int[] ids, int all) {
+            int n = (int) Math.min(all, left[0]);
+            counts.addIds(ids, n);
+            taken(n);
+          }
+
+          @Override
+          public void plain(Binary value) {
+            if (left[0] > 0) {
+              counts.addBinary(value);
+              taken(1);
+            }
+          }
+
+          @Override
+          public void nulls(int all) {
+            int n = (int) Math.min(all, left[0]);
+            nulls[0] += n;
+            taken(n);
+          }
+
+          private void taken(int n) {
+            left[0] -= n;
+            if (left[0] == 0) {
+              throw Limit.REACHED;
+            }
+          }
+        });
+      } catch (Limit reached) {
+        // the rows asked for are in (a warm-up's few rows): the rest of the chunk is not read
+      }
+      counts.drain(nulls[0]);
     }
 
     /** The chunk's rows of a flat string column, each defined value handed to {@code counts}, then drained. */
@@ -466,6 +598,15 @@ final class ParquetProfiler {
     }
   }
 
+  /** Thrown through {@link IntPages#read} when a unit's row limit is reached: ends the read early. */
+  private static final class Limit extends RuntimeException {
+    static final Limit REACHED = new Limit();
+
+    private Limit() {
+      super("row limit reached", null, false, false);
+    }
+  }
+
   /** Julian day number of 1970-01-01. */
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
 
@@ -615,6 +756,14 @@ final class ParquetProfiler {
     @Override
     public void addValueFromDictionary(int id) {
       counts[id]++;
+    }
+
+    /** {@link #addValueFromDictionary} of {@code ids[0..n)}, ids the caller checked against the dictionary. */
+    void addIds(int[] ids, int n) {
+      long[] c = counts;
+      for (int i = 0; i < n; i++) {
+        c[ids[i]]++;
+      }
     }
 
     @Override

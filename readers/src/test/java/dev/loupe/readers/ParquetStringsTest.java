@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -60,13 +61,13 @@ class ParquetStringsTest {
     };
   }
 
-  private Path write(String name, int rows, long seed, boolean dictionary, int dictionaryPageSize,
-      DatasetProfile expected) throws IOException {
-    Path file = dir.resolve(name);
+  private Path write(String name, ParquetProperties.WriterVersion version, int rows, long seed, boolean dictionary,
+      int dictionaryPageSize, DatasetProfile expected) throws IOException {
+    Path file = dir.resolve(version + "-" + name);
     Random r = new Random(seed);
     try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file))
         .withType(SCHEMA).withConf(new PlainParquetConfiguration()).withRowGroupSize(64 * 1024L)
-        .withPageSize(2048).withDictionaryEncoding(dictionary).withDictionaryPageSize(dictionaryPageSize).build()) {
+        .withPageSize(2048).withWriterVersion(version).withDictionaryEncoding(dictionary).withDictionaryPageSize(dictionaryPageSize).build()) {
       SimpleGroupFactory f = new SimpleGroupFactory(SCHEMA);
       Map<String, Object> row = new HashMap<>();
       for (int i = 0; i < rows; i++) {
@@ -114,13 +115,19 @@ class ParquetStringsTest {
     int rows = 20_000;
     Object[][] cases = {{"dictionary.parquet", true, 1 << 20}, {"plain.parquet", false, 1 << 20},
         {"fallback.parquet", true, 1024}};
+    // v1 pages (parquet-mr names BIT_PACKED levels): Parquet's column reader; v2 pages: IntPages.readStrings
+    for (ParquetProperties.WriterVersion version : ParquetProperties.WriterVersion.values()) {
     for (Object[] c : cases) {
-      String name = (String) c[0];
+      String name = version + "-" + c[0];
       DatasetProfile rowsProfile = new DatasetProfile();
-      Path file = write(name, rows, name.length(), (Boolean) c[1], (Integer) c[2], rowsProfile);
+      Path file = write((String) c[0], version, rows, name.length(), (Boolean) c[1], (Integer) c[2], rowsProfile);
+      // (v2 writes strings without a dictionary in DELTA_BYTE_ARRAY, which the column reader reads)
+      boolean bulk = version == ParquetProperties.WriterVersion.PARQUET_2_0 && c[0].equals("dictionary.parquet");
+      assertEquals(bulk, bulk(file, "s"), name);
+      assertEquals(bulk, bulk(file, "g.city"), name);
       ProfileView expected = rowsProfile.view();
       Set<Encoding> enc = encodings(file, "s");
-      switch (name) {
+      switch ((String) c[0]) {
         case "dictionary.parquet" -> assertTrue(enc.contains(Encoding.RLE_DICTIONARY) || enc.contains(
             Encoding.PLAIN_DICTIONARY), name + " " + enc);
         case "plain.parquet" -> assertTrue(!enc.contains(Encoding.RLE_DICTIONARY)
@@ -137,6 +144,61 @@ class ParquetStringsTest {
         assertEquals(expected.column("g.city").orElseThrow().counts(), v.column("g.city").orElseThrow().counts(),
             name);
       }
+    }
+    }
+  }
+
+  /**
+   * A required string column of v1 pages whose dictionary overflows, so its chunks hold dictionary and
+   * plain pages: {@link IntPages#readStrings} reads both (ids counted, plain values copied), and the
+   * profile is the rows' profile.
+   */
+  @Test
+  void bulkReadChunksWithDictionaryAndPlainPagesGiveTheRowsProfile() throws IOException {
+    MessageType schema = Types.buildMessage()
+        .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("s").named("t");
+    Path file = dir.resolve("required-fallback.parquet");
+    DatasetProfile rowsProfile = new DatasetProfile();
+    Random r = new Random(7);
+    int rows = 20_000;
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file))
+        .withType(schema).withConf(new PlainParquetConfiguration()).withRowGroupSize(64 * 1024L)
+        .withPageSize(2048).withDictionaryPageSize(1024).build()) {
+      SimpleGroupFactory f = new SimpleGroupFactory(schema);
+      for (int i = 0; i < rows; i++) {
+        String s = i < 7000 || r.nextBoolean() ? "w" + r.nextInt(40) : "id-" + i + (i % 3 == 0 ? "-日本" : "");
+        w.write(f.newGroup().append("s", s));
+        rowsProfile.track(Map.of("s", s));
+      }
+    }
+    Set<Encoding> enc = encodings(file, "s");
+    assertTrue(enc.contains(Encoding.PLAIN) && (enc.contains(Encoding.PLAIN_DICTIONARY)
+        || enc.contains(Encoding.RLE_DICTIONARY)), "dictionary and plain pages: " + enc);
+    assertTrue(bulk(file, "s"));
+    ProfileView expected = rowsProfile.view();
+    for (int threads : new int[] {1, 2}) {
+      ProfileView v = FileProfiler.builder().threads(threads).build().profile(file);
+      Approx.assertColumnsOfViewsClose(expected, v, "required-fallback");
+      assertEquals(expected.column("s").orElseThrow().counts(), v.column("s").orElseThrow().counts());
+      assertEquals(expected.column("s").orElseThrow().types(), v.column("s").orElseThrow().types());
+    }
+  }
+
+  /** Whether every chunk of column {@code path} is read by {@link IntPages#readStrings}. */
+  private static boolean bulk(Path file, String path) throws IOException {
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file),
+        ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
+      org.apache.parquet.column.ColumnDescriptor leaf =
+          r.getFooter().getFileMetaData().getSchema().getColumnDescription(path.split("\\."));
+      boolean all = true;
+      for (BlockMetaData b : r.getFooter().getBlocks()) {
+        for (ColumnChunkMetaData c : b.getColumns()) {
+          if (c.getPath().toDotString().equals(path)) {
+            all &= IntPages.appliesToStrings(c, leaf);
+          }
+        }
+      }
+      return all;
     }
   }
 }
