@@ -153,4 +153,24 @@ class ProfileDirectTest {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
+
+  /**
+   * The direct path sets the defaults of {@code profile}'s options itself (picocli's model is not
+   * built): an option given a default since then must be set there too, or the two paths part.
+   */
+  @Test
+  void everyOptionDefaultIsOneTheDirectPathSets() throws NoSuchMethodException {
+    Object none = picocli.CommandLine.Option.class.getMethod("defaultValue").getDefaultValue();
+    java.util.Set<String> withDefaults = new java.util.TreeSet<>();
+    for (Class<?> k : List.of(ProfileCommand.class, S3Options.class)) {
+      for (java.lang.reflect.Field f : k.getDeclaredFields()) {
+        picocli.CommandLine.Option o = f.getAnnotation(picocli.CommandLine.Option.class);
+        if (o != null && !o.defaultValue().equals(none)) {
+          withDefaults.add(o.names()[o.names().length - 1] + "=" + o.defaultValue());
+        }
+      }
+    }
+    assertEquals(java.util.Set.of("--quote=\""), withDefaults,
+        "options with a default: ProfileCommand.direct must set each as picocli would");
+  }
 }
