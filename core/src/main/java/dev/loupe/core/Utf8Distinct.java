@@ -1,13 +1,21 @@
 package dev.loupe.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
- * Pre-aggregates one batch of UTF-8 strings straight from an Arrow data buffer: an open-addressing
- * table keyed by the bytes (compared in place, nothing copied), so that each distinct string is
- * copied out, hashed into the HLL and counted into frequent items once per batch. The buffer is
- * read by address: the caller ({@link ArrowColumns}) has checked that every {@code start, len}
- * it passes lies inside the buffer, which stays open until {@link #drainTo} returns.
+ * Pre-aggregates one batch of UTF-8 strings straight from an Arrow data buffer or a byte array:
+ * an open-addressing table keyed by the bytes (compared in place, nothing copied), so that each
+ * distinct string is copied out, hashed into the HLL and counted into frequent items once per
+ * batch. An Arrow buffer is read by address: the caller ({@link ArrowColumns}) has checked that
+ * every {@code start, len} it passes lies inside the buffer, which stays open until
+ * {@link #drainTo} returns. A byte array ({@link #add(byte[], int, int)}, {@link #drainTo(ColumnTracker,
+ * byte[])}) is read through the same hash, word for word ({@link #hash(byte[], int, int)} equals
+ * {@link #hash(long, int)} over the same bytes), so the same strings land in the same slots and
+ * are drained in the same order whichever way they came: the CSV byte path's profile is the
+ * Arrow path's, update for update. One table holds one kind of source between resets.
  *
  * <p>A slot is two longs: {@code start | count << 48} (zero when free) and {@code hash << 32 | len}.
  * One table serves a column batch after batch ({@link #reset}); its capacity for a batch is what
@@ -66,6 +74,54 @@ final class Utf8Distinct {
       }
       i = (i + 1) & m;
     }
+  }
+
+  /** As {@link #add(long, long, int)} for the {@code len} bytes of {@code buf} from {@code start}. */
+  void add(byte[] buf, int start, int len) {
+    int h = hash(buf, start, len);
+    long tag = (long) h << 32 | (len & 0xffffffffL);
+    long[] t = table;
+    int m = mask;
+    int i = h & m;
+    while (true) {
+      int k = i << 1;
+      long a = t[k];
+      if (a == 0) {
+        t[k] = start | 1L << 48;
+        t[k + 1] = tag;
+        if (++size * 2 > m + 1) {
+          grow();
+        }
+        return;
+      }
+      if (t[k + 1] == tag && equal(buf, (int) (a & START_MASK), start, len)) {
+        t[k] = a + (1L << 48);
+        return;
+      }
+      i = (i + 1) & m;
+    }
+  }
+
+  /** As {@link #drainTo(ColumnTracker, long)} for strings added from {@code buf}. */
+  void drainTo(ColumnTracker tracker, byte[] buf) {
+    if (size == 0) {
+      return;
+    }
+    long[] t = table;
+    int cap = mask + 1;
+    for (int i = 0; i < cap; i++) {
+      int k = i << 1;
+      long a = t[k];
+      if (a != 0) {
+        int len = (int) t[k + 1];
+        byte[] b = scratch(len);
+        System.arraycopy(buf, (int) (a & START_MASK), b, 0, len);
+        tracker.addDistinctUtf8(b, a >>> 48);
+        t[k] = 0;
+        t[k + 1] = 0;
+      }
+    }
+    size = 0;
   }
 
   /** Hands every distinct string with its count to the tracker, then empties the table. */
@@ -136,6 +192,46 @@ final class Utf8Distinct {
       }
     }
     return true;
+  }
+
+  private static boolean equal(byte[] b, int x, int y, int len) {
+    int p = 0;
+    for (; p + 8 <= len; p += 8) {
+      if ((long) LONGS.get(b, x + p) != (long) LONGS.get(b, y + p)) {
+        return false;
+      }
+    }
+    for (; p < len; p++) {
+      if (b[x + p] != b[y + p]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Longs of a byte array in the order {@link MemoryUtil#getLong} reads memory (the platform's). */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+  /** {@link #hash(long, int)} of the {@code len} bytes of {@code b} from {@code off}: the same value for the same bytes. */
+  static int hash(byte[] b, int off, int len) {
+    long h = 0x9E3779B97F4A7C15L ^ len;
+    int p = off;
+    int end = off + len;
+    while (p + 8 <= end) {
+      h = (h ^ (long) LONGS.get(b, p)) * 0xFF51AFD7ED558CCDL;
+      h ^= h >>> 29;
+      p += 8;
+    }
+    long tail = 0;
+    int shift = 0;
+    while (p < end) {
+      tail |= (b[p] & 0xffL) << shift;
+      shift += 8;
+      p++;
+    }
+    h = (h ^ tail) * 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 32;
+    return (int) h;
   }
 
   /** A fast 64-bit multiply-xorshift hash over the {@code len} bytes at {@code address}, read a word at a time. */
