@@ -179,38 +179,58 @@ final class Utf8Distinct {
     }
   }
 
-  private static boolean equal(long a, long b, int len) {
-    int p = 0;
-    for (; p + 8 <= len; p += 8) {
-      if (MemoryUtil.getLong(a + p) != MemoryUtil.getLong(b + p)) {
-        return false;
+  /**
+   * The {@code len} bytes at {@code a} and {@code b} are equal. A string's last partial word is
+   * compared as the word (or int) that ends with it, overlapping the one before: no read leaves the
+   * two strings, and no byte loop for the short strings most columns hold.
+   */
+  static boolean equal(long a, long b, int len) {
+    if (len >= 8) {
+      int p = 0;
+      for (; p + 8 < len; p += 8) {
+        if (MemoryUtil.getLong(a + p) != MemoryUtil.getLong(b + p)) {
+          return false;
+        }
       }
+      return MemoryUtil.getLong(a + len - 8) == MemoryUtil.getLong(b + len - 8);
     }
-    for (; p < len; p++) {
-      if (MemoryUtil.getByte(a + p) != MemoryUtil.getByte(b + p)) {
-        return false;
-      }
+    if (len >= 4) {
+      return MemoryUtil.getInt(a) == MemoryUtil.getInt(b) && MemoryUtil.getInt(a + len - 4) == MemoryUtil.getInt(b + len - 4);
     }
-    return true;
+    if (len == 0) {
+      return true;
+    }
+    // 1 to 3 bytes: the first, the middle and the last cover them all
+    return MemoryUtil.getByte(a) == MemoryUtil.getByte(b) && MemoryUtil.getByte(a + (len >> 1)) == MemoryUtil.getByte(b + (len >> 1))
+        && MemoryUtil.getByte(a + len - 1) == MemoryUtil.getByte(b + len - 1);
   }
 
-  private static boolean equal(byte[] b, int x, int y, int len) {
-    int p = 0;
-    for (; p + 8 <= len; p += 8) {
-      if ((long) LONGS.get(b, x + p) != (long) LONGS.get(b, y + p)) {
-        return false;
+  /** As {@link #equal(long, long, int)} for the {@code len} bytes of {@code b} from {@code x} and from {@code y}. */
+  static boolean equal(byte[] b, int x, int y, int len) {
+    if (len >= 8) {
+      int p = 0;
+      for (; p + 8 < len; p += 8) {
+        if ((long) LONGS.get(b, x + p) != (long) LONGS.get(b, y + p)) {
+          return false;
+        }
       }
+      return (long) LONGS.get(b, x + len - 8) == (long) LONGS.get(b, y + len - 8);
     }
-    for (; p < len; p++) {
-      if (b[x + p] != b[y + p]) {
-        return false;
-      }
+    if (len >= 4) {
+      return (int) INTS.get(b, x) == (int) INTS.get(b, y) && (int) INTS.get(b, x + len - 4) == (int) INTS.get(b, y + len - 4);
     }
-    return true;
+    if (len == 0) {
+      return true;
+    }
+    return b[x] == b[y] && b[x + (len >> 1)] == b[y + (len >> 1)] && b[x + len - 1] == b[y + len - 1];
   }
 
   /** Longs of a byte array in the order {@link MemoryUtil#getLong} reads memory (the platform's). */
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  /** Whether an int or short read from memory is its bytes in little-endian order, as the hash's tail assembles them. */
+  private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
   /** {@link #hash(long, int)} of the {@code len} bytes of {@code b} from {@code off}: the same value for the same bytes. */
   static int hash(byte[] b, int off, int len) {
@@ -222,12 +242,22 @@ final class Utf8Distinct {
       h ^= h >>> 29;
       p += 8;
     }
+    // the last 0-7 bytes as a little-endian number, read an int, a short and a byte at a time
+    int rem = end - p;
     long tail = 0;
     int shift = 0;
-    while (p < end) {
+    if ((rem & 4) != 0) {
+      tail = (int) INTS.get(b, p) & 0xffffffffL;
+      p += 4;
+      shift = 32;
+    }
+    if ((rem & 2) != 0) {
+      tail |= ((short) SHORTS.get(b, p) & 0xffffL) << shift;
+      p += 2;
+      shift += 16;
+    }
+    if ((rem & 1) != 0) {
       tail |= (b[p] & 0xffL) << shift;
-      shift += 8;
-      p++;
     }
     h = (h ^ tail) * 0xC4CEB9FE1A85EC53L;
     h ^= h >>> 32;
@@ -244,12 +274,31 @@ final class Utf8Distinct {
       h ^= h >>> 29;
       p += 8;
     }
+    // the last 0-7 bytes as a little-endian number: an int, a short and a byte at a time (where
+    // memory is little-endian, as it is on the platforms Arrow runs on), else byte by byte
     long tail = 0;
     int shift = 0;
-    while (p < end) {
-      tail |= (MemoryUtil.getByte(p) & 0xffL) << shift;
-      shift += 8;
-      p++;
+    if (LITTLE) {
+      int rem = (int) (end - p);
+      if ((rem & 4) != 0) {
+        tail = MemoryUtil.getInt(p) & 0xffffffffL;
+        p += 4;
+        shift = 32;
+      }
+      if ((rem & 2) != 0) {
+        tail |= (MemoryUtil.getShort(p) & 0xffffL) << shift;
+        p += 2;
+        shift += 16;
+      }
+      if ((rem & 1) != 0) {
+        tail |= (MemoryUtil.getByte(p) & 0xffL) << shift;
+      }
+    } else {
+      while (p < end) {
+        tail |= (MemoryUtil.getByte(p) & 0xffL) << shift;
+        shift += 8;
+        p++;
+      }
     }
     h = (h ^ tail) * 0xC4CEB9FE1A85EC53L;
     h ^= h >>> 32;

@@ -276,6 +276,58 @@ class BulkTrackingTest {
         mem.setBytes(0, b);
         assertEquals(Utf8Distinct.hash(mem.memoryAddress() + off, len), Utf8Distinct.hash(b, off, len),
             "length " + len + " at " + off);
+        assertEquals(referenceHash(b, off, len), Utf8Distinct.hash(b, off, len), "length " + len + " at " + off);
+      }
+    }
+  }
+
+  /**
+   * The table's hash as first written, a byte at a time for the tail (little-endian words): the
+   * slots, so the order in which distinct strings reach the sketches, and the profile's bytes stay
+   * what they were.
+   */
+  private static int referenceHash(byte[] b, int off, int len) {
+    long h = 0x9E3779B97F4A7C15L ^ len;
+    int p = off;
+    for (; p + 8 <= off + len; p += 8) {
+      long w = 0;
+      for (int k = 7; k >= 0; k--) {
+        w = w << 8 | (b[p + k] & 0xffL);
+      }
+      h = (h ^ w) * 0xFF51AFD7ED558CCDL;
+      h ^= h >>> 29;
+    }
+    long tail = 0;
+    for (int shift = 0; p < off + len; p++, shift += 8) {
+      tail |= (b[p] & 0xffL) << shift;
+    }
+    h = (h ^ tail) * 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 32;
+    return (int) h;
+  }
+
+  /** The table's equality (wide, overlapping reads) is byte equality, in memory and in arrays, for every length. */
+  @Test
+  void theTablesEqualityIsByteEquality() {
+    SplittableRandom r = new SplittableRandom(8);
+    try (BufferAllocator alloc = new RootAllocator(); ArrowBuf mem = alloc.buffer(128)) {
+      for (int trial = 0; trial < 5_000; trial++) {
+        int len = r.nextInt(0, 41);
+        byte[] b = new byte[128];
+        int x = r.nextInt(0, 64 - len + 1);
+        int y = 64 + r.nextInt(0, 64 - len + 1);
+        for (int k = 0; k < len; k++) {
+          b[x + k] = (byte) r.nextInt(3); // few symbols: many equal pairs
+          b[y + k] = trial % 2 == 0 ? b[x + k] : (byte) r.nextInt(3);
+        }
+        if (trial % 4 == 0 && len > 0) { // equal but for one byte
+          System.arraycopy(b, x, b, y, len);
+          b[y + r.nextInt(len)] ^= 1 << r.nextInt(8);
+        }
+        mem.setBytes(0, b);
+        boolean exact = java.util.Arrays.equals(b, x, x + len, b, y, y + len);
+        assertEquals(exact, Utf8Distinct.equal(b, x, y, len), "array, length " + len);
+        assertEquals(exact, Utf8Distinct.equal(mem.memoryAddress() + x, mem.memoryAddress() + y, len), "memory, length " + len);
       }
     }
   }
