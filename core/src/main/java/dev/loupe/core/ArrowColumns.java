@@ -433,6 +433,43 @@ final class ArrowColumns {
     t.addNulls(nulls);
   }
 
+  /**
+   * UTF-8 cells of a byte array, as {@link #utf8} tracks a vector of the same values: the same
+   * chunks, the same table sizes and the same order of updates, so a door that holds its text as
+   * bytes (the CSV byte path) profiles exactly as the Arrow vector of those cells would. Cell
+   * {@code i} is {@code buf[starts[i]..ends[i])}, or a null when {@code starts[i]} is negative.
+   */
+  static void utf8Cells(ColumnTracker t, byte[] buf, int[] starts, int[] ends, int from, int to) {
+    if (from < 0 || to < from || to > starts.length || to > ends.length) {
+      throw new IndexOutOfBoundsException("cells " + from + ".." + to + " of " + starts.length + " starts and "
+          + ends.length + " ends");
+    }
+    int rows = to - from;
+    if (rows == 0) {
+      return;
+    }
+    Utf8Distinct distinct = t.utf8Distinct(Math.min(rows, STRING_CHUNK));
+    long nulls = 0;
+    for (int chunk = from; chunk < to; chunk += STRING_CHUNK) {
+      int end = Math.min(to, chunk + STRING_CHUNK);
+      for (int i = chunk; i < end; i++) {
+        int start = starts[i];
+        if (start < 0) {
+          nulls++;
+          continue;
+        }
+        int stop = ends[i];
+        if (stop < start || stop > buf.length) {
+          throw new IndexOutOfBoundsException("cell " + i + ": bytes " + start + ".." + stop + " are outside the "
+              + buf.length + " bytes given");
+        }
+        distinct.add(buf, start, stop - start);
+      }
+      distinct.drainTo(t, buf);
+    }
+    t.addNulls(nulls);
+  }
+
   private static void trackDictionary(ColumnTracker t, FieldVector indices, int rows, ValueVector dict) {
     if (!(indices instanceof BaseIntVector idx)) {
       throw new IllegalArgumentException("column '" + indices.getName() + "': dictionary indices must be integers, found "

@@ -60,6 +60,20 @@ public final class ColumnAppender {
     t.addString(new String(utf8, off, len, StandardCharsets.UTF_8));
   }
 
+  /**
+   * The string values {@code buf[starts[i]..ends[i])} for {@code i} in {@code [from, to)}, as UTF-8
+   * bytes; a cell whose start is negative is a null. The batch is pre-aggregated straight from the
+   * array (no {@code String} per cell), exactly as an Arrow UTF-8 vector of the same cells is
+   * tracked ({@link DatasetProfile#trackColumn}): the same values give the same profile, update for
+   * update. The array is only read during the call.
+   *
+   * @throws IndexOutOfBoundsException if {@code from..to} is not within both index arrays, or a
+   *     cell lies outside {@code buf} (its end before its start or past the array)
+   */
+  public void appendUtf8(byte[] buf, int[] starts, int[] ends, int from, int to) {
+    ArrowColumns.utf8Cells(t, buf, starts, ends, from, to);
+  }
+
   /** {@code count} string values equal to the UTF-8 bytes {@code utf8} (all of them). */
   public void appendUtf8Repeated(byte[] utf8, long count) {
     t.addDistinctUtf8(utf8, count);

@@ -212,4 +212,136 @@ class BulkTrackingTest {
       }
     }
   }
+
+  /**
+   * The byte-array entry ({@link ColumnAppender#appendUtf8(byte[], int[], int[], int, int)}) and an
+   * Arrow vector of the same cells give the same profile byte for byte: the same strings land in the
+   * same slots of the distinct table (one hash for both sources) and reach the sketches in the same
+   * order, over batches that cross the table's chunk and drain boundaries, with nulls, empty strings,
+   * long and non-ASCII values, and high and low cardinality.
+   */
+  @Test
+  void utf8CellsFromABytesArrayProfileAsTheArrowVectorOfThem() {
+    SplittableRandom r = new SplittableRandom(21);
+    try (BufferAllocator alloc = new RootAllocator()) {
+      DatasetProfile arrow = new DatasetProfile(ProfileProperties.EMPTY);
+      DatasetProfile bytes = new DatasetProfile(ProfileProperties.EMPTY);
+      for (int batch = 0; batch < 12; batch++) {
+        int rows = batch % 3 == 0 ? r.nextInt(8_000, 20_000) : r.nextInt(1, 500);
+        int card = batch % 2 == 0 ? 30 : 1_000_000;
+        byte[] buf = new byte[16];
+        int[] starts = new int[rows + 3];
+        int[] ends = new int[rows + 3];
+        int at = 0;
+        int from = 3; // cells start past the arrays' beginning, as a caller's slice may
+        try (VarCharVector v = new VarCharVector("s", alloc)) {
+          v.allocateNew();
+          for (int i = 0; i < rows; i++) {
+            int k = r.nextInt(20);
+            if (k == 0) {
+              starts[from + i] = -1;
+              continue; // a null: left unset in the vector
+            }
+            String s = k == 1 ? "" : k == 2 ? "ünïcödé-" + r.nextInt(card) : k == 3
+                ? "a value longer than a machine word or two, " + r.nextInt(card) : "v" + r.nextInt(card);
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            v.setSafe(i, b);
+            if (buf.length < at + b.length) {
+              buf = java.util.Arrays.copyOf(buf, 2 * (at + b.length));
+            }
+            System.arraycopy(b, 0, buf, at, b.length);
+            starts[from + i] = at;
+            ends[from + i] = at + b.length;
+            at += b.length;
+          }
+          v.setValueCount(rows);
+          arrow.trackColumn("s", v, rows, null);
+          bytes.column("s", ColumnKind.STRING).appendUtf8(buf, starts, ends, from, from + rows);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(arrow.view().toBytes(), bytes.view().toBytes(),
+            "after batch " + batch);
+      }
+    }
+  }
+
+  @Test
+  void theBytesHashIsTheMemoryHash() {
+    SplittableRandom r = new SplittableRandom(5);
+    try (BufferAllocator alloc = new RootAllocator(); ArrowBuf mem = alloc.buffer(64)) {
+      for (int trial = 0; trial < 2_000; trial++) {
+        int len = r.nextInt(0, 41);
+        int off = r.nextInt(0, 64 - len + 1);
+        byte[] b = new byte[64];
+        r.nextBytes(b);
+        mem.setBytes(0, b);
+        assertEquals(Utf8Distinct.hash(mem.memoryAddress() + off, len), Utf8Distinct.hash(b, off, len),
+            "length " + len + " at " + off);
+        assertEquals(referenceHash(b, off, len), Utf8Distinct.hash(b, off, len), "length " + len + " at " + off);
+      }
+    }
+  }
+
+  /**
+   * The table's hash as first written, a byte at a time for the tail (little-endian words): the
+   * slots, so the order in which distinct strings reach the sketches, and the profile's bytes stay
+   * what they were.
+   */
+  private static int referenceHash(byte[] b, int off, int len) {
+    long h = 0x9E3779B97F4A7C15L ^ len;
+    int p = off;
+    for (; p + 8 <= off + len; p += 8) {
+      long w = 0;
+      for (int k = 7; k >= 0; k--) {
+        w = w << 8 | (b[p + k] & 0xffL);
+      }
+      h = (h ^ w) * 0xFF51AFD7ED558CCDL;
+      h ^= h >>> 29;
+    }
+    long tail = 0;
+    for (int shift = 0; p < off + len; p++, shift += 8) {
+      tail |= (b[p] & 0xffL) << shift;
+    }
+    h = (h ^ tail) * 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 32;
+    return (int) h;
+  }
+
+  /** The table's equality (wide, overlapping reads) is byte equality, in memory and in arrays, for every length. */
+  @Test
+  void theTablesEqualityIsByteEquality() {
+    SplittableRandom r = new SplittableRandom(8);
+    try (BufferAllocator alloc = new RootAllocator(); ArrowBuf mem = alloc.buffer(128)) {
+      for (int trial = 0; trial < 5_000; trial++) {
+        int len = r.nextInt(0, 41);
+        byte[] b = new byte[128];
+        int x = r.nextInt(0, 64 - len + 1);
+        int y = 64 + r.nextInt(0, 64 - len + 1);
+        for (int k = 0; k < len; k++) {
+          b[x + k] = (byte) r.nextInt(3); // few symbols: many equal pairs
+          b[y + k] = trial % 2 == 0 ? b[x + k] : (byte) r.nextInt(3);
+        }
+        if (trial % 4 == 0 && len > 0) { // equal but for one byte
+          System.arraycopy(b, x, b, y, len);
+          b[y + r.nextInt(len)] ^= 1 << r.nextInt(8);
+        }
+        mem.setBytes(0, b);
+        boolean exact = java.util.Arrays.equals(b, x, x + len, b, y, y + len);
+        assertEquals(exact, Utf8Distinct.equal(b, x, y, len), "array, length " + len);
+        assertEquals(exact, Utf8Distinct.equal(mem.memoryAddress() + x, mem.memoryAddress() + y, len), "memory, length " + len);
+      }
+    }
+  }
+
+  @Test
+  void utf8CellsOutsideTheirArraysAreRefused() {
+    ColumnAppender a = new DatasetProfile().column("s");
+    byte[] buf = "abcdef".getBytes(StandardCharsets.UTF_8);
+    IndexOutOfBoundsException past = assertThrows(IndexOutOfBoundsException.class,
+        () -> a.appendUtf8(buf, new int[] {0, 4}, new int[] {2, 9}, 0, 2));
+    assertTrue(past.getMessage().contains("cell 1") && past.getMessage().contains("6 bytes"), past.getMessage());
+    assertThrows(IndexOutOfBoundsException.class, () -> a.appendUtf8(buf, new int[] {3}, new int[] {2}, 0, 1));
+    IndexOutOfBoundsException range = assertThrows(IndexOutOfBoundsException.class,
+        () -> a.appendUtf8(buf, new int[] {0}, new int[] {1}, 0, 2));
+    assertTrue(range.getMessage().contains("0..2"), range.getMessage());
+  }
 }

@@ -15,14 +15,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VarCharVector;
 
 /**
  * Profiles one quote-free byte range of a plain CSV file (see {@link CsvRanges}) straight from its
  * bytes: records end at {@code \n}, {@code \r} or {@code \r\n}, cells at the delimiter byte, and each
  * cell goes to its column's {@link ColumnAppender} (numbers, booleans, times) or, for text columns,
- * into a UTF-8 vector that core pre-aggregates, as it does for every door. No UTF-8 to char
+ * into a byte array of the batch's cells that core pre-aggregates as it does an Arrow UTF-8 vector
+ * ({@link ColumnAppender#appendUtf8(byte[], int[], int[], int, int)}). No UTF-8 to char
  * decoding of the whole text (ASCII is checked 8 bytes at a time; only text with other bytes is
  * validated by the JDK's strict decoder), no CSV parser, no String per cell.
  *
@@ -36,7 +35,7 @@ import org.apache.arrow.vector.VarCharVector;
  * as an error (a ragged row, invalid UTF-8, a field over FastCSV's bounds) throws
  * {@link CsvRanges.Unsplittable}, so the one-parser path reports it with its line number.
  */
-final class CsvByteRange implements AutoCloseable {
+final class CsvByteRange {
   /** FastCSV's default bounds, as the range path applies them (in bytes here: never less strict). */
   private static final int MAX_FIELD_SIZE = 16 << 20;
   private static final int MAX_RECORD_SIZE = 64 << 20;
@@ -48,9 +47,18 @@ final class CsvByteRange implements AutoCloseable {
   private final byte delimiter;
   private final int width;
   private final int batchSize;
-  /** A UTF-8 vector per text column (null for the others), filled only with that column's own cells. */
-  private final VarCharVector[] text;
+  /**
+   * Per text column (null for the others): the batch's cells of that column, copied as UTF-8 bytes
+   * one after another into {@code text[c]}, cell {@code i} from {@code textStarts[c][i]} (-1: an
+   * empty cell, a null) to {@code textEnds[c][i]}; handed to core's {@link ColumnAppender#appendUtf8(
+   * byte[], int[], int[], int, int)} when the batch ends, which tracks them as it tracks an Arrow
+   * vector of the same cells.
+   */
+  private final byte[][] text;
+  private final int[][] textStarts;
+  private final int[][] textEnds;
   private final int[] textRows;
+  private final int[] textBytes;
   private final List<CsvBatchReader.OffTypeValue> offType = new ArrayList<>();
   private final Values values;
   private final ColumnAppender[] appenders;
@@ -70,7 +78,7 @@ final class CsvByteRange implements AutoCloseable {
   private DatasetProfile profile;
   private int rows;
 
-  CsvByteRange(List<String> names, ColumnType[] types, char delimiter, int batchSize, BufferAllocator allocator) {
+  CsvByteRange(List<String> names, ColumnType[] types, char delimiter, int batchSize) {
     if (!usable(delimiter)) {
       throw new IllegalArgumentException("the byte path needs an ASCII delimiter other than a line break: " + delimiter);
     }
@@ -79,8 +87,11 @@ final class CsvByteRange implements AutoCloseable {
     this.delimiter = (byte) delimiter;
     this.width = types.length;
     this.batchSize = batchSize;
-    this.text = new VarCharVector[width];
+    this.text = new byte[width][];
+    this.textStarts = new int[width][];
+    this.textEnds = new int[width][];
     this.textRows = new int[width];
+    this.textBytes = new int[width];
     this.appenders = new ColumnAppender[width];
     this.values = new Values(types, batchSize);
     this.lastCell = new byte[width][];
@@ -92,17 +103,12 @@ final class CsvByteRange implements AutoCloseable {
         lastLength[c] = -1;
       }
     }
-    try {
-      for (int c = 0; c < width; c++) {
-        if (isText(types[c])) {
-          text[c] = new VarCharVector(names.get(c), allocator);
-          text[c].setInitialCapacity(Math.max(1, batchSize));
-          text[c].allocateNew();
-        }
+    for (int c = 0; c < width; c++) {
+      if (isText(types[c])) {
+        text[c] = new byte[Math.max(16, batchSize * 8)];
+        textStarts[c] = new int[batchSize];
+        textEnds[c] = new int[batchSize];
       }
-    } catch (RuntimeException e) {
-      close();
-      throw e;
     }
   }
 
@@ -330,21 +336,37 @@ final class CsvByteRange implements AutoCloseable {
     if (len > MAX_FIELD_SIZE) {
       throw unsplittable("a field over " + MAX_FIELD_SIZE + " bytes");
     }
-    VarCharVector v = text[c];
-    if (v != null) {
+    byte[] into = text[c];
+    if (into != null) {
       int row = textRows[c];
       if (len == 0) {
-        v.setNull(row);
-      } else if (types[c] == ColumnType.STRING) {
-        v.setSafe(row, b, off, len);
-      } else { // undecided: text goes into the vector, anything else beside it
-        String s = new String(b, off, len, StandardCharsets.UTF_8);
-        Object value = CellText.classify(s);
-        if (!(value instanceof String)) {
-          offType.add(new CsvBatchReader.OffTypeValue(c, rows, value));
-          return;
+        textStarts[c][row] = -1;
+      } else {
+        if (types[c] != ColumnType.STRING) { // undecided: text goes with the text, anything else beside it
+          Object value = CellText.classify(new String(b, off, len, StandardCharsets.UTF_8));
+          if (!(value instanceof String)) {
+            offType.add(new CsvBatchReader.OffTypeValue(c, rows, value));
+            return;
+          }
         }
-        v.setSafe(row, b, off, len);
+        int at = textBytes[c];
+        if (into.length - at < len) {
+          into = text[c] = Arrays.copyOf(into, (int) Math.min(Integer.MAX_VALUE - 8,
+              Math.max((long) at + len, 2L * into.length)));
+          if (into.length - at < len) {
+            throw unsplittable("a batch of text over 2 GB");
+          }
+        }
+        if (len <= 16) { // most cells: a short loop beats arraycopy's set-up
+          for (int k = 0; k < len; k++) {
+            into[at + k] = b[off + k];
+          }
+        } else {
+          System.arraycopy(b, off, into, at, len);
+        }
+        textStarts[c][row] = at;
+        textEnds[c][row] = at + len;
+        textBytes[c] = at + len;
       }
       textRows[c] = row + 1;
       return;
@@ -387,15 +409,13 @@ final class CsvByteRange implements AutoCloseable {
     }
   }
 
-  /** The batch's text columns through core's vector path, then its off-type cells as what they are. */
+  /** The batch's text columns through core's UTF-8 cells entry, then its off-type cells as what they are. */
   private void endBatch(Progress progress) {
     // column after column, as the FastCSV path tracks its Arrow batch: every sketch sees its updates
     // at the same point of the run (KLL's compactions draw from one Random that all columns share)
     for (int c = 0; c < width; c++) {
-      VarCharVector v = text[c];
-      if (v != null) {
-        v.setValueCount(textRows[c]);
-        profile.trackColumn(names.get(c), v, textRows[c], null);
+      if (text[c] != null) {
+        appenders[c].appendUtf8(text[c], textStarts[c], textEnds[c], 0, textRows[c]);
       } else {
         values.drainTo(c, types[c], appenders[c]);
       }
@@ -411,10 +431,8 @@ final class CsvByteRange implements AutoCloseable {
 
   private void resetBatch() {
     for (int c = 0; c < width; c++) {
-      if (text[c] != null) {
-        text[c].reset();
-        textRows[c] = 0;
-      }
+      textRows[c] = 0;
+      textBytes[c] = 0;
     }
     offType.clear();
     values.clear();
@@ -479,7 +497,7 @@ final class CsvByteRange implements AutoCloseable {
         case FRACTIONAL -> a.appendDoubles(doubles[c], 0, n);
         case TIME -> a.appendEpochMillis(longs[c], 0, n);
         case BOOLEAN -> a.appendBooleans(trues[c], falses[c]);
-        default -> throw new IllegalStateException(type + " cells are tracked through a UTF-8 vector");
+        default -> throw new IllegalStateException(type + " cells are tracked as UTF-8 cells");
       }
       if (nulls[c] > 0) {
         a.appendNulls(nulls[c]);
@@ -496,14 +514,5 @@ final class CsvByteRange implements AutoCloseable {
 
   private static CsvRanges.Unsplittable unsplittable(String what) {
     return new CsvRanges.Unsplittable(new DataFormatException(what));
-  }
-
-  @Override
-  public void close() {
-    for (VarCharVector v : text) {
-      if (v != null) {
-        v.close();
-      }
-    }
   }
 }

@@ -191,9 +191,9 @@ final class CsvRanges {
     AtomicInteger next = new AtomicInteger();
     try {
       return Workers.parallel(Math.min(threads, ranges), props, (profile, cancelled) -> {
+        CsvByteRange bytes = bytePath ? new CsvByteRange(names, types, delimiter, batchSize) : null;
         try (RootAllocator allocator = new RootAllocator();
              CsvBatch batch = new CsvBatch(names, types, allocator, batchSize);
-             CsvByteRange bytes = bytePath ? new CsvByteRange(names, types, delimiter, batchSize, allocator) : null;
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
           for (int r; !cancelled.getAsBoolean() && (r = next.getAndIncrement()) < ranges; ) {
             if (bytes != null && (r < ranges - 1 || lastQuoteFree)) {

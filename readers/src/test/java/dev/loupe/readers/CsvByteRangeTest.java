@@ -154,9 +154,7 @@ class CsvByteRangeTest {
         types = reader.types();
       }
       if (bytes) {
-        try (CsvByteRange range = new CsvByteRange(names, types, ',', batch, allocator)) {
-          range.profile(ch, 0, ch.size(), true, profile, null, () -> false);
-        }
+        new CsvByteRange(names, types, ',', batch).profile(ch, 0, ch.size(), true, profile, null, () -> false);
       } else {
         try (CsvBatch b = new CsvBatch(names, types, allocator, batch)) {
           CsvRanges.profileRange(ch, 0, ch.size(), true, ',', '"', names.size(), b, batch, profile, null, () -> false);
