@@ -425,7 +425,8 @@ class KafkaIngestionTest {
     // A's open window is in its checkpoint: write it out with Kafka off
     try (LoupeServer again = LoupeServer.start(ServerConfig.builder().port(0).host("127.0.0.1").apiKey(TestHttp.KEY)
         .dataDir(a.resolve("data")).fileSystemRoot(dir.resolve("profiles"))
-        .destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM).window(Duration.ofHours(1)).build())) {
+        .destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM).window(Duration.ofHours(1)).lateness(LATENESS)
+        .build())) {
       assertEquals(200, new TestHttp(again.port()).post("/writeProfiles", "").statusCode());
     }
     String context = "A consumed " + consumedByA + "+, B consumed " + consumedByB;
