@@ -39,8 +39,18 @@ class KafkaIngestionTest {
         .withClientProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000")));
     return ServerConfig.builder().port(0).host("127.0.0.1").apiKey(TestHttp.KEY).dataDir(data.resolve("data"))
         .fileSystemRoot(dir.resolve("profiles")).destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM)
-        .window(Duration.ofHours(1)).checkpointInterval(Duration.ofMillis(300)).kafka(k).build();
+        .window(Duration.ofHours(1)).lateness(LATENESS).checkpointInterval(Duration.ofMillis(300)).kafka(k).build();
   }
+
+  /**
+   * Hourly windows take rows for an hour after they end. With no lateness, a test that crosses an hour
+   * boundary on the wall clock sees the records produced just before it refused once the server's clock
+   * has passed it (dead-lettered as refused_timestamp, by design): the records counter then stops short
+   * of the topic (issue 13: a CI run stalled at 5,861 of 6,000). The tests that count every record must
+   * not depend on the time of day; {@link #recordsProducedBeforeAndDuringConsumptionAndAcrossARestartAreCountedOnce}
+   * produces records in the hour before the current one to make that case happen on every run.
+   */
+  private static final Duration LATENESS = Duration.ofHours(1);
 
   private static long consumed(TestHttp http, String topic) {
     return metric(http.get("/metrics").body(), "loupe_kafka_records_total{topic=\"" + topic + "\"}");
@@ -48,9 +58,14 @@ class KafkaIngestionTest {
 
   /** Produces the rows of ids {@code from .. to-1}; fails if the broker did not take every one. */
   private static void produce(KafkaProducer<byte[], byte[]> p, String topic, long from, long to) {
+    produce(p, topic, from, to, null);
+  }
+
+  /** As {@link #produce(KafkaProducer, String, long, long)}, with record timestamp {@code ts} (null: now). */
+  private static void produce(KafkaProducer<byte[], byte[]> p, String topic, long from, long to, Long ts) {
     List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
     for (long id = from; id < to; id++) {
-      sent.add(p.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8),
+      sent.add(p.send(new ProducerRecord<>(topic, null, ts, Long.toString(id).getBytes(StandardCharsets.UTF_8),
           KafkaTests.row(id))));
     }
     p.flush();
@@ -68,7 +83,11 @@ class KafkaIngestionTest {
     String topic = "once";
     KafkaTests.broker().createTopic(topic, 3);
     try (KafkaProducer<byte[], byte[]> p = KafkaTests.producer()) {
-      produce(p, topic, 0, 3000); // before the server starts
+      // before the server starts; the first 300 in the last millisecond of the previous hour, as records produced
+      // just before an hour boundary are once the server's clock has passed it (counted: see LATENESS)
+      long hourStart = Math.floorDiv(System.currentTimeMillis(), 3_600_000L) * 3_600_000L;
+      produce(p, topic, 0, 300, hourStart - 1);
+      produce(p, topic, 300, 3000);
       ServerConfig cfg = config(dir, topic, "g-once", KafkaSettings.Nesting.FLATTEN, "dlq-once");
       try (LoupeServer server = LoupeServer.start(cfg)) {
         TestHttp http = new TestHttp(server.port());
@@ -237,7 +256,7 @@ class KafkaIngestionTest {
     java.time.Instant lateEnd = java.time.Instant.ofEpochMilli(late).truncatedTo(java.time.temporal.ChronoUnit.HOURS)
         .plus(java.time.Duration.ofHours(1));
     assertEquals("dataset 'poison': timestamp " + late + " (" + java.time.Instant.ofEpochMilli(late) + ") belongs to "
-        + "the window ending " + lateEnd + ", which has already been written (allowed lateness PT0S); omit "
+        + "the window ending " + lateEnd + ", which has already been written (allowed lateness " + LATENESS + "); omit "
         + "\"timestamp\" to log into the current window, or raise LOUPE_LATENESS",
         header(byOffset.get(8L), KafkaIngestion.HEADER_MESSAGE));
     long ahead = (Long) records[9][1];
@@ -406,7 +425,8 @@ class KafkaIngestionTest {
     // A's open window is in its checkpoint: write it out with Kafka off
     try (LoupeServer again = LoupeServer.start(ServerConfig.builder().port(0).host("127.0.0.1").apiKey(TestHttp.KEY)
         .dataDir(a.resolve("data")).fileSystemRoot(dir.resolve("profiles"))
-        .destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM).window(Duration.ofHours(1)).build())) {
+        .destination(ServerConfig.Destination.DEBUG_FILE_SYSTEM).window(Duration.ofHours(1)).lateness(LATENESS)
+        .build())) {
       assertEquals(200, new TestHttp(again.port()).post("/writeProfiles", "").statusCode());
     }
     String context = "A consumed " + consumedByA + "+, B consumed " + consumedByB;
