@@ -72,7 +72,6 @@ final class Journal implements AutoCloseable {
   private IOException failure; // guarded by lock
   private volatile boolean failed; // set with failure: read on every request without the lock
   private boolean closed; // guarded by lock
-  private boolean syncing; // guarded by lock: a leader is forcing the segments (the lock released meanwhile)
   private long syncs; // guarded by lock: group fsyncs completed
   private Thread syncer;
 
@@ -459,15 +458,7 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /**
-   * Waits until record {@code seq} (and every one before it) is on disk. Group commit, leader and
-   * followers: when no fsync is in progress the caller leads one itself (it covers every record
-   * written before it started, its own and those of the requests waiting behind it), else it
-   * waits for the one in progress and, if that did not cover {@code seq}, leads or waits for the
-   * next. A request thread already on a core leads, so an acknowledgement does not also wait for
-   * the sync thread to be scheduled; the sync thread ({@link #syncLoop}) leads in the same way
-   * when it is woken by an append, so an fsync can start while the request is still tracking.
-   */
+  /** Waits until record {@code seq} (and every one before it) is on disk. */
   void awaitDurable(long seq) throws IOException {
     lock.lock();
     try {
@@ -475,12 +466,8 @@ final class Journal implements AutoCloseable {
         if (failure != null) {
           throw new IOException("journal fsync failed: " + failure.getMessage(), failure);
         }
-        if (!syncing) {
-          if (closed && syncer == null) {
-            throw new IOException("the journal is closed");
-          }
-          syncLocked(); // leads one fsync; the loop checks whether it covered seq
-          continue;
+        if (closed && syncer == null) {
+          throw new IOException("the journal is closed");
         }
         try {
           synced.await(1, TimeUnit.SECONDS);
@@ -494,84 +481,59 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /**
-   * Leads one group fsync (called with the lock held and no fsync in progress; returns with the
-   * lock held): takes everything written so far, releases the lock while the segments (and, after
-   * a new segment, the directory) are forced, then publishes the new durable mark and wakes the
-   * followers. A failure is kept (the journal accepts nothing more) and thrown.
-   */
-  private void syncLocked() throws IOException {
-    long target = lastWritten;
-    FileChannel ch = current;
-    List<FileChannel> olds = new ArrayList<>(toSyncAndClose);
-    toSyncAndClose.clear();
-    boolean dirSync = newSegment;
-    newSegment = false;
-    syncing = true;
-    IOException error = null;
-    lock.unlock();
-    try {
-      for (FileChannel old : olds) {
-        old.force(false);
-        old.close();
-      }
-      ch.force(false);
-      if (dirSync) {
-        DurableFiles.fsyncDirectory(dir);
-      }
-    } catch (IOException e) {
-      error = e;
-    } finally {
-      lock.lock();
-      syncing = false;
-      if (error == null) {
-        durable = Math.max(durable, target);
-        syncs++;
-      } else {
-        failure = error;
-        failed = true;
-      }
-      synced.signalAll();
-      if (lastWritten > durable || !toSyncAndClose.isEmpty()) {
-        work.signal(); // written while this fsync ran: the sync thread leads the next one
-      }
-    }
-    if (error != null) {
-      LOG.log(System.Logger.Level.ERROR, "journal fsync in " + dir + " failed: " + error
-          + "; the server stops accepting requests (disk full or failing?)");
-      throw error;
-    }
-  }
-
-  /**
-   * The sync thread: leads an fsync as soon as something was written and none is in progress, so
-   * that the fsync overlaps the tracking of the request that wrote it (see {@link #awaitDurable}).
-   */
   private void syncLoop() {
-    lock.lock();
-    try {
-      while (true) {
-        while (!closed && failure == null && (syncing || (lastWritten == durable && toSyncAndClose.isEmpty()))) {
+    while (true) {
+      long target;
+      FileChannel ch;
+      List<FileChannel> olds;
+      boolean dirSync;
+      lock.lock();
+      try {
+        while (lastWritten == durable && toSyncAndClose.isEmpty() && !closed) {
           work.awaitUninterruptibly();
         }
-        if (failure != null) {
+        if (closed && lastWritten == durable && toSyncAndClose.isEmpty()) {
           return;
         }
-        if (closed && !syncing && lastWritten == durable && toSyncAndClose.isEmpty()) {
-          return;
-        }
-        if (syncing) { // closed, and a request thread leads: wait for it to finish
-          synced.awaitUninterruptibly();
-          continue;
-        }
-        try {
-          syncLocked();
-        } catch (IOException e) {
-          return; // logged and kept by syncLocked; every waiter sees the failure
-        }
+        target = lastWritten;
+        ch = current;
+        olds = new ArrayList<>(toSyncAndClose);
+        toSyncAndClose.clear();
+        dirSync = newSegment;
+        newSegment = false;
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
+      try {
+        for (FileChannel old : olds) {
+          old.force(false);
+          old.close();
+        }
+        ch.force(false);
+        if (dirSync) {
+          DurableFiles.fsyncDirectory(dir);
+        }
+        lock.lock();
+        try {
+          durable = Math.max(durable, target);
+          syncs++;
+          synced.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.ERROR, "journal fsync in " + dir + " failed: " + e
+            + "; the server stops accepting requests (disk full or failing?)");
+        lock.lock();
+        try {
+          failure = e;
+          failed = true;
+          synced.signalAll();
+        } finally {
+          lock.unlock();
+        }
+        return;
+      }
     }
   }
 
@@ -640,15 +602,7 @@ final class Journal implements AutoCloseable {
     }
     lock.lock();
     try {
-      while (syncing) { // a request thread leading an fsync: the channels are its until it is done
-        synced.awaitUninterruptibly();
-      }
-      syncer = null; // from now on a waiter is told the journal is closed instead of leading
-      for (FileChannel old : toSyncAndClose) {
-        old.force(false);
-        old.close();
-      }
-      toSyncAndClose.clear();
+      syncer = null;
       if (current != null) {
         current.force(false);
         current.close();
