@@ -356,7 +356,7 @@ public final class ServerLoad {
   }
 
   /** A {@code multiple} body: 4 integer, 4 decimal and 2 string columns (one of 20 values, one of 100,000). */
-  static byte[] jsonBody(String dataset, int rows, long seed) {
+  public static byte[] jsonBody(String dataset, int rows, long seed) {
     Random r = new Random(seed);
     StringBuilder sb = new StringBuilder(rows * 120);
     sb.append("{\"datasetId\": \"").append(dataset).append("\", \"multiple\": {\"columns\": [\"i0\", \"i1\", \"i2\", "
@@ -375,7 +375,7 @@ public final class ServerLoad {
   }
 
   /** An Arrow IPC stream of the same 10 columns. */
-  static byte[] arrowBody(int rows, long seed) throws IOException {
+  public static byte[] arrowBody(int rows, long seed) throws IOException {
     Random random = new Random(seed);
     try (BufferAllocator alloc = new RootAllocator()) {
       List<FieldVector> vs = new ArrayList<>();

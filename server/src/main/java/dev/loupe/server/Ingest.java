@@ -296,7 +296,9 @@ final class Ingest implements AutoCloseable {
 
   /** Journals and tracks a parsed JSON request; returns once it is durable. */
   int logJson(LogRequest req, byte[] body) throws IOException {
-    if (req.rows() == 0) {
+    int rows = req.rows();
+    if (rows == 0) {
+      req.release();
       checkOpen(); // an empty request takes no dataset slot
       return 0;
     }
@@ -316,8 +318,9 @@ final class Ingest implements AutoCloseable {
     } finally {
       rw.readLock().unlock();
     }
+    req.release();
     journal.awaitDurable(seq);
-    return req.rows();
+    return rows;
   }
 
   /** Validates an Arrow IPC stream, journals it, tracks it; returns the number of rows. */

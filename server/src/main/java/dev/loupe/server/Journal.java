@@ -72,6 +72,7 @@ final class Journal implements AutoCloseable {
   private IOException failure; // guarded by lock
   private volatile boolean failed; // set with failure: read on every request without the lock
   private boolean closed; // guarded by lock
+  private long syncs; // guarded by lock: group fsyncs completed
   private Thread syncer;
 
   Journal(Path dir, long segmentBytes) throws IOException {
@@ -437,6 +438,16 @@ final class Journal implements AutoCloseable {
     work.signal();
   }
 
+  /** Group fsyncs completed so far (each covers every record written before it started). */
+  long syncCount() {
+    lock.lock();
+    try {
+      return syncs;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The sequence number of the last appended record (0 if none). */
   long lastSeq() {
     lock.lock();
@@ -505,6 +516,7 @@ final class Journal implements AutoCloseable {
         lock.lock();
         try {
           durable = Math.max(durable, target);
+          syncs++;
           synced.signalAll();
         } finally {
           lock.unlock();

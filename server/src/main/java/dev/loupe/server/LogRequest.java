@@ -42,6 +42,13 @@ final class LogRequest {
   /** Presized cells of one body at most (8 MiB per kind of value): the hint never allocates more than a body holds. */
   private static final int MAX_PRESIZED_CELLS = 1 << 20;
 
+  /**
+   * A table {@link #release released} by this thread's last request, taken by its next {@link #parse}:
+   * a request thread then decodes into the same column arrays again instead of allocating them
+   * (about 80 KB per 1,000-row request of 10 columns), which spares the young generation.
+   */
+  private static final ThreadLocal<ValueTable> SPARE = new ThreadLocal<>();
+
   final String datasetId;
   final Long timestamp;
   private ValueTable table = new ValueTable();
@@ -154,6 +161,11 @@ final class LogRequest {
     boolean sawMultiple = false;
     // rows are parsed before datasetId may be known; collect into a holder and copy the header after
     LogRequest holder = new LogRequest(null, null);
+    ValueTable spare = SPARE.get();
+    if (spare != null) {
+      SPARE.set(null);
+      holder.table = spare; // reset when released: empty, as a new table
+    }
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
@@ -344,6 +356,19 @@ final class LogRequest {
       case VALUE_NULL -> "null";
       default -> t.toString();
     };
+  }
+
+  /**
+   * Done with this request (tracked, or refused): its table goes back to this thread for the next
+   * {@link #parse}. Nothing may use the request afterwards.
+   */
+  void release() {
+    ValueTable t = table;
+    table = null;
+    if (t != null) {
+      t.reset();
+      SPARE.set(t);
+    }
   }
 
   /** Tracks the decoded columns into {@code profile}; a key missing from some rows counts a null in each. */

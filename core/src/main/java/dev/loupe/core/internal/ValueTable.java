@@ -45,8 +45,15 @@ public final class ValueTable {
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
       .build();
 
+  /** Columns kept by {@link #reset()} at most: a reused table holds no more arrays than a wide request's. */
+  private static final int MAX_SPARE_COLUMNS = 256;
+  /** A spare column's arrays are kept only up to this many values each (what {@link #expectRows} presizes at most). */
+  private static final int MAX_SPARE_LENGTH = 1 << 16;
+
   private final Map<String, Column> byName = new HashMap<>();
   private final List<Column> columns = new ArrayList<>();
+  /** Columns forgotten by {@link #reset()}, their arrays kept for the columns of the next rows. */
+  private final List<Column> spare = new ArrayList<>();
   private int expectedRows = 16;
   private int rows;
   /** The first column resolved by {@link #column} in the last row that resolved one (the guess for a row's first). */
@@ -103,6 +110,28 @@ public final class ValueTable {
     cursor = null;
   }
 
+  /**
+   * Forgets every column, name included, and every row, as a new table would, but keeps the
+   * columns' arrays (up to {@value #MAX_SPARE_COLUMNS} columns of at most {@value #MAX_SPARE_LENGTH}
+   * values per kind) for the columns of the next rows: a door that decodes one request after
+   * another on a thread (the server) then allocates no column arrays per request.
+   */
+  public void reset() {
+    for (Column c : columns) {
+      c.clear();
+      if (spare.size() < MAX_SPARE_COLUMNS && c.longs.length <= MAX_SPARE_LENGTH
+          && c.doubles.length <= MAX_SPARE_LENGTH && c.strings.length <= MAX_SPARE_LENGTH) {
+        c.next = null;
+        spare.add(c);
+      }
+    }
+    columns.clear();
+    byName.clear();
+    rows = 0;
+    head = null;
+    cursor = null;
+  }
+
   /** Rows in which each column had a value (nulls included), by column name in first-seen order. */
   public Map<String, Long> presentCounts() {
     Map<String, Long> out = new LinkedHashMap<>();
@@ -156,7 +185,7 @@ public final class ValueTable {
   private Column slot(String name) {
     Column c = byName.get(name);
     if (c == null) {
-      c = new Column(name, expectedRows);
+      c = spare.isEmpty() ? new Column(name, expectedRows) : spare.remove(spare.size() - 1).renamed(name, expectedRows);
       byName.put(name, c);
       columns.add(c);
     }
@@ -298,12 +327,12 @@ public final class ValueTable {
 
   /** One column's values since the last {@link #clear()}, by kind, in row order within each kind. */
   public static final class Column {
-    final String name;
+    String name;
     int lastRow = -1;
     /** The column resolved after this one in the last row that resolved one after it (a guess only). */
     Column next;
     long present;
-    private final int initial;
+    private int initial;
     long[] longs = NO_LONGS;
     int longCount;
     double[] doubles = NO_DOUBLES;
@@ -325,6 +354,13 @@ public final class ValueTable {
 
     public String name() {
       return name;
+    }
+
+    /** This cleared column as a new one named {@code name}, its arrays kept (see {@link ValueTable#reset()}). */
+    Column renamed(String name, int initial) {
+      this.name = name;
+      this.initial = initial;
+      return this;
     }
 
     void addLong(long v) {

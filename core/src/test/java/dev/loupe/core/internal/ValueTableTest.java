@@ -150,8 +150,16 @@ class ValueTableTest {
   void columnsAreTheSameWhateverTheKeyOrder() {
     String[] keys = {"a", "b", "c", "a.1", "d", "g"};
     SplittableRandom r = new SplittableRandom(11);
+    ValueTable reused = new ValueTable();
     for (int trial = 0; trial < 200; trial++) {
-      ValueTable t = new ValueTable();
+      // odd trials decode into one table reset after every trial: it must behave as a new one
+      ValueTable t;
+      if (trial % 2 == 0) {
+        t = new ValueTable();
+      } else {
+        reused.reset();
+        t = reused;
+      }
       Map<String, List<Long>> expected = new LinkedHashMap<>();
       List<String> order = new ArrayList<>(List.of(keys).subList(0, 1 + r.nextInt(keys.length)));
       long next = 0;
@@ -209,6 +217,60 @@ class ValueTableTest {
         long[] want = e.getValue().stream().mapToLong(Long::longValue).toArray();
         assertArrayEquals(want, Arrays.copyOf(c.longs, c.longCount), e.getKey() + " in " + body);
       }
+    }
+  }
+
+  /** Decodes JSON lines into {@code t} (after {@link ValueTable#reset}) and returns the tracked profile's bytes. */
+  private static byte[] decodeAndTrack(ValueTable t, String lines) {
+    t.reset();
+    try (JsonParser p = ValueTable.jsonFactory().createParser(lines)) {
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        t.appendJsonFields(p, null);
+        t.endRow();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    dev.loupe.core.DatasetProfile profile = new dev.loupe.core.DatasetProfile();
+    t.trackInto(profile, true);
+    return profile.view().withProperties(dev.loupe.core.ProfileProperties.EMPTY).toBytes();
+  }
+
+  /**
+   * A table reset after a request (the server reuses one per thread) decodes and tracks the next
+   * one exactly as a new table does: the same columns, the same profile bytes, whatever columns,
+   * kinds and sizes the earlier request had.
+   */
+  @Test
+  void aResetTableTracksTheSameProfileAsANewOne() {
+    SplittableRandom r = new SplittableRandom(5);
+    ValueTable reused = new ValueTable();
+    for (int trial = 0; trial < 60; trial++) {
+      StringBuilder lines = new StringBuilder();
+      int rows = 1 + r.nextInt(trial % 3 == 0 ? 3000 : 50);
+      String[] names = {"a", "b", "c", "d", "e"};
+      for (int row = 0; row < rows; row++) {
+        lines.append('{');
+        int cols = 1 + r.nextInt(names.length);
+        for (int c = 0; c < cols; c++) {
+          String v = switch (r.nextInt(8)) {
+            case 0 -> Long.toString(r.nextLong());
+            case 1 -> Double.toString(r.nextGaussian());
+            case 2 -> "\"s" + r.nextInt(trial % 2 == 0 ? 5 : 100_000) + "\"";
+            case 3 -> r.nextBoolean() ? "true" : "false";
+            case 4 -> "null";
+            case 5 -> "[1, [2.5]]";
+            case 6 -> "{\"x\": " + r.nextInt(10) + "}";
+            default -> "{}";
+          };
+          lines.append(c == 0 ? "" : ",").append('"').append(names[(c + trial) % names.length]).append("\": ")
+              .append(v);
+        }
+        lines.append("}\n");
+      }
+      byte[] fresh = decodeAndTrack(new ValueTable(), lines.toString());
+      byte[] again = decodeAndTrack(reused, lines.toString());
+      assertArrayEquals(fresh, again, "trial " + trial);
     }
   }
 }
