@@ -148,24 +148,22 @@ final class ProfileCommand implements Callable<Integer> {
     }
     ProfileCommand c = new ProfileCommand();
     List<Path> files = new java.util.ArrayList<>();
-    boolean quiet = false;
-    boolean json = false;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String value = i + 1 < args.length ? args[i + 1] : null;
       boolean hasValue = value != null && !value.isEmpty() && !value.startsWith("-") && !value.startsWith("@");
       switch (a) {
         case "-q", "--quiet" -> {
-          if (quiet) {
+          if (c.quiet) {
             return null;
           }
-          quiet = true;
+          c.quiet = true;
         }
         case "--json" -> {
-          if (json) {
+          if (c.json) {
             return null;
           }
-          json = true;
+          c.json = true;
         }
         case "-o", "--output" -> {
           if (c.output != null || !hasValue) {
@@ -175,10 +173,13 @@ final class ProfileCommand implements Callable<Integer> {
           i++;
         }
         case "--threads" -> {
-          if (c.threads != null || !hasValue || !value.matches("[0-9]{1,9}") || Integer.parseInt(value) < 1) {
+          if (c.threads != null || !hasValue || !value.matches("[0-9]{1,9}")) {
             return null;
           }
           c.threads = Integer.parseInt(value);
+          if (c.threads < 1) {
+            return null;
+          }
           i++;
         }
         default -> {
@@ -197,8 +198,6 @@ final class ProfileCommand implements Callable<Integer> {
       return null;
     }
     c.files = files;
-    c.quiet = quiet;
-    c.json = json;
     c.quote = '"';
     c.s3 = new S3Options();
     c.directOut = out;
