@@ -407,6 +407,8 @@ final class ArrowColumns {
     long nulls = 0;
     for (int from = 0; from < rows; from += STRING_CHUNK) {
       int to = Math.min(rows, from + STRING_CHUNK);
+      boolean direct = t.utf8Direct();
+      long chunkNulls = nulls;
       for (int i = from; i < to; i++) {
         if (!valid(validity, i)) {
           nulls++;
@@ -426,8 +428,13 @@ final class ArrowColumns {
               + ".." + end + " are outside the data buffer's " + dataCap + " bytes; the Arrow batch is malformed, "
               + "re-encode it with an Arrow writer");
         }
-        distinct.add(data, start, (int) (end - start));
+        if (direct) {
+          t.addDistinctUtf8(distinct.bytes(data, start, (int) (end - start)), 1);
+        } else {
+          distinct.add(data, start, (int) (end - start));
+        }
       }
+      t.utf8ChunkDone(direct, (int) (to - from - (nulls - chunkNulls)), distinct.size());
       distinct.drainTo(t, data);
     }
     t.addNulls(nulls);
@@ -452,6 +459,8 @@ final class ArrowColumns {
     long nulls = 0;
     for (int chunk = from; chunk < to; chunk += STRING_CHUNK) {
       int end = Math.min(to, chunk + STRING_CHUNK);
+      boolean direct = t.utf8Direct();
+      long chunkNulls = nulls;
       for (int i = chunk; i < end; i++) {
         int start = starts[i];
         if (start < 0) {
@@ -463,8 +472,13 @@ final class ArrowColumns {
           throw new IndexOutOfBoundsException("cell " + i + ": bytes " + start + ".." + stop + " are outside the "
               + buf.length + " bytes given");
         }
-        distinct.add(buf, start, stop - start);
+        if (direct) {
+          t.addDistinctUtf8(distinct.bytes(buf, start, stop - start), 1);
+        } else {
+          distinct.add(buf, start, stop - start);
+        }
       }
+      t.utf8ChunkDone(direct, (int) (end - chunk - (nulls - chunkNulls)), distinct.size());
       distinct.drainTo(t, buf);
     }
     t.addNulls(nulls);

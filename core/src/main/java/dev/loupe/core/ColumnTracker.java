@@ -22,7 +22,8 @@ import org.apache.datasketches.kll.KllDoublesSketch;
  * The mutable state of one column while a {@link DatasetProfile} is fed. Values are buffered by
  * kind and flushed in batches: one vectorized KLL update, batch moments merged with Chan's
  * formula, and integers and strings pre-aggregated so that the frequent-items sketch sees each
- * distinct value once per batch. Not thread-safe.
+ * distinct value once per batch (and the KLL sketch a frequent integer once, as a weighted
+ * update). Not thread-safe.
  *
  * <p>Which value feeds which metric (whylogs' rules, see {@link ColumnKind}): integers feed
  * distribution, ints, cardinality and frequent items; doubles feed distribution and cardinality
@@ -32,6 +33,18 @@ import org.apache.datasketches.kll.KllDoublesSketch;
 final class ColumnTracker {
   static final int BATCH = 1024;
   static final int MAX_PENDING_DISTINCT = 4096;
+  /**
+   * The most integers whose KLL updates wait for the next drain: it bounds the work one drain does
+   * (about 30 ms of single updates at worst, compiled, on whichever thread fills the table or takes a
+   * view), and how long a column holds rows whose KLL update is pending.
+   */
+  static final int MAX_PENDING_ROWS = 1 << 20;
+  /** The least count of one integer that goes to the KLL sketch as a weighted update (see {@link #drainLongCounts}). */
+  static final int KLL_WEIGHTED_MIN = 1024;
+  /** See {@link #utf8ChunkDone}. */
+  static final int UTF8_DIRECT_MIN_VALUES = 1024;
+  static final int UTF8_DIRECT_REPEAT_SHARE = 16;
+  static final int UTF8_DIRECT_CHUNKS = 16;
 
   private boolean hasDist;
   private boolean hasInts;
@@ -67,8 +80,10 @@ final class ColumnTracker {
   private int doubleCount;
   private double[] scratch;
   private LongCounts longCounts;
+  private long pendingRows;
   private Map<String, long[]> stringCounts;
   private Utf8Distinct utf8Distinct;
+  private int utf8DirectLeft;
 
   private ColumnAppender appender;
 
@@ -319,6 +334,40 @@ final class ColumnTracker {
     items.update(FrequentItemsMetric.itemOf(new String(utf8, StandardCharsets.UTF_8)), count);
   }
 
+  /**
+   * Whether the next chunk of UTF-8 values skips the distinct table: each value then goes to the
+   * sketches as it comes ({@link #addDistinctUtf8} with a count of one, in row order). A table
+   * only pays when values repeat within a chunk; where nearly every value of a chunk is new (ids,
+   * e-mail addresses, free text) it is pure cost, about a seventh of such a column's time
+   * ({@code TrackBenchCpu string_high_card}). The sketches end up holding the same values with the
+   * same counts either way: HLL's state does not depend on the order of updates, and frequent items
+   * keep their error bounds in any order.
+   */
+  boolean utf8Direct() {
+    return utf8DirectLeft > 0;
+  }
+
+  /**
+   * A chunk of {@code values} non-null UTF-8 values is done, {@code distinct} of them distinct if it
+   * went through the table. After a chunk of at least {@value #UTF8_DIRECT_MIN_VALUES} values with
+   * no more than one repeat in {@value #UTF8_DIRECT_REPEAT_SHARE} values, the next
+   * {@value #UTF8_DIRECT_CHUNKS} chunks go direct; then a chunk goes through the table again, to see
+   * whether the values still do not repeat. The choice depends only on the column's values and its
+   * chunks, so a door that hands core the same chunks gets the same sketches.
+   */
+  void utf8ChunkDone(boolean direct, int values, int distinct) {
+    if (direct) {
+      utf8DirectLeft--;
+    } else if (values >= UTF8_DIRECT_MIN_VALUES && distinct >= values - values / UTF8_DIRECT_REPEAT_SHARE) {
+      utf8DirectLeft = UTF8_DIRECT_CHUNKS;
+    }
+  }
+
+  /** Integers whose KLL update waits for the next drain (fewer than {@value #MAX_PENDING_ROWS} between calls). */
+  long pendingRows() {
+    return pendingRows + longCount;
+  }
+
   /** The column's table for pre-aggregating Arrow UTF-8 values, emptied and sized for {@code expected} distinct values. */
   Utf8Distinct utf8Distinct(int expected) {
     if (utf8Distinct == null) {
@@ -379,18 +428,28 @@ final class ColumnTracker {
     max = hi;
     anyInt = true;
     addMoments(d, c);
-    kll.update(d, 0, c);
-    if (counts.size() >= MAX_PENDING_DISTINCT) {
+    pendingRows += c;
+    if (counts.size() >= MAX_PENDING_DISTINCT || pendingRows >= MAX_PENDING_ROWS) {
       drainLongCounts();
     }
   }
 
   /**
-   * Hands the integers counted so far to the HLL and frequent-items sketches, each distinct value
-   * once with its count. Counting across batches (up to {@value #MAX_PENDING_DISTINCT} distinct
-   * values) means a low-cardinality column updates those sketches a handful of times, however
-   * many rows it has. HLL updates are idempotent and frequent-items updates take weights, so the
-   * sketches hold what per-value updates would (frequent items within the same error bounds).
+   * Hands the integers counted so far to the sketches, each distinct value once with its count.
+   * Counting across batches (up to {@value #MAX_PENDING_DISTINCT} distinct values and
+   * {@value #MAX_PENDING_ROWS} rows) means a low-cardinality column updates those sketches a handful
+   * of times, however many rows it has.
+   * HLL updates are idempotent and frequent-items updates take weights, so those sketches hold
+   * what per-value updates would (frequent items within the same error bounds). The KLL sketch
+   * takes a value counted at least {@value #KLL_WEIGHTED_MIN} times as one weighted update
+   * (DataSketches merges a sketch holding the value at the levels of the count's binary digits:
+   * about 2.5 microseconds, what 50 single updates cost), and every other value as that many
+   * single updates in one bulk update. The sketch is then a KLL sketch of the same values, with
+   * the same rank-error bound, though not the bits that updates in row order would give:
+   * {@code WeightedKllTest} measures both paths' rank errors against exact ranks. Which values
+   * go which way, and in which order, depends only on the column's values and the points where
+   * the table is drained (the limits above, {@link #flush}), so
+   * every door that hands core the same values gives the same sketch.
    */
   private void drainLongCounts() {
     LongCounts counts = longCounts;
@@ -399,15 +458,35 @@ final class ColumnTracker {
     }
     ItemsSketch<String> fi = items;
     HllSketch h = hll;
+    KllDoublesSketch q = kll;
+    double[] singles = scratch; // flushLongs is done with it
+    int fill = 0;
     int cap = counts.capacity();
     for (int s = 0; s < cap; s++) {
       if (counts.used(s)) {
         long key = counts.key(s);
+        long count = counts.count(s);
         h.update(key);
-        fi.update(FrequentItemsMetric.itemOf(key), counts.count(s));
+        fi.update(FrequentItemsMetric.itemOf(key), count);
+        double v = key;
+        if (count >= KLL_WEIGHTED_MIN) {
+          q.update(v, count);
+          continue;
+        }
+        for (int j = 0; j < count; j++) {
+          singles[fill++] = v;
+          if (fill == singles.length) {
+            q.update(singles, 0, fill);
+            fill = 0;
+          }
+        }
       }
     }
+    if (fill > 0) {
+      q.update(singles, 0, fill);
+    }
     counts.clear();
+    pendingRows = 0;
   }
 
   private void flushDoubles() {

@@ -146,6 +146,25 @@ final class Utf8Distinct {
     size = 0;
   }
 
+  /** The number of distinct strings in the table. */
+  int size() {
+    return size;
+  }
+
+  /** {@code len} bytes at {@code data + start}, in an array of exactly that length reused until the next call. */
+  byte[] bytes(long data, long start, int len) {
+    byte[] b = scratch(len);
+    MemoryUtil.copyFromMemory(data + start, b, 0, len);
+    return b;
+  }
+
+  /** {@code buf[start..start+len)}, in an array of exactly that length reused until the next call. */
+  byte[] bytes(byte[] buf, int start, int len) {
+    byte[] b = scratch(len);
+    System.arraycopy(buf, start, b, 0, len);
+    return b;
+  }
+
   private byte[] scratch(int len) {
     if (len > MAX_CACHED_LEN) {
       return new byte[len];

@@ -265,6 +265,63 @@ class BulkTrackingTest {
   }
 
   @Test
+  void chunksOfNewValuesSkipTheDistinctTableAndKeepEveryCount() {
+    // 100,000 cells: ids that never repeat, "hot" every 40th cell, a null every 97th
+    int n = 100_000;
+    byte[] buf = new byte[n * 16];
+    int[] starts = new int[n];
+    int[] ends = new int[n];
+    int at = 0;
+    long hot = 0;
+    long nulls = 0;
+    java.util.Set<String> distinct = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      if (i % 97 == 0) {
+        starts[i] = -1;
+        nulls++;
+        continue;
+      }
+      String s = i % 40 == 0 ? "hot" : "id-" + i;
+      if (s.equals("hot")) {
+        hot++;
+      }
+      distinct.add(s);
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      System.arraycopy(b, 0, buf, at, b.length);
+      starts[i] = at;
+      ends[i] = at + b.length;
+      at += b.length;
+    }
+    ColumnTracker direct = new ColumnTracker(ColumnKind.STRING);
+    ArrowColumns.utf8Cells(direct, buf, starts, ends, 0, ArrowColumns.STRING_CHUNK);
+    assertTrue(direct.utf8Direct(), "a chunk of new values sends the next chunks past the table");
+    ArrowColumns.utf8Cells(direct, buf, starts, ends, ArrowColumns.STRING_CHUNK, n);
+    // pieces too small to judge (fewer than 1,024 values) always go through the table
+    ColumnTracker table = new ColumnTracker(ColumnKind.STRING);
+    for (int from = 0; from < n; from += 1000) {
+      ArrowColumns.utf8Cells(table, buf, starts, ends, from, Math.min(n, from + 1000));
+      assertTrue(!table.utf8Direct(), "from " + from);
+    }
+    ColumnView a = direct.view();
+    ColumnView b = table.view();
+    for (ColumnView v : List.of(a, b)) {
+      assertEquals(n, v.counts().n());
+      assertEquals(nulls, v.counts().nulls());
+      assertEquals(n - nulls, v.types().string());
+      var items = v.frequentItems().orElseThrow();
+      assertEquals(n - nulls, items.streamLength());
+      assertTrue(items.lowerBound("hot") <= hot && hot <= items.upperBound("hot"),
+          items.lowerBound("hot") + " <= " + hot + " <= " + items.upperBound("hot"));
+      assertEquals("hot", items.frequentItems().get(0).value());
+      var card = v.cardinality().orElseThrow();
+      assertTrue(card.lowerBound(3) <= distinct.size() && distinct.size() <= card.upperBound(3),
+          card.lowerBound(3) + " <= " + distinct.size() + " <= " + card.upperBound(3));
+    }
+    // the same values reach the HLL either way: the same registers
+    assertEquals(b.cardinality().orElseThrow().compositeEstimate(), a.cardinality().orElseThrow().compositeEstimate());
+  }
+
+  @Test
   void theBytesHashIsTheMemoryHash() {
     SplittableRandom r = new SplittableRandom(5);
     try (BufferAllocator alloc = new RootAllocator(); ArrowBuf mem = alloc.buffer(64)) {
