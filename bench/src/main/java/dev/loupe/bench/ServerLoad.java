@@ -51,7 +51,9 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  * Options after the URL: {@code --json-requests N} (default 3000), {@code --arrow-requests N}
  * (default 150), {@code --arrow-rows N} (rows per Arrow request, default 100,000; 10,000 is the size
  * docs/server.md recommends when latency matters), {@code --concurrency N} (default 8), {@code --key KEY} (X-API-Key),
- * {@code --server-pid PID} (report the server's CPU), {@code --only json|arrow} (one kind only).
+ * {@code --server-pid PID} (report the server's CPU), {@code --only json|arrow} (one kind only),
+ * {@code --warm-up-seconds S} (closed-loop requests of each kind before anything is measured, default 20:
+ * a fresh server's JIT spends several seconds of CPU compiling the request path; 0 measures it cold).
  */
 public final class ServerLoad {
   static final int JSON_ROWS = 1000;
@@ -76,7 +78,7 @@ public final class ServerLoad {
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println("usage: ServerLoad URL [--json-requests N] [--arrow-requests N] [--arrow-rows N]"
-          + " [--concurrency N] [--key KEY] [--server-pid PID] [--only json|arrow]");
+          + " [--concurrency N] [--key KEY] [--server-pid PID] [--only json|arrow] [--warm-up-seconds S]");
       System.exit(2);
     }
     int jsonRequests = 3000;
@@ -85,6 +87,7 @@ public final class ServerLoad {
     String key = null;
     long serverPid = -1;
     String only = null;
+    double warmUpSeconds = 20;
     for (int i = 1; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--json-requests" -> jsonRequests = Integer.parseInt(args[i + 1]);
@@ -94,6 +97,7 @@ public final class ServerLoad {
         case "--server-pid" -> serverPid = Long.parseLong(args[i + 1]);
         case "--only" -> only = args[i + 1];
         case "--arrow-rows" -> arrowRows = Integer.parseInt(args[i + 1]);
+        case "--warm-up-seconds" -> warmUpSeconds = Double.parseDouble(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -116,11 +120,13 @@ public final class ServerLoad {
     }
     boolean doJson = !"arrow".equals(only);
     boolean doArrow = !"json".equals(only);
+    // warm-up: a server is measured once its JIT has compiled the request path (on 2 cores C2 spends
+    // 6-8 s of CPU on it, about as long as a measured phase); each kind runs for the given seconds
     if (doJson) {
-      load.closedLoop(json, jsonRequests / 5); // warm-up
+      load.warmUp("JSON ", json, JSON_ROWS, warmUpSeconds);
     }
     if (doArrow) {
-      load.closedLoop(arrow, Math.max(1, arrowRequests / 5));
+      load.warmUp("Arrow", arrow, arrowRows, warmUpSeconds);
     }
     double jsonRate = 0;
     double arrowRate = 0;
@@ -280,6 +286,30 @@ public final class ServerLoad {
   }
 
   /** {@code count} requests from {@code concurrency} threads, each sent when the last was answered; seconds. */
+  /**
+   * Closed-loop requests of one kind for about {@code seconds} (in rounds of {@code concurrency x 25}
+   * requests), unmeasured but printed: what a cold server does while its JIT compiles.
+   */
+  void warmUp(String what, List<byte[]> requests, int rowsPerRequest, double seconds) throws Exception {
+    if (seconds <= 0) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    long sent = 0;
+    double first = -1;
+    while ((System.nanoTime() - t0) / 1e9 < seconds) {
+      int n = concurrency * 25;
+      double s = closedLoop(requests, n);
+      if (first < 0) {
+        first = n * (double) rowsPerRequest / s;
+      }
+      sent += n;
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("%s warm-up: %,d requests in %.1f s (%,.0f rows/s; the first %d: %,.0f rows/s)%n", what, sent,
+        s, sent * (double) rowsPerRequest / s, concurrency * 25, first);
+  }
+
   double closedLoop(List<byte[]> requests, int count) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     AtomicInteger next = new AtomicInteger();
