@@ -342,4 +342,40 @@ class DeferredUpdatesReviewTest {
       }
     }
   }
+
+  /**
+   * A column goes direct after a chunk of new values; the next batch is empty strings only, in an
+   * Arrow vector with no data bytes at all: each counts as a string, the frequent item "" holds them.
+   */
+  @Test
+  void emptyStringsWithNoDataBufferAfterTheColumnWentDirect() {
+    try (BufferAllocator alloc = new RootAllocator()) {
+      DatasetProfile p = new DatasetProfile(ProfileProperties.EMPTY);
+      int unique = 8192;
+      try (VarCharVector v = new VarCharVector("s", alloc)) {
+        v.allocateNew();
+        for (int i = 0; i < unique; i++) {
+          v.setSafe(i, ("u" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        v.setValueCount(unique);
+        p.trackColumn("s", v, unique, null);
+      }
+      int empties = 3000;
+      try (VarCharVector v = new VarCharVector("s", alloc)) {
+        v.allocateNew(0, empties);
+        for (int i = 0; i < empties; i++) {
+          v.setIndexDefined(i);
+          v.getOffsetBuffer().setInt((long) (i + 1) * 4, 0);
+        }
+        v.setValueCount(empties);
+        assertEquals(0, v.getDataBuffer().capacity(), "no data bytes");
+        p.trackColumn("s", v, empties, null);
+      }
+      ColumnView c = p.view().column("s").orElseThrow();
+      assertEquals(unique + empties, c.counts().n());
+      assertEquals(unique + empties, c.types().string());
+      FrequentItemsMetric fi = c.frequentItems().orElseThrow();
+      assertTrue(fi.lowerBound("") <= empties && empties <= fi.upperBound(""), fi.lowerBound("") + " " + fi.upperBound(""));
+    }
+  }
 }
