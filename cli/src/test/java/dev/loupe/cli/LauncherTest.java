@@ -154,6 +154,31 @@ class LauncherTest {
     assertTrue(mine.out().lines().anyMatch(l -> l.matches("\\s*bool UseParallelGC\\s+= true\\s.*")));
   }
 
+  /**
+   * Where the kernel gives transparent huge pages on request, {@code profile} asks for them; a user's own
+   * page-size choice in LOUPE_JAVA_OPTS wins: with the launcher's flag also set, the JVM would silently take
+   * transparent pages over an explicit {@code -XX:+UseLargePages -XX:+UseHugeTLBFS} (reserved huge pages).
+   */
+  @Test
+  void transparentHugePagesOnlyWhereTheKernelGivesThemOnRequestAndNeverOverAUsersPageChoice(@TempDir Path cache)
+      throws Exception {
+    Path out = jars.resolve("thp.bin");
+    Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+    boolean madvise = Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
+    Run plain = launch(cache, Map.of("LOUPE_CDS", "0", "LOUPE_JAVA_OPTS", "-XX:+PrintFlagsFinal"),
+        "profile", WEATHER.toString(), "--quiet", "-o", out.toString());
+    assertEquals(0, plain.code(), plain.err());
+    assertEquals(madvise, plain.out().lines()
+        .anyMatch(l -> l.matches("\\s*bool UseTransparentHugePages\\s+= true\\s.*command line.*")), plain.out());
+    for (String choice : List.of("-XX:+UseLargePages", "-XX:+UseLargePages -XX:+UseHugeTLBFS", "-XX:+UseSHM")) {
+      Run mine = launch(cache, Map.of("LOUPE_CDS", "0", "LOUPE_JAVA_OPTS", "-XX:+PrintFlagsFinal " + choice),
+          "profile", WEATHER.toString(), "--quiet", "-o", out.toString());
+      assertEquals(0, mine.code(), mine.err());
+      assertTrue(mine.out().lines().anyMatch(l -> l.matches("\\s*bool UseTransparentHugePages\\s+= false\\s.*")),
+          choice + ": " + mine.out().lines().filter(l -> l.contains("Pages") || l.contains("TLBFS")).toList());
+    }
+  }
+
   @Test
   void arrowBoundsChecksAreOffForFilesLoupeDecodesAndOnForArrowInput(@TempDir Path cache) throws Exception {
     Path out = jars.resolve("u.bin");

@@ -121,6 +121,30 @@ class CsvByteRangeTest {
         ranges.columnSummary("s").get("frequent_items/frequent_strings"));
   }
 
+  /**
+   * Columns whose text cells hardly repeat (where core's UTF-8 path skips its distinct table for the
+   * following chunks) with repeats around the 1-in-16 switch point, empty, long (> 256 bytes) and
+   * non-ASCII cells, and an integer column whose off-type cells are mostly new text: both CSV paths
+   * give the same bytes at batch sizes around the 1,024-value and 8,192-value chunk limits.
+   */
+  @Test
+  void textThatHardlyRepeatsProfilesAlikeOnBothPaths() throws IOException {
+    Random r = new Random(77);
+    StringBuilder b = new StringBuilder("id,n,h\n");
+    for (int i = 0; i < 40_000; i++) {
+      int k = r.nextInt(100);
+      String id = k < 6 ? "id" + r.nextInt(Math.max(1, i)) : k < 8 ? "" : k < 10 ? "\u00e9\u65e5" + i
+          : k < 11 ? "L".repeat(300) + i : "id" + i;
+      String n = r.nextInt(3) == 0 ? Integer.toString(r.nextInt(50)) : "t" + i;
+      String h = Integer.toString(r.nextInt(4) == 0 ? r.nextInt(5000) : r.nextInt(3));
+      b.append(id).append(',').append(n).append(',').append(h).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("ids.csv"), b, StandardCharsets.UTF_8);
+    for (int batch : new int[] {1023, 1024, 1100, 8192, 9000, 40_000}) {
+      assertSameProfile(file, batch, "batch " + batch);
+    }
+  }
+
   private void assertSameProfile(Path file, int batch, String what) throws IOException {
     ProfileView b = bytePath(file, batch);
     ProfileView f = fastCsvPath(file, batch);
