@@ -34,13 +34,15 @@ final class ColumnTracker {
   static final int BATCH = 1024;
   static final int MAX_PENDING_DISTINCT = 4096;
   /**
-   * The most integers whose KLL updates wait for the next drain: it bounds the work one drain does
-   * (about 30 ms of single updates at worst, compiled, on whichever thread fills the table or takes a
-   * view), and how long a column holds rows whose KLL update is pending.
+   * The most integers counted between drains: it bounds the KLL updates that wait for a drain (see
+   * {@link #drainLongCounts}) and so the work one drain does, on whichever thread fills the table or
+   * takes a view.
    */
   static final int MAX_PENDING_ROWS = 1 << 20;
+  /** A column's first drain comes after this many integers: it decides how KLL takes the next ones. */
+  static final int PROBE_ROWS = 1 << 16;
   /** The least count of one integer that goes to the KLL sketch as a weighted update (see {@link #drainLongCounts}). */
-  static final int KLL_WEIGHTED_MIN = 1024;
+  static final int KLL_WEIGHTED_MIN = 64;
   /** See {@link #utf8ChunkDone}. */
   static final int UTF8_DIRECT_MIN_VALUES = 1024;
   static final int UTF8_DIRECT_REPEAT_SHARE = 16;
@@ -81,6 +83,11 @@ final class ColumnTracker {
   private double[] scratch;
   private LongCounts longCounts;
   private long pendingRows;
+  private boolean kllDeferred; // see drainLongCounts
+  private long[] heavyKeys;
+  private double[] heavyValues;
+  private long[] heavyWeights;
+  private boolean probed;
   private Map<String, long[]> stringCounts;
   private Utf8Distinct utf8Distinct;
   private int utf8DirectLeft;
@@ -363,7 +370,12 @@ final class ColumnTracker {
     }
   }
 
-  /** Integers whose KLL update waits for the next drain (fewer than {@value #MAX_PENDING_ROWS} between calls). */
+  /** Whether the integers' KLL updates now wait for the drain (see {@link #drainLongCounts}). */
+  boolean kllDeferred() {
+    return kllDeferred;
+  }
+
+  /** Integers counted since the last drain (fewer than {@value #MAX_PENDING_ROWS} between calls). */
   long pendingRows() {
     return pendingRows + longCount;
   }
@@ -428,8 +440,11 @@ final class ColumnTracker {
     max = hi;
     anyInt = true;
     addMoments(d, c);
+    if (!kllDeferred) {
+      kll.update(d, 0, c);
+    }
     pendingRows += c;
-    if (counts.size() >= MAX_PENDING_DISTINCT || pendingRows >= MAX_PENDING_ROWS) {
+    if (counts.size() >= MAX_PENDING_DISTINCT || pendingRows >= (probed ? MAX_PENDING_ROWS : PROBE_ROWS)) {
       drainLongCounts();
     }
   }
@@ -438,18 +453,26 @@ final class ColumnTracker {
    * Hands the integers counted so far to the sketches, each distinct value once with its count.
    * Counting across batches (up to {@value #MAX_PENDING_DISTINCT} distinct values and
    * {@value #MAX_PENDING_ROWS} rows) means a low-cardinality column updates those sketches a handful
-   * of times, however many rows it has.
-   * HLL updates are idempotent and frequent-items updates take weights, so those sketches hold
-   * what per-value updates would (frequent items within the same error bounds). The KLL sketch
-   * takes a value counted at least {@value #KLL_WEIGHTED_MIN} times as one weighted update
-   * (DataSketches merges a sketch holding the value at the levels of the count's binary digits:
-   * about 2.5 microseconds, what 50 single updates cost), and every other value as that many
-   * single updates in one bulk update. The sketch is then a KLL sketch of the same values, with
-   * the same rank-error bound, though not the bits that updates in row order would give:
-   * {@code WeightedKllTest} measures both paths' rank errors against exact ranks. Which values
-   * go which way, and in which order, depends only on the column's values and the points where
-   * the table is drained (the limits above, {@link #flush}), so
-   * every door that hands core the same values gives the same sketch.
+   * of times, however many rows it has. HLL updates are idempotent and frequent-items updates take
+   * weights, so those sketches hold what per-value updates would (frequent items within the same
+   * error bounds).
+   *
+   * <p>KLL: while the column's values are <em>heavy</em> (a value counted
+   * {@value #KLL_WEIGHTED_MIN} times or more over a full period of {@value #MAX_PENDING_ROWS} rows
+   * holds at least three quarters of the rows), their KLL updates wait here too: the values counted
+   * at least {@value #KLL_WEIGHTED_MIN} times go in as weighted updates, all of them in a few merges
+   * ({@link WeightedKll}: a sketch holding each value at the levels of its count's binary digits),
+   * every other value as that many single updates in one bulk update.
+   * Otherwise each batch updates KLL in row order as it comes ({@link #flushLongs}). Each drain
+   * of at least {@value #PROBE_ROWS} rows judges the rows it counted, scaled to a full period, and
+   * sets the way for the next period; the first period is a probe of {@value #PROBE_ROWS} rows. So a drain replays at most about a quarter
+   * of a period as single updates while the column stays as it was (a few milliseconds), and a
+   * column of many values that each occur rarely (ids, uniform codes) costs what it did before.
+   * The sketch is a KLL sketch of the same values with the same rank-error bound, though not the
+   * bits that updates in row order would give: {@code WeightedKllTest} measures both ways' rank
+   * errors against exact ranks. Which way values go, and in which order, depends only on the
+   * column's values and the points where the table is drained (the limits above, {@link #flush}),
+   * so every door that hands core the same values gives the same sketch.
    */
   private void drainLongCounts() {
     LongCounts counts = longCounts;
@@ -459,8 +482,13 @@ final class ColumnTracker {
     ItemsSketch<String> fi = items;
     HllSketch h = hll;
     KllDoublesSketch q = kll;
+    boolean deferred = kllDeferred;
+    // what a value's count would be over a full period, at this drain's rate: the heavy mark
+    long heavyMark = Math.max(1, KLL_WEIGHTED_MIN * pendingRows / MAX_PENDING_ROWS);
+    long heavyRows = 0;
     double[] singles = scratch; // flushLongs is done with it
     int fill = 0;
+    int heavy = 0;
     int cap = counts.capacity();
     for (int s = 0; s < cap; s++) {
       if (counts.used(s)) {
@@ -468,11 +496,20 @@ final class ColumnTracker {
         long count = counts.count(s);
         h.update(key);
         fi.update(FrequentItemsMetric.itemOf(key), count);
-        double v = key;
+        if (count >= heavyMark) {
+          heavyRows += count;
+        }
+        if (!deferred) {
+          continue; // KLL took these rows as they came
+        }
         if (count >= KLL_WEIGHTED_MIN) {
-          q.update(v, count);
+          if (heavyKeys == null || heavy == heavyKeys.length) {
+            heavyKeys = java.util.Arrays.copyOf(heavyKeys == null ? new long[0] : heavyKeys, Math.max(64, 2 * heavy));
+          }
+          heavyKeys[heavy++] = key;
           continue;
         }
+        double v = key;
         for (int j = 0; j < count; j++) {
           singles[fill++] = v;
           if (fill == singles.length) {
@@ -484,6 +521,23 @@ final class ColumnTracker {
     }
     if (fill > 0) {
       q.update(singles, 0, fill);
+    }
+    if (heavy > 0) {
+      // the frequent values, in ascending order, merged as a few sketches (WeightedKll)
+      java.util.Arrays.sort(heavyKeys, 0, heavy);
+      if (heavyValues == null || heavyValues.length < heavy) {
+        heavyValues = new double[heavyKeys.length];
+        heavyWeights = new long[heavyKeys.length];
+      }
+      for (int i = 0; i < heavy; i++) {
+        heavyValues[i] = heavyKeys[i];
+        heavyWeights[i] = counts.countOf(heavyKeys[i]);
+      }
+      WeightedKll.merge(q, heavyValues, heavyWeights, heavy);
+    }
+    if (pendingRows >= PROBE_ROWS) { // a short period (a view soon after a drain) decides nothing
+      kllDeferred = heavyRows >= pendingRows - pendingRows / 4;
+      probed = true;
     }
     counts.clear();
     pendingRows = 0;
