@@ -84,7 +84,6 @@ final class ColumnTracker {
   private LongCounts longCounts;
   private long pendingRows;
   private boolean kllDeferred; // see drainLongCounts
-  private long[] heavyKeys;
   private double[] heavyValues;
   private long[] heavyWeights;
   private boolean probed;
@@ -503,15 +502,17 @@ final class ColumnTracker {
           continue; // KLL took these rows as they came
         }
         if (count >= KLL_WEIGHTED_MIN) {
-          if (heavyKeys == null || heavy == heavyKeys.length) {
-            heavyKeys = java.util.Arrays.copyOf(heavyKeys == null ? new long[0] : heavyKeys, Math.max(64, 2 * heavy));
+          if (heavyValues == null || heavy == heavyValues.length) {
+            int grown = heavyValues == null ? 64 : 2 * heavy;
+            heavyValues = heavyValues == null ? new double[grown] : java.util.Arrays.copyOf(heavyValues, grown);
+            heavyWeights = heavyWeights == null ? new long[grown] : java.util.Arrays.copyOf(heavyWeights, grown);
           }
-          heavyKeys[heavy++] = key;
+          heavyValues[heavy] = key;
+          heavyWeights[heavy++] = count;
           continue;
         }
-        double v = key;
         for (int j = 0; j < count; j++) {
-          singles[fill++] = v;
+          singles[fill++] = key;
           if (fill == singles.length) {
             q.update(singles, 0, fill);
             fill = 0;
@@ -523,17 +524,7 @@ final class ColumnTracker {
       q.update(singles, 0, fill);
     }
     if (heavy > 0) {
-      // the frequent values, in ascending order, merged as a few sketches (WeightedKll)
-      java.util.Arrays.sort(heavyKeys, 0, heavy);
-      if (heavyValues == null || heavyValues.length < heavy) {
-        heavyValues = new double[heavyKeys.length];
-        heavyWeights = new long[heavyKeys.length];
-      }
-      for (int i = 0; i < heavy; i++) {
-        heavyValues[i] = heavyKeys[i];
-        heavyWeights[i] = counts.countOf(heavyKeys[i]);
-      }
-      WeightedKll.merge(q, heavyValues, heavyWeights, heavy);
+      WeightedKll.merge(q, heavyValues, heavyWeights, heavy); // the frequent values, as a few sketches
     }
     if (pendingRows >= PROBE_ROWS) { // a short period (a view soon after a drain) decides nothing
       kllDeferred = heavyRows >= pendingRows - pendingRows / 4;

@@ -49,21 +49,6 @@ final class LongCounts {
     }
   }
 
-  /** The count of {@code key} (0 if absent). */
-  long countOf(long key) {
-    long[] t = table;
-    int m = mask;
-    int i = mix(key) & m;
-    while (true) {
-      int k = i << 1;
-      long c = t[k + 1];
-      if (c == 0 || t[k] == key) {
-        return c;
-      }
-      i = (i + 1) & m;
-    }
-  }
-
   int capacity() {
     return mask + 1;
   }

@@ -104,28 +104,16 @@ final class Utf8Distinct {
 
   /** As {@link #drainTo(ColumnTracker, long)} for strings added from {@code buf}. */
   void drainTo(ColumnTracker tracker, byte[] buf) {
-    if (size == 0) {
-      return;
-    }
-    long[] t = table;
-    int cap = mask + 1;
-    for (int i = 0; i < cap; i++) {
-      int k = i << 1;
-      long a = t[k];
-      if (a != 0) {
-        int len = (int) t[k + 1];
-        byte[] b = scratch(len);
-        System.arraycopy(buf, (int) (a & START_MASK), b, 0, len);
-        tracker.addDistinctUtf8(b, a >>> 48);
-        t[k] = 0;
-        t[k + 1] = 0;
-      }
-    }
-    size = 0;
+    drain(tracker, buf, 0);
   }
 
   /** Hands every distinct string with its count to the tracker, then empties the table. */
   void drainTo(ColumnTracker tracker, long data) {
+    drain(tracker, null, data);
+  }
+
+  /** The drain of strings added from {@code buf}, or (when it is null) from memory at {@code data}. */
+  private void drain(ColumnTracker tracker, byte[] buf, long data) {
     if (size == 0) {
       return;
     }
@@ -136,8 +124,7 @@ final class Utf8Distinct {
       long a = t[k];
       if (a != 0) {
         int len = (int) t[k + 1];
-        byte[] b = scratch(len);
-        MemoryUtil.copyFromMemory(data + (a & START_MASK), b, 0, len);
+        byte[] b = buf != null ? bytes(buf, (int) (a & START_MASK), len) : bytes(data, a & START_MASK, len);
         tracker.addDistinctUtf8(b, a >>> 48);
         t[k] = 0;
         t[k + 1] = 0;

@@ -2,6 +2,7 @@ package dev.loupe.core;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
 
@@ -54,8 +55,8 @@ final class WeightedKll {
 
   /**
    * Merges into {@code target} (k = 1024) each {@code values[i]} counted {@code weights[i]} times,
-   * for {@code i < n}. The values must be in ascending order (equal neighbours are allowed: distinct
-   * integers beyond 2^53 may become the same double), the weights positive and below 2^60.
+   * for {@code i < n}, in any order (each level's items are sorted here); the weights must be
+   * positive and below 2^60.
    */
   static void merge(KllDoublesSketch target, double[] values, long[] weights, int n) {
     int from = 0;
@@ -90,20 +91,32 @@ final class WeightedKll {
     b.putShort((short) K).put((byte) M).put((byte) 0);
     b.putLong(total);
     b.putShort((short) K).put((byte) levels).put((byte) 0); // min k, levels
-    int offset = CAPACITY[levels] - items;
+    // the items, level by level, each level in ascending order (as a sketch's levels above 0 must be)
+    double[] level = new double[items];
+    int[] starts = new int[levels + 1];
+    int at = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
     for (int h = 0; h < levels; h++) {
-      b.putInt(offset);
-      for (int i = from; i < to; i++) {
-        offset += (int) (weights[i] >>> h) & 1;
-      }
-    }
-    b.putDouble(values[from]).putDouble(values[to - 1]);
-    for (int h = 0; h < levels; h++) {
+      starts[h] = at;
       for (int i = from; i < to; i++) {
         if (((weights[i] >>> h) & 1) != 0) {
-          b.putDouble(values[i]);
+          level[at++] = values[i];
         }
       }
+      Arrays.sort(level, starts[h], at);
+    }
+    for (int i = from; i < to; i++) {
+      min = Math.min(min, values[i]);
+      max = Math.max(max, values[i]);
+    }
+    int offset = CAPACITY[levels] - items;
+    for (int h = 0; h < levels; h++) {
+      b.putInt(offset + starts[h]);
+    }
+    b.putDouble(min).putDouble(max);
+    for (double x : level) {
+      b.putDouble(x);
     }
     return b.array();
   }
