@@ -83,16 +83,19 @@ class DriftSketchErrorTest {
 
   @Test
   void whylogsRawDOnTheSameValuesCallsDrift() {
-    // the failure the correction removes: several reshufflings of one multiset, raw D at 100 quantiles
+    // the failure the correction removes: several reshufflings of one multiset, raw D at 100 quantiles.
+    // KLL's coin flips are not seeded, so each reshuffling is a chance: measured 19 of 20 called drift
+    // (2026-11-28). A majority of 9 fails by chance with probability under 1e-3 at that rate; 2 of 3 was
+    // about 3e-2 and failed once in CI.
     double[] v = values(3, 2_000_000);
     ColumnView a = chunked(v, 1);
     int drift = 0;
-    for (int s = 0; s < 3; s++) {
+    for (int s = 0; s < 9; s++) {
       ColumnDrift w = compare(a, chunked(shuffled(v, 10 + s), 16), DriftOptions.builder().whylogsCompatible().build());
       drift += w.category() == DriftCategory.DRIFT ? 1 : 0;
       assertEquals(w.statistic(), w.testedStatistic());
     }
-    assertTrue(drift >= 2, "whylogs' raw D called " + drift + " of 3 reshufflings drift");
+    assertTrue(drift >= 5, "whylogs' raw D called " + drift + " of 9 reshufflings drift");
   }
 
   @Test
