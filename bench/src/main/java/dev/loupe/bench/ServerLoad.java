@@ -53,7 +53,8 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  * docs/server.md recommends when latency matters), {@code --concurrency N} (default 8), {@code --key KEY} (X-API-Key),
  * {@code --server-pid PID} (report the server's CPU), {@code --only json|arrow} (one kind only),
  * {@code --warm-up-seconds S} (closed-loop requests of each kind before anything is measured, default 20:
- * a fresh server's JIT spends several seconds of CPU compiling the request path; 0 measures it cold).
+ * a fresh server's JIT spends several seconds of CPU compiling the request path; 0 measures it cold),
+ * {@code --half-peak-seconds S} (length of each open-loop phase, default 10).
  */
 public final class ServerLoad {
   static final int JSON_ROWS = 1000;
@@ -78,7 +79,8 @@ public final class ServerLoad {
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println("usage: ServerLoad URL [--json-requests N] [--arrow-requests N] [--arrow-rows N]"
-          + " [--concurrency N] [--key KEY] [--server-pid PID] [--only json|arrow] [--warm-up-seconds S]");
+          + " [--concurrency N] [--key KEY] [--server-pid PID] [--only json|arrow] [--warm-up-seconds S]"
+          + " [--half-peak-seconds S]");
       System.exit(2);
     }
     int jsonRequests = 3000;
@@ -88,6 +90,7 @@ public final class ServerLoad {
     long serverPid = -1;
     String only = null;
     double warmUpSeconds = 20;
+    double halfPeakSeconds = 10;
     for (int i = 1; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--json-requests" -> jsonRequests = Integer.parseInt(args[i + 1]);
@@ -98,6 +101,7 @@ public final class ServerLoad {
         case "--only" -> only = args[i + 1];
         case "--arrow-rows" -> arrowRows = Integer.parseInt(args[i + 1]);
         case "--warm-up-seconds" -> warmUpSeconds = Double.parseDouble(args[i + 1]);
+        case "--half-peak-seconds" -> halfPeakSeconds = Double.parseDouble(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -148,10 +152,10 @@ public final class ServerLoad {
           load.cpu().since(c, as));
     }
     if (doJson) {
-      load.openLoop("JSON ", json, jsonRequests / js / 2, JSON_ROWS);
+      load.openLoop("JSON ", json, jsonRequests / js / 2, JSON_ROWS, halfPeakSeconds);
     }
     if (doArrow) {
-      load.openLoop("Arrow", arrow, arrowRequests / as / 2, arrowRows);
+      load.openLoop("Arrow", arrow, arrowRequests / as / 2, arrowRows, halfPeakSeconds);
     }
     System.out.println("client cores: " + Runtime.getRuntime().availableProcessors() + "; load average "
         + String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
@@ -168,13 +172,13 @@ public final class ServerLoad {
   }
 
   /** CPU seconds of this process and (with --server-pid) of the server, at one moment. */
-  record Cpu(double client, double server) {
+  record Cpu(double client, double server, double serverSys) {
     String since(Cpu before, double wallSeconds) {
       String out = String.format("client CPU %.1f s (%.0f%% of one core)", client - before.client,
           100 * (client - before.client) / wallSeconds);
       if (server >= 0) {
-        out += String.format(", server CPU %.1f s (%.0f%% of one core)", server - before.server,
-            100 * (server - before.server) / wallSeconds);
+        out += String.format(", server CPU %.1f s (%.0f%% of one core; %.1f s of it in the kernel)",
+            server - before.server, 100 * (server - before.server) / wallSeconds, serverSys - before.serverSys);
       }
       return out;
     }
@@ -184,13 +188,15 @@ public final class ServerLoad {
     double client = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime() / 1e9;
     double server = -1;
+    double serverSys = -1;
     if (serverPid > 0) {
       // /proc/PID/stat: fields 14 and 15 (after the parenthesized name) are user and system ticks
       String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       server = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+      serverSys = Long.parseLong(f[12]) / 100.0;
     }
-    return new Cpu(client, server);
+    return new Cpu(client, server, serverSys);
   }
 
   /** One keep-alive HTTP/1.1 connection: writes a prepared request, reads the whole answer. */
@@ -340,11 +346,17 @@ public final class ServerLoad {
   }
 
   /**
-   * Requests at a fixed rate for about 10 s (at most 3,000); latency from each request's scheduled
-   * time. Up to 64 are in flight at once, each on its own connection.
+   * Requests at a fixed rate for {@code seconds} (at least 50 requests; at most 3,000 when the phase
+   * is 10 s or shorter, as before the option existed); latency from each request's scheduled time.
+   * Up to 64 are in flight at once, each on its own connection. A phase longer than the server's
+   * checkpoint interval (30 s) measures the steady state with its checkpoints in it.
    */
-  void openLoop(String what, List<byte[]> requests, double rate, int rowsPerRequest) throws Exception {
-    int n = (int) Math.min(3000, Math.max(50, rate * 10));
+  void openLoop(String what, List<byte[]> requests, double rate, int rowsPerRequest, double seconds)
+      throws Exception {
+    int n = (int) Math.max(50, rate * seconds);
+    if (seconds <= 10) {
+      n = Math.min(3000, n);
+    }
     long interval = (long) (1e9 / rate);
     ExecutorService pool = Executors.newFixedThreadPool(64);
     List<Conn> conns = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -379,10 +391,32 @@ public final class ServerLoad {
     for (Conn c : conns) {
       c.close();
     }
+    printSlowest(what, latency, interval, start);
     Arrays.sort(latency);
     System.out.printf("%s at half peak (%.1f req/s = %,.0f rows/s, %d requests): p50 %.2f ms, p99 %.2f ms, "
         + "max %.2f ms; %s%n", what, rate, rate * rowsPerRequest, n, latency[n / 2] / 1e6,
         latency[(int) (n * 0.99)] / 1e6, latency[n - 1] / 1e6, c1.since(c0, wall));
+  }
+
+  /**
+   * The slowest requests of an open-loop phase with the wall-clock time they were due, to set beside
+   * the server's log (checkpoints, GC): where a tail comes from.
+   */
+  private static void printSlowest(String what, long[] latency, long interval, long start) {
+    long wallAtStart = System.currentTimeMillis() - (System.nanoTime() - start) / 1_000_000L;
+    Integer[] order = new Integer[latency.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Long.compare(latency[b], latency[a]));
+    StringBuilder sb = new StringBuilder(what).append(" slowest:");
+    for (int i = 0; i < Math.min(5, order.length); i++) {
+      int k = order[i];
+      long dueWall = wallAtStart + k * interval / 1_000_000L;
+      sb.append(String.format(" %.1f ms due %s (+%.2f s);", latency[k] / 1e6,
+          java.time.Instant.ofEpochMilli(dueWall), k * interval / 1e9));
+    }
+    System.out.println(sb);
   }
 
   /** A {@code multiple} body: 4 integer, 4 decimal and 2 string columns (one of 20 values, one of 100,000). */

@@ -126,6 +126,7 @@ final class Ingest implements AutoCloseable {
       return t;
     });
     metrics.gauge("loupe_journal_bytes", journal::bytes);
+    metrics.gauge("loupe_journal_spare_segments", journal::spareCount);
     metrics.gauge("loupe_outbox_windows", delivery::size);
     metrics.gauge("loupe_open_columns", admission::openColumns);
     recover();

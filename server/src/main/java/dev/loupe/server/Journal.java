@@ -39,8 +39,26 @@ import java.util.zip.CRC32C;
  *   35+D     B  body: the request body as received
  * </pre>
  *
- * A crash can leave only the tail of the segment being written torn (the server starts a new
- * segment at every start), and a torn record was never acknowledged. Damage elsewhere (a flipped
+ * <p>Segment files are recycled: a segment the checkpoints no longer need is renamed
+ * {@code spare-<n>.log} and becomes the next new segment, overwritten from its start, instead of
+ * being deleted and a new file allocated. On ext4 (and most journaling file systems) allocating
+ * blocks for a growing file and freeing a deleted one's (discarding them, on SSDs) both go through
+ * the file system's own journal, and each such commit makes every concurrent fsync wait: appending
+ * to fresh files and deleting 2 GB of old segments at each checkpoint put 50-400 ms stalls into
+ * the group commit at 60 MB/s, where overwriting recycled files stayed under 11 ms
+ * (docs/benchmarks.md, "Server ingest"). A recycled file holds its previous life's records after
+ * the new ones until the sync thread cuts it to the new records' length when the segment is
+ * closed; those old records have sequence numbers below the segment's first (its name), so
+ * reading stops at the first such record. Spares left unused by the next checkpoint (the ingest
+ * rate fell) are deleted, so the directory holds at most one checkpoint interval of spares.
+ *
+ * <p>A crash can leave only the tail of the segment being written torn (the server starts a new
+ * segment at every start), and a torn record was never acknowledged. In a recycled segment a
+ * crash can also leave the previous life's bytes after the last record; they are not damage. So
+ * the end of a segment is reported as damage only when a record of its own was cut short there
+ * (its header, carrying the next sequence number, checks out) or when the next segment shows
+ * records missing; damage that destroys the header of the very last acknowledged record of the
+ * last segment looks like the end of its records, and is not reported. Damage elsewhere (a flipped
  * byte on disk) costs only the records it hits: reading resynchronizes on the next offset where a
  * marker, a header checksum and a body checksum all check out, and sequence numbers (consecutive
  * across segments) say how many records the damaged stretch held.
@@ -61,7 +79,9 @@ final class Journal implements AutoCloseable {
   private final Condition work = lock.newCondition();
   private final Condition synced = lock.newCondition();
   private final AtomicLong totalBytes = new AtomicLong();
-  private final List<FileChannel> toSyncAndClose = new ArrayList<>(); // guarded by lock
+  private final List<Closing> toSyncAndClose = new ArrayList<>(); // guarded by lock
+  private final java.util.ArrayDeque<Path> spares = new java.util.ArrayDeque<>(); // guarded by lock
+  private long nextSpare; // guarded by lock: the number in the next spare's name
   private FileChannel current; // guarded by lock
   private long currentFirstSeq; // guarded by lock
   private long currentSize; // guarded by lock
@@ -81,6 +101,28 @@ final class Journal implements AutoCloseable {
     Files.createDirectories(dir);
     for (Path p : segments(dir)) {
       totalBytes.addAndGet(Files.size(p));
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(p -> spareNumber(p) >= 0).sorted().toList()) {
+        spares.add(p);
+        nextSpare = Math.max(nextSpare, spareNumber(p) + 1);
+      }
+    }
+  }
+
+  /** A segment rolled away: cut to the length of its records, made durable, closed (by the sync thread). */
+  private record Closing(FileChannel channel, long size) {}
+
+  /** The number in a spare segment file's name ({@code spare-<20 digits>.log}), or -1. */
+  static long spareNumber(Path p) {
+    String n = p.getFileName().toString();
+    if (!n.startsWith("spare-") || !n.endsWith(".log") || n.length() != "spare-".length() + 20 + 4) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(n.substring(6, 26));
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
@@ -150,6 +192,9 @@ final class Journal implements AutoCloseable {
         long pos = 0;
         while (pos < size) {
           Parsed p = parseAt(ch, pos, size);
+          if (p != null && p.record.seq() < firstSeqOf(seg)) {
+            break; // a record of the file's life before it was recycled: this segment's records ended
+          }
           if (p != null) {
             maxSeq = Math.max(maxSeq, p.record.seq());
             expected = p.record.seq() + 1;
@@ -163,6 +208,7 @@ final class Journal implements AutoCloseable {
           String firstDataset = datasetOfHeader(ch, pos, size);
           long next = pos + 1;
           Parsed resync = null;
+          long staleAt = -1; // where the file's previous life (recycled) shows, if it does
           while (next + FIXED_HEADER <= size) {
             next = findMagic(ch, next, size);
             if (next < 0) {
@@ -172,10 +218,15 @@ final class Journal implements AutoCloseable {
             if (resync != null && resync.record.seq() >= expected) {
               break;
             }
+            if (resync != null && resync.record.seq() < firstSeqOf(seg)) {
+              staleAt = next;
+              resync = null;
+              break;
+            }
             resync = null;
             next++;
           }
-          long to = resync != null ? next : size;
+          long to = resync != null ? next : staleAt >= 0 ? staleAt : size;
           long lost;
           boolean tail = resync == null;
           if (resync != null) {
@@ -184,6 +235,12 @@ final class Journal implements AutoCloseable {
             lost = nextSegmentFirst - expected;
           } else {
             lost = -1;
+          }
+          if (resync == null && lost <= 0 && headerSeq(ch, pos, size) != expected) {
+            // no later record of this segment, none missing before the next segment, and no record of
+            // ours cut short here (its header would carry `expected`): these are bytes the file held
+            // before it was recycled, not damage
+            break;
           }
           byte[] bytes = readRange(ch, pos, (int) Math.min(to - pos, 64L << 20));
           damage.damaged(new Damage(seg, pos, to, expected, lost, firstDataset, tail, bytes));
@@ -287,6 +344,16 @@ final class Journal implements AutoCloseable {
     return new String(rest.array(), 0, dsLen, StandardCharsets.UTF_8);
   }
 
+  /** The sequence number in the header at {@code pos} when the header (not the body) checks out, else -1. */
+  private static long headerSeq(FileChannel ch, long pos, long size) throws IOException {
+    if (datasetOfHeader(ch, pos, size) == null) {
+      return -1;
+    }
+    ByteBuffer h = ByteBuffer.allocate(8);
+    readFully(ch, h, pos + 8);
+    return h.getLong(0);
+  }
+
   /** The first offset at or after {@code from} where the record marker starts, or -1. */
   private static long findMagic(FileChannel ch, long from, long size) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(1 << 16);
@@ -344,6 +411,21 @@ final class Journal implements AutoCloseable {
     Path p = dir.resolve(String.format("journal-%020d.log", firstSeq));
     if (Files.exists(p)) {
       totalBytes.addAndGet(-Files.size(p)); // held no intact record (see replay), else firstSeq would be higher
+    } else if (!spares.isEmpty()) {
+      // recycled: overwritten from its start, its blocks already allocated (see the class comment);
+      // the new name is made durable by the sync thread's directory fsync before any record counts
+      Path spare = spares.poll();
+      try {
+        Files.move(spare, p, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        current = FileChannel.open(p, StandardOpenOption.WRITE);
+        currentFirstSeq = firstSeq;
+        currentSize = 0;
+        newSegment = true;
+        return;
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "could not reuse journal spare " + spare + " (" + e
+            + "); starting a new file instead");
+      }
     }
     current = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
@@ -433,7 +515,7 @@ final class Journal implements AutoCloseable {
   }
 
   private void rollLocked() throws IOException {
-    toSyncAndClose.add(current);
+    toSyncAndClose.add(new Closing(current, currentSize));
     openSegment(nextSeq);
     work.signal();
   }
@@ -485,7 +567,7 @@ final class Journal implements AutoCloseable {
     while (true) {
       long target;
       FileChannel ch;
-      List<FileChannel> olds;
+      List<Closing> olds;
       boolean dirSync;
       lock.lock();
       try {
@@ -505,9 +587,10 @@ final class Journal implements AutoCloseable {
         lock.unlock();
       }
       try {
-        for (FileChannel old : olds) {
-          old.force(false);
-          old.close();
+        for (Closing old : olds) {
+          old.channel().truncate(old.size()); // a recycled file's older records after ours go
+          old.channel().force(false);
+          old.channel().close();
         }
         ch.force(false);
         if (dirSync) {
@@ -537,27 +620,67 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** Deletes every segment whose records all have sequence numbers at most {@code seq}. */
+  /**
+   * Retires every segment whose records all have sequence numbers at most {@code seq}: each becomes
+   * a spare for the next new segments (see the class comment), and the spares the previous call
+   * left that no segment took since are deleted.
+   */
   void deleteThrough(long seq) throws IOException {
     long currentFirst;
+    List<Path> surplus;
     lock.lock();
     try {
       currentFirst = currentFirstSeq;
+      surplus = new ArrayList<>(spares);
+      spares.clear();
     } finally {
       lock.unlock();
     }
-    List<Path> segs = segments(dir);
-    for (int i = 0; i + 1 < segs.size(); i++) {
-      long nextFirst = firstSeqOf(segs.get(i + 1));
-      if (firstSeqOf(segs.get(i)) >= currentFirst) {
-        break;
-      }
-      if (nextFirst - 1 <= seq) {
-        long size = Files.size(segs.get(i));
-        if (Files.deleteIfExists(segs.get(i))) {
+    List<Path> recycled = new ArrayList<>();
+    try {
+      List<Path> segs = segments(dir);
+      for (int i = 0; i + 1 < segs.size(); i++) {
+        long nextFirst = firstSeqOf(segs.get(i + 1));
+        if (firstSeqOf(segs.get(i)) >= currentFirst) {
+          break;
+        }
+        if (nextFirst - 1 <= seq) {
+          Path seg = segs.get(i);
+          long size = Files.size(seg);
+          Path spare;
+          lock.lock();
+          try {
+            spare = dir.resolve(String.format("spare-%020d.log", nextSpare++));
+          } finally {
+            lock.unlock();
+          }
+          // a rename lost in a crash brings the segment back: its records are all in the checkpoint,
+          // so replay skips them
+          Files.move(seg, spare, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
           totalBytes.addAndGet(-size);
+          recycled.add(spare);
         }
       }
+    } finally {
+      lock.lock();
+      try {
+        spares.addAll(recycled);
+      } finally {
+        lock.unlock();
+      }
+      for (Path p : surplus) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Spare segment files waiting to be reused. */
+  int spareCount() {
+    lock.lock();
+    try {
+      return spares.size();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -604,6 +727,7 @@ final class Journal implements AutoCloseable {
     try {
       syncer = null;
       if (current != null) {
+        current.truncate(currentSize); // a recycled file's older records after ours go
         current.force(false);
         current.close();
       }
