@@ -47,9 +47,9 @@ import java.util.zip.CRC32C;
  * to fresh files and deleting 2 GB of old segments at each checkpoint put 50-400 ms stalls into
  * the group commit at 60 MB/s, where overwriting recycled files stayed under 11 ms
  * (docs/benchmarks.md, "Server ingest"). A recycled file holds its previous life's records after
- * the new ones until the sync thread cuts it to the new records' length when the segment is
- * closed; those old records have sequence numbers below the segment's first (its name), so
- * reading stops at the first such record. Spares left unused by the next checkpoint (the ingest
+ * the new ones (until {@link #close} cuts the last segment to its records' length); those old
+ * records have sequence numbers below the segment's first (its name), so reading stops at the
+ * first such record. Spares left unused by the next checkpoint (the ingest
  * rate fell) are deleted, so the directory holds at most one checkpoint interval of spares.
  *
  * <p>A crash can leave only the tail of the segment being written torn (the server starts a new
@@ -79,7 +79,7 @@ final class Journal implements AutoCloseable {
   private final Condition work = lock.newCondition();
   private final Condition synced = lock.newCondition();
   private final AtomicLong totalBytes = new AtomicLong();
-  private final List<Closing> toSyncAndClose = new ArrayList<>(); // guarded by lock
+  private final List<FileChannel> toSyncAndClose = new ArrayList<>(); // guarded by lock
   private final java.util.ArrayDeque<Path> spares = new java.util.ArrayDeque<>(); // guarded by lock
   private long nextSpare; // guarded by lock: the number in the next spare's name
   private FileChannel current; // guarded by lock
@@ -109,9 +109,6 @@ final class Journal implements AutoCloseable {
       }
     }
   }
-
-  /** A segment rolled away: cut to the length of its records, made durable, closed (by the sync thread). */
-  private record Closing(FileChannel channel, long size) {}
 
   /** The number in a spare segment file's name ({@code spare-<20 digits>.log}), or -1. */
   static long spareNumber(Path p) {
@@ -515,7 +512,7 @@ final class Journal implements AutoCloseable {
   }
 
   private void rollLocked() throws IOException {
-    toSyncAndClose.add(new Closing(current, currentSize));
+    toSyncAndClose.add(current);
     openSegment(nextSeq);
     work.signal();
   }
@@ -567,7 +564,7 @@ final class Journal implements AutoCloseable {
     while (true) {
       long target;
       FileChannel ch;
-      List<Closing> olds;
+      List<FileChannel> olds;
       boolean dirSync;
       lock.lock();
       try {
@@ -587,10 +584,11 @@ final class Journal implements AutoCloseable {
         lock.unlock();
       }
       try {
-        for (Closing old : olds) {
-          old.channel().truncate(old.size()); // a recycled file's older records after ours go
-          old.channel().force(false);
-          old.channel().close();
+        for (FileChannel old : olds) {
+          // not cut to its records' length: that is a metadata change, and its file system commit
+          // would make this group commit wait; reading stops at the older records anyway
+          old.force(false);
+          old.close();
         }
         ch.force(false);
         if (dirSync) {

@@ -133,6 +133,11 @@ class JournalTest {
     }
   }
 
+  private static long nextFirst(List<Path> segs, Path seg) {
+    int i = segs.indexOf(seg);
+    return i + 1 < segs.size() ? Journal.firstSeqOf(segs.get(i + 1)) : Long.MAX_VALUE;
+  }
+
   private static void assertReads(java.util.Map<Long, byte[]> written, long afterSeq, List<Journal.Record> read) {
     List<Long> expected = written.keySet().stream().filter(k -> k > afterSeq).sorted().toList();
     assertEquals(expected, read.stream().map(Journal.Record::seq).toList());
@@ -172,9 +177,10 @@ class JournalTest {
         long max = Journal.replay(crashed, checkpoint, r -> { }, x -> { });
         assertEquals(j.lastSeq(), max, "the highest sequence number is the newest record's, not an older one's");
       }
-      // closed cleanly: every segment holds exactly its own records
+      // closed cleanly: every segment reads as exactly its own records, and the last one holds nothing else
       assertReads(written, 200, readClean(d, 200));
-      for (Path seg : Journal.segments(d)) {
+      List<Path> segs = Journal.segments(d);
+      for (Path seg : segs) {
         List<Journal.Record> own = new ArrayList<>();
         Path one = dir.resolve("one-" + d.getFileName() + "-" + seg.getFileName());
         java.nio.file.Files.createDirectories(one);
@@ -182,8 +188,14 @@ class JournalTest {
         Journal.replay(one, 0, own::add, x -> {
           throw new AssertionError("damage in " + seg + ": " + Journal.describe(x));
         });
+        long from = Journal.firstSeqOf(seg);
+        long to = nextFirst(segs, seg);
+        assertEquals(written.keySet().stream().filter(k -> k >= from && k < to).sorted().toList(),
+            own.stream().map(Journal.Record::seq).toList(), seg + " reads as its own records, no older one");
         long bytes = own.stream().mapToLong(r -> Journal.encode(r).length).sum();
-        assertEquals(java.nio.file.Files.size(seg), bytes, seg + " holds only its own records");
+        if (seg.equals(segs.get(segs.size() - 1))) {
+          assertEquals(java.nio.file.Files.size(seg), bytes, seg + " holds only its own records");
+        }
       }
     }
   }
