@@ -82,6 +82,8 @@ final class Journal implements AutoCloseable {
   private final List<FileChannel> toSyncAndClose = new ArrayList<>(); // guarded by lock
   private final java.util.ArrayDeque<Path> spares = new java.util.ArrayDeque<>(); // guarded by lock
   private long nextSpare; // guarded by lock: the number in the next spare's name
+  private Ready ready; // guarded by lock: a spare the sync thread opened ahead for the next roll
+  private final List<Path[]> renames = new ArrayList<>(); // guarded by lock: {spare, segment} for the sync thread
   private FileChannel current; // guarded by lock
   private long currentFirstSeq; // guarded by lock
   private long currentSize; // guarded by lock
@@ -102,13 +104,17 @@ final class Journal implements AutoCloseable {
     for (Path p : segments(dir)) {
       totalBytes.addAndGet(Files.size(p));
     }
+    // spares left by an earlier run are deleted, not reused: one taken by a roll whose rename a crash
+    // lost holds records that were never acknowledged, with sequence numbers this run hands out again
     try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : s.filter(p -> spareNumber(p) >= 0).sorted().toList()) {
-        spares.add(p);
-        nextSpare = Math.max(nextSpare, spareNumber(p) + 1);
+      for (Path p : s.filter(p -> spareNumber(p) >= 0).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }
+
+  /** A spare segment file opened ahead (outside the lock) by the sync thread. */
+  private record Ready(Path spare, FileChannel channel) {}
 
   /** The number in a spare segment file's name ({@code spare-<20 digits>.log}), or -1. */
   static long spareNumber(Path p) {
@@ -189,7 +195,7 @@ final class Journal implements AutoCloseable {
         long pos = 0;
         while (pos < size) {
           Parsed p = parseAt(ch, pos, size);
-          if (p != null && p.record.seq() < firstSeqOf(seg)) {
+          if (p != null && p.record.seq() < expected) {
             break; // a record of the file's life before it was recycled: this segment's records ended
           }
           if (p != null) {
@@ -215,7 +221,7 @@ final class Journal implements AutoCloseable {
             if (resync != null && resync.record.seq() >= expected) {
               break;
             }
-            if (resync != null && resync.record.seq() < firstSeqOf(seg)) {
+            if (resync != null && resync.record.seq() < expected) {
               staleAt = next;
               resync = null;
               break;
@@ -395,6 +401,10 @@ final class Journal implements AutoCloseable {
       this.nextSeq = firstSeq;
       this.lastWritten = firstSeq - 1;
       this.durable = firstSeq - 1;
+      Path p = segmentPath(firstSeq);
+      if (Files.exists(p)) {
+        totalBytes.addAndGet(-Files.size(p)); // held no intact record (see replay), else firstSeq would be higher
+      }
       openSegment(firstSeq);
     } finally {
       lock.unlock();
@@ -404,25 +414,28 @@ final class Journal implements AutoCloseable {
     syncer.start();
   }
 
+  private Path segmentPath(long firstSeq) {
+    return dir.resolve(String.format("journal-%020d.log", firstSeq));
+  }
+
+  /**
+   * Makes the segment starting at {@code firstSeq} current, under the lock. A spare the sync thread
+   * opened ahead costs no file system call here: it is written under its spare name, and the sync
+   * thread renames it (and fsyncs the directory) before any of its records counts as durable; a
+   * crash before that leaves a spare, deleted at the next start. File system calls here would hold
+   * every appending request: a rename or create waits for the file system's own journal commit,
+   * which an fsync elsewhere can hold up for tens of milliseconds.
+   */
   private void openSegment(long firstSeq) throws IOException {
-    Path p = dir.resolve(String.format("journal-%020d.log", firstSeq));
-    if (Files.exists(p)) {
-      totalBytes.addAndGet(-Files.size(p)); // held no intact record (see replay), else firstSeq would be higher
-    } else if (!spares.isEmpty()) {
-      // recycled: overwritten from its start, its blocks already allocated (see the class comment);
-      // the new name is made durable by the sync thread's directory fsync before any record counts
-      Path spare = spares.poll();
-      try {
-        Files.move(spare, p, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        current = FileChannel.open(p, StandardOpenOption.WRITE);
-        currentFirstSeq = firstSeq;
-        currentSize = 0;
-        newSegment = true;
-        return;
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.WARNING, "could not reuse journal spare " + spare + " (" + e
-            + "); starting a new file instead");
-      }
+    Path p = segmentPath(firstSeq);
+    if (ready != null) {
+      current = ready.channel();
+      renames.add(new Path[] {ready.spare(), p});
+      ready = null;
+      currentFirstSeq = firstSeq;
+      currentSize = 0;
+      newSegment = true;
+      return;
     }
     current = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
@@ -565,25 +578,31 @@ final class Journal implements AutoCloseable {
       long target;
       FileChannel ch;
       List<FileChannel> olds;
+      List<Path[]> toRename;
       boolean dirSync;
       lock.lock();
       try {
-        while (lastWritten == durable && toSyncAndClose.isEmpty() && !closed) {
+        while (lastWritten == durable && toSyncAndClose.isEmpty() && renames.isEmpty() && !closed) {
           work.awaitUninterruptibly();
         }
-        if (closed && lastWritten == durable && toSyncAndClose.isEmpty()) {
+        if (closed && lastWritten == durable && toSyncAndClose.isEmpty() && renames.isEmpty()) {
           return;
         }
         target = lastWritten;
         ch = current;
         olds = new ArrayList<>(toSyncAndClose);
         toSyncAndClose.clear();
+        toRename = new ArrayList<>(renames);
+        renames.clear();
         dirSync = newSegment;
         newSegment = false;
       } finally {
         lock.unlock();
       }
       try {
+        for (Path[] r : toRename) {
+          Files.move(r[0], r[1], java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
         for (FileChannel old : olds) {
           // not cut to its records' length: that is a metadata change, and its file system commit
           // would make this group commit wait; reading stops at the older records anyway
@@ -602,6 +621,7 @@ final class Journal implements AutoCloseable {
         } finally {
           lock.unlock();
         }
+        prepareSpare();
       } catch (IOException e) {
         LOG.log(System.Logger.Level.ERROR, "journal fsync in " + dir + " failed: " + e
             + "; the server stops accepting requests (disk full or failing?)");
@@ -615,6 +635,42 @@ final class Journal implements AutoCloseable {
         }
         return;
       }
+    }
+  }
+
+  /** Opens a spare for the next roll, if there is one and none is open yet (sync thread, outside the lock). */
+  private void prepareSpare() {
+    Path spare;
+    lock.lock();
+    try {
+      if (ready != null || closed || spares.isEmpty()) {
+        return;
+      }
+      spare = spares.poll();
+    } finally {
+      lock.unlock();
+    }
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(spare, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not open journal spare " + spare + " (" + e
+          + "); the next segment is a new file");
+      return;
+    }
+    lock.lock();
+    try {
+      if (!closed) {
+        ready = new Ready(spare, ch);
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      ch.close();
+    } catch (IOException e) {
+      // closing a file nothing was written to; the spare is deleted at the next start
     }
   }
 
@@ -672,11 +728,11 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** Spare segment files waiting to be reused. */
+  /** Spare segment files waiting to be reused (one of them perhaps opened ahead for the next roll). */
   int spareCount() {
     lock.lock();
     try {
-      return spares.size();
+      return spares.size() + (ready != null ? 1 : 0);
     } finally {
       lock.unlock();
     }
@@ -724,6 +780,10 @@ final class Journal implements AutoCloseable {
     lock.lock();
     try {
       syncer = null;
+      if (ready != null) {
+        ready.channel().close(); // an unused spare: deleted at the next start
+        ready = null;
+      }
       if (current != null) {
         current.truncate(currentSize); // a recycled file's older records after ours go
         current.force(false);

@@ -247,4 +247,22 @@ class JournalTest {
       assertTrue(j.spareCount() <= Journal.segments(dir).size() + spares - left, "surplus deleted");
     }
   }
+
+  @Test
+  void sparesLeftByAnEarlierRunAreDeletedAtStart() throws Exception {
+    // a spare a roll had taken when the server crashed, before the sync thread renamed it: it holds a
+    // record that was never acknowledged, with a sequence number the next run hands out again
+    java.nio.file.Files.createDirectories(dir);
+    Path spare = dir.resolve(String.format("spare-%020d.log", 3));
+    byte[] b = body(0, 0);
+    java.nio.file.Files.write(spare, Journal.encode(new Journal.Record(1, Journal.KIND_JSON, 1L, "ds", b)));
+    try (Journal j = new Journal(dir, 1 << 20)) {
+      assertTrue(!java.nio.file.Files.exists(spare), "an earlier run's spare is deleted");
+      assertEquals(0, j.spareCount());
+      j.openForAppend(1);
+      long seq = j.append(Journal.KIND_JSON, 1L, "ds", b, 0, b.length);
+      j.awaitDurable(seq);
+    }
+    assertEquals(1, readClean(dir, 0).size());
+  }
 }
