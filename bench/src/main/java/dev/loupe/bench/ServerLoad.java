@@ -348,7 +348,8 @@ public final class ServerLoad {
   /**
    * Requests at a fixed rate for {@code seconds} (at least 50 requests; at most 3,000 when the phase
    * is 10 s or shorter, as before the option existed); latency from each request's scheduled time.
-   * Up to 64 are in flight at once, each on its own connection. A phase longer than the server's
+   * Up to 64 are in flight at once, each on its own connection, opened (with one request each, not
+   * measured) before the phase. A phase longer than the server's
    * checkpoint interval (30 s) measures the steady state with its checkpoints in it.
    */
   void openLoop(String what, List<byte[]> requests, double rate, int rowsPerRequest, double seconds)
@@ -365,6 +366,24 @@ public final class ServerLoad {
       conns.add(c);
       return c;
     });
+    // every sending thread opens its connection and sends one request before the phase: a service
+    // at a steady rate has its connections (and the server its threads) already; opening 64 at the
+    // phase's start put a burst of thread and connection set-up into its first half second
+    java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(64);
+    List<Future<?>> warm = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      int k = i;
+      warm.add(pool.submit(() -> {
+        opened.countDown();
+        opened.await(); // each of the 64 threads takes one of these, so each opens its own connection
+        conn.get().send(requests.get(k % requests.size()));
+        return null;
+      }));
+    }
+    for (Future<?> f : warm) {
+      f.get(10, TimeUnit.MINUTES);
+    }
+    Thread.sleep(1000);
     long[] latency = new long[n];
     List<Future<?>> fs = new ArrayList<>();
     Cpu c0 = cpu();
