@@ -121,12 +121,17 @@ final class Journal implements AutoCloseable {
 
   /** The number in a spare segment file's name ({@code spare-<20 digits>.log}), or -1. */
   static long spareNumber(Path p) {
+    return numberIn(p, "spare-");
+  }
+
+  /** The number in a file named {@code <prefix><20 digits>.log}, or -1. */
+  private static long numberIn(Path p, String prefix) {
     String n = p.getFileName().toString();
-    if (!n.startsWith("spare-") || !n.endsWith(".log") || n.length() != "spare-".length() + 20 + 4) {
+    if (!n.startsWith(prefix) || !n.endsWith(".log") || n.length() != prefix.length() + 20 + 4) {
       return -1;
     }
     try {
-      return Long.parseLong(n.substring(6, 26));
+      return Long.parseLong(n.substring(prefix.length(), prefix.length() + 20));
     } catch (NumberFormatException e) {
       return -1;
     }
@@ -144,15 +149,7 @@ final class Journal implements AutoCloseable {
   }
 
   static long firstSeqOf(Path p) {
-    String n = p.getFileName().toString();
-    if (!n.startsWith("journal-") || !n.endsWith(".log") || n.length() != "journal-".length() + 20 + 4) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(n.substring(8, 28));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return numberIn(p, "journal-");
   }
 
   /** Visits what a record consumer does with each record. */
