@@ -223,6 +223,7 @@ class ServerHttpTest {
       String metrics = http.get("/metrics").body();
       assertTrue(metrics.contains("loupe_rows_total{format=\"arrow\"} 3000"), metrics);
       assertTrue(metrics.contains("loupe_journal_bytes "), metrics);
+      assertTrue(metrics.contains("loupe_journal_spare_segments 0"), metrics); // nothing retired yet
       assertEquals(200, http.get("/health").statusCode());
     }
   }
