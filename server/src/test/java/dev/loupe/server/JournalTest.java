@@ -625,4 +625,57 @@ class JournalTest {
     assertEquals(List.of(47L, 48L, 49L), read.stream().map(Journal.Record::seq).toList(),
         "only run 2's records after its checkpoint at 46");
   }
+
+  @Test
+  void aCrashThatLostTheRenamesOfARetiredSegmentAndItsReuseReadsNoRecordTwiceAndLosesNone() throws Exception {
+    // deleteThrough renames segment X to a spare without a directory fsync; a roll reuses the spare as
+    // segment Y and its records are written; the crash comes before the sync thread's directory fsync,
+    // and neither rename reached the disk: the file is named journal-X again, with Y's records (never
+    // acknowledged) at its start and X's older records after them
+    Path d = dir.resolve("j");
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    java.util.function.IntUnaryOperator len = s -> 2000;
+    Path image = dir.resolve("image");
+    long y;
+    List<Path> retired;
+    try (Journal j = new Journal(d, 16 << 10)) {
+      j.openForAppend(1);
+      appendDurably(j, 30, len, written);
+      j.roll();
+      appendDurably(j, 1, len, written); // 31
+      List<Path> before = Journal.segments(d);
+      retired = before.subList(0, before.size() - 1);
+      j.deleteThrough(30);
+      assertEquals(retired.size(), j.spareCount());
+      appendAndLetASpareOpen(j, len, written); // 32
+      j.roll();
+      y = j.lastSeq() + 1;
+      appendDurably(j, 3, len, written); // 33..35 in the first retired segment's file
+      copyDir(d, image);
+    }
+    // undo both renames in the image: spare-k is the k-th retired segment, the reused one is journal-y
+    java.nio.file.Files.move(image.resolve(String.format("journal-%020d.log", y)),
+        image.resolve(retired.get(0).getFileName()));
+    for (int k = 1; k < retired.size(); k++) {
+      java.nio.file.Files.move(image.resolve(String.format("spare-%020d.log", k)),
+          image.resolve(retired.get(k).getFileName()));
+    }
+    List<Journal.Record> read = new ArrayList<>();
+    List<Journal.Damage> damage = new ArrayList<>();
+    long max;
+    try (Journal j = new Journal(image, 16 << 10)) {
+      max = j.replay(30, read::add, damage::add);
+      // records up to the checkpoint may be reported (they are in it); none after it is lost or read twice
+      for (Journal.Damage dm : damage) {
+        assertTrue(dm.lostRecords() <= 0 || dm.firstLostSeq() + dm.lostRecords() - 1 <= 30, Journal.describe(dm));
+      }
+      assertEquals(List.of(31L, 32L), read.stream().map(Journal.Record::seq).toList(),
+          "the checkpoint's successors, once; y's records were never acknowledged");
+      assertEquals(32, max);
+      j.openForAppend(max + 1);
+      // y's records are cut from the file: their numbers are handed out again
+      assertEquals(0, java.nio.file.Files.size(image.resolve(retired.get(0).getFileName())));
+      appendDurably(j, 3, s -> 500, new java.util.HashMap<>());
+    }
+  }
 }
