@@ -179,7 +179,7 @@ final class Ingest implements AutoCloseable {
     // Replay with the checkpoint's clock: every record after it was accepted at that clock or a
     // later one, so it lands in the same window and is not late (docs/server.md).
     replayAfterSeq = afterSeq;
-    long maxSeq = Journal.replay(journal.dirPath(), afterSeq, this::replay, this::damaged);
+    long maxSeq = journal.replay(afterSeq, this::replay, this::damaged); // and openForAppend cuts what it did not read
     long next = Math.max(afterSeq, maxSeq) + 1;
     if (windowMillis != config.window().toMillis() || latenessMillis != config.lateness().toMillis()) {
       // settings changed across the restart: finish the old windows under the old settings

@@ -53,7 +53,13 @@ import java.util.zip.CRC32C;
  * one spare is deleted per checkpoint, not all at once: deleting gigabytes at once stalled the
  * group commit for a second (half-peak Arrow after peak, 130 MB/s). So the journal's disk use stays
  * at its peak (two checkpoint intervals of requests at the highest rate, plus spares) and shrinks
- * by one segment per checkpoint.
+ * by one segment per checkpoint. Stale bytes are never searched for records where a segment's
+ * records are known to be complete (the next segment's first sequence number is reached), and a
+ * record found after a damaged stretch counts only when the numbers missing before it fit in the
+ * stretch and below the next segment's first: older bodies are client bytes and can hold forged
+ * records. At start, after replay, every segment is cut to the end of the records read in it, so
+ * that no record this run did not count (see {@link #replay(long, RecordConsumer, DamageConsumer)})
+ * survives into a recycled file's next life with a number this run hands out again.
  *
  * <p>A crash can leave only the tail of the segment being written torn (the server starts a new
  * segment at every start), and a torn record was never acknowledged. In a recycled segment a
@@ -71,7 +77,7 @@ final class Journal implements AutoCloseable {
   static final int MAGIC = 0x4C4A524E;
   static final byte KIND_JSON = 1;
   static final byte KIND_ARROW = 2;
-  private static final int FIXED_HEADER = 35;
+  static final int FIXED_HEADER = 35;
 
   /** One journaled request. */
   record Record(long seq, byte kind, long timestamp, String datasetId, byte[] body) {}
@@ -99,6 +105,7 @@ final class Journal implements AutoCloseable {
   private boolean closed; // guarded by lock
   private long syncs; // guarded by lock: group fsyncs completed
   private Thread syncer;
+  private final java.util.Map<Path, Long> recordsEnd = new java.util.HashMap<>(); // start-up: see replay
 
   Journal(Path dir, long segmentBytes) throws IOException {
     this.dir = dir;
@@ -184,6 +191,30 @@ final class Journal implements AutoCloseable {
   }
 
   static long replay(Path dir, long afterSeq, RecordConsumer consumer, DamageConsumer damage) throws IOException {
+    return replay(dir, afterSeq, consumer, damage, (seg, end) -> { });
+  }
+
+  /** Told where reading stopped in each segment: the end of the last record read there. */
+  interface SegmentEnd {
+    void end(Path segment, long recordsEnd);
+  }
+
+  /**
+   * Replays this journal's directory as {@link #replay(Path, long, RecordConsumer, DamageConsumer)}
+   * does, before {@link #openForAppend}, which then cuts every segment to the end of the records
+   * read in it. Bytes a segment holds past them are an older life's, a torn write's, or records a
+   * crash left behind an unwritten page (never acknowledged, and not counted in the highest
+   * sequence number, so this run hands their numbers out again): left in the file, they would sit
+   * after the records of its next life once it is recycled, and could be read as that life's.
+   * Damaged bytes went to {@code damage} first.
+   */
+  long replay(long afterSeq, RecordConsumer consumer, DamageConsumer damage) throws IOException {
+    recordsEnd.clear();
+    return replay(dir, afterSeq, consumer, damage, recordsEnd::put);
+  }
+
+  static long replay(Path dir, long afterSeq, RecordConsumer consumer, DamageConsumer damage, SegmentEnd ends)
+      throws IOException {
     long maxSeq = 0;
     List<Path> segs = segments(dir);
     for (int i = 0; i < segs.size(); i++) {
@@ -194,9 +225,17 @@ final class Journal implements AutoCloseable {
         long size = ch.size();
         long pos = 0;
         while (pos < size) {
+          if (expected == nextSegmentFirst) {
+            // every record this segment holds has been read: what follows is a recycled file's older
+            // life, not to be searched (its bodies are client bytes, and can hold what looks like a record)
+            break;
+          }
           Parsed p = parseAt(ch, pos, size);
           if (p != null && p.record.seq() < expected) {
             break; // a record of the file's life before it was recycled: this segment's records ended
+          }
+          if (p != null && !isOurs(p.record.seq(), expected, 0, nextSegmentFirst)) {
+            p = null; // where record `expected` must start, a record that cannot be ours: not a record here
           }
           if (p != null) {
             maxSeq = Math.max(maxSeq, p.record.seq());
@@ -208,7 +247,8 @@ final class Journal implements AutoCloseable {
             continue;
           }
           // damaged: find the next offset where a whole record checks out
-          String firstDataset = datasetOfHeader(ch, pos, size);
+          boolean cutShort = headerSeq(ch, pos, size) == expected; // a record of ours whose header survived
+          String firstDataset = cutShort ? datasetOfHeader(ch, pos, size) : null;
           long next = pos + 1;
           Parsed resync = null;
           long staleAt = -1; // where the file's previous life (recycled) shows, if it does
@@ -218,10 +258,13 @@ final class Journal implements AutoCloseable {
               break;
             }
             resync = parseAt(ch, next, size);
-            if (resync != null && resync.record.seq() >= expected) {
+            if (resync != null && isOurs(resync.record.seq(), expected, next - pos, nextSegmentFirst)) {
               break;
             }
-            if (resync != null && resync.record.seq() < expected) {
+            if (resync != null) {
+              // an older life's record, or one no record of ours can be: the sequence numbers missing
+              // before it would not fit in the bytes before it, or belong to the next segment (a
+              // recycled file's older bodies are client bytes and can hold a forged record)
               staleAt = next;
               resync = null;
               break;
@@ -239,7 +282,7 @@ final class Journal implements AutoCloseable {
           } else {
             lost = -1;
           }
-          if (resync == null && lost <= 0 && headerSeq(ch, pos, size) != expected) {
+          if (resync == null && lost <= 0 && !cutShort) {
             // no later record of this segment, none missing before the next segment, and no record of
             // ours cut short here (its header would carry `expected`): these are bytes the file held
             // before it was recycled, not damage
@@ -250,11 +293,26 @@ final class Journal implements AutoCloseable {
           if (resync == null) {
             break;
           }
+          expected = resync.record.seq(); // the records before it were lost: reading goes on with it
           pos = next;
         }
+        ends.end(seg, Math.min(pos, size));
       }
     }
     return maxSeq;
+  }
+
+  /**
+   * Whether an intact record with sequence number {@code seq}, found {@code gap} bytes after the
+   * damaged place where record {@code expected} should start, can be one of this segment's: the
+   * records before it are missing, and each took at least {@link #FIXED_HEADER} bytes of the gap;
+   * in a segment that is not the last, its number is below the next segment's first.
+   */
+  static boolean isOurs(long seq, long expected, long gap, long nextSegmentFirst) {
+    if (seq < expected || seq - expected > gap / FIXED_HEADER) {
+      return false;
+    }
+    return nextSegmentFirst < 0 || expected >= nextSegmentFirst || seq < nextSegmentFirst;
   }
 
   /** A log line naming what a damaged stretch held. */
@@ -401,6 +459,7 @@ final class Journal implements AutoCloseable {
       this.nextSeq = firstSeq;
       this.lastWritten = firstSeq - 1;
       this.durable = firstSeq - 1;
+      cutToRecords();
       Path p = segmentPath(firstSeq);
       if (Files.exists(p)) {
         totalBytes.addAndGet(-Files.size(p)); // held no intact record (see replay), else firstSeq would be higher
@@ -412,6 +471,21 @@ final class Journal implements AutoCloseable {
     syncer = new Thread(this::syncLoop, "loupe-journal-sync");
     syncer.setDaemon(true);
     syncer.start();
+  }
+
+  /** Cuts each segment replayed by this journal to the end of its records (see {@link #replay(long, RecordConsumer, DamageConsumer)}). */
+  private void cutToRecords() throws IOException {
+    for (java.util.Map.Entry<Path, Long> e : recordsEnd.entrySet()) {
+      long size = Files.size(e.getKey());
+      if (size > e.getValue()) {
+        try (FileChannel ch = FileChannel.open(e.getKey(), StandardOpenOption.WRITE)) {
+          ch.truncate(e.getValue());
+          ch.force(true);
+        }
+        totalBytes.addAndGet(e.getValue() - size);
+      }
+    }
+    recordsEnd.clear();
   }
 
   private Path segmentPath(long firstSeq) {
@@ -646,7 +720,8 @@ final class Journal implements AutoCloseable {
       if (ready != null || closed || spares.isEmpty()) {
         return;
       }
-      spare = spares.poll();
+      // left in the list while it is opened: spareCount sees it, and deleteThrough may still take it
+      spare = spares.peek();
     } finally {
       lock.unlock();
     }
@@ -654,13 +729,19 @@ final class Journal implements AutoCloseable {
     try {
       ch = FileChannel.open(spare, StandardOpenOption.WRITE);
     } catch (IOException e) {
+      lock.lock();
+      try {
+        spares.remove(spare);
+      } finally {
+        lock.unlock();
+      }
       LOG.log(System.Logger.Level.WARNING, "could not open journal spare " + spare + " (" + e
           + "); the next segment is a new file");
       return;
     }
     lock.lock();
     try {
-      if (!closed) {
+      if (!closed && spares.remove(spare)) { // else deleteThrough took it meanwhile (and deletes it)
         ready = new Ready(spare, ch);
         return;
       }

@@ -270,4 +270,496 @@ class JournalTest {
     }
     assertEquals(1, readClean(dir, 0).size());
   }
+
+  /**
+   * A body that carries whole journal records of its own (an Arrow binary column can hold any bytes):
+   * one every 400 bytes, each with sequence number {@code fakeSeq} and dataset "forged".
+   */
+  private static byte[] hostile(int len, long fakeSeq) {
+    byte[] fake = Journal.encode(new Journal.Record(fakeSeq, Journal.KIND_JSON, 1L, "forged",
+        "{\"forged\": 1}".getBytes(StandardCharsets.UTF_8)));
+    byte[] b = new byte[len];
+    java.util.Arrays.fill(b, (byte) 'h');
+    for (int at = 17; at + fake.length <= len; at += 400) {
+      System.arraycopy(fake, 0, b, at, fake.length);
+    }
+    return b;
+  }
+
+  /** Appends {@code n} hostile records, each durable before the next. */
+  private static void appendHostile(Journal j, int n, int len, long fakeSeq, java.util.Map<Long, byte[]> written)
+      throws IOException {
+    for (int i = 0; i < n; i++) {
+      byte[] b = hostile(len, fakeSeq);
+      long seq = j.append(Journal.KIND_ARROW, 1L, "ds", b, 0, b.length);
+      j.awaitDurable(seq);
+      written.put(seq, b);
+    }
+  }
+
+  @Test
+  void recordsForgedInsideAnOlderLifesBodiesAreNeverReadAfterACleanClose() throws Exception {
+    // a retired segment's records are hostile bodies, each holding forged records; recycled, the file's
+    // new records end part-way through one of them, and a rolled segment is not cut (the older life
+    // stays after its records): reading must stop at the segment's own records, not take a forged one
+    for (long fakeSeq : new long[] {Long.MAX_VALUE, 1_000_000L}) {
+      Path d = dir.resolve("clean-" + fakeSeq);
+      java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+      long checkpoint;
+      try (Journal j = new Journal(d, 32 << 10)) {
+        j.openForAppend(1);
+        appendHostile(j, 40, 9000, fakeSeq, written);
+        checkpoint = j.lastSeq();
+        j.roll();
+        appendDurably(j, 1, s -> 500, written);
+        j.deleteThrough(checkpoint);
+        assertTrue(j.spareCount() >= 5, "spares " + j.spareCount());
+        // shorter records of other lengths: each recycled segment's records end inside an older body
+        appendDurably(j, 200, s -> 700 + (s * 7919) % 1500, written);
+      }
+      List<Journal.Record> read = new ArrayList<>();
+      long max = Journal.replay(d, checkpoint, read::add, x -> {
+        throw new AssertionError("damage reported in a cleanly closed journal: " + Journal.describe(x));
+      });
+      for (Journal.Record r : read) {
+        assertTrue(!r.datasetId().equals("forged"), "a forged record was read as the journal's: seq " + r.seq());
+      }
+      assertReads(written, checkpoint, read);
+      assertEquals(written.keySet().stream().mapToLong(Long::longValue).max().getAsLong(), max,
+          "the highest sequence number is the newest record's (the server starts at max + 1)");
+    }
+  }
+
+  @Test
+  void recordsForgedInsideAnOlderLifesBodiesAreNeverReadAfterACrash() throws Exception {
+    // as above, but the server crashes while writing into a recycled segment: its older life follows its
+    // records, uncut, in the last segment
+    Path d = dir.resolve("j");
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    try (Journal j = new Journal(d, 32 << 10)) {
+      j.openForAppend(1);
+      appendHostile(j, 40, 9000, Long.MAX_VALUE, written);
+      long checkpoint = j.lastSeq();
+      j.roll();
+      appendDurably(j, 1, s -> 500, written);
+      j.deleteThrough(checkpoint);
+      for (int k = 0; k < 12; k++) { // crash images at several points of the recycled segments' new lives
+        appendDurably(j, 3, s -> 700 + (s * 7919) % 1500, written);
+        Path crashed = dir.resolve("crash-" + k);
+        copyDir(d, crashed);
+        List<Journal.Record> read = new ArrayList<>();
+        List<Journal.Damage> damage = new ArrayList<>();
+        long max = Journal.replay(crashed, checkpoint, read::add, damage::add);
+        for (Journal.Record r : read) {
+          assertTrue(!r.datasetId().equals("forged"), "image " + k + ": a forged record was read: seq " + r.seq());
+        }
+        assertReads(written, checkpoint, read);
+        assertEquals(j.lastSeq(), max, "image " + k + ": the highest sequence number is the newest record's");
+        assertEquals(List.of(), damage.stream().map(Journal::describe).toList(), "image " + k);
+      }
+    }
+  }
+
+  /** Offset of record {@code seq} in segment {@code seg}, from the records written there before it. */
+  private static long offsetOf(Path seg, long seq, java.util.Map<Long, byte[]> written) {
+    long off = 0;
+    for (long s = Journal.firstSeqOf(seg); s < seq; s++) {
+      off += Journal.encode(new Journal.Record(s, Journal.KIND_JSON, 1L, "ds", written.get(s))).length;
+    }
+    return off;
+  }
+
+  private static void flip(Path file, long at) throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+      ch.read(b, at);
+      b.put(0, (byte) (b.get(0) ^ 0x40));
+      ch.write(b.rewind(), at);
+    }
+  }
+
+  @Test
+  void aFlippedByteInARecycledSegmentsRecordIsReportedWithTheRecordsItCost() throws Exception {
+    Path d = dir.resolve("j");
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    java.util.function.IntUnaryOperator len = s -> 3000 + (s * 7919) % 6000;
+    java.util.function.IntUnaryOperator shorter = s -> 600 + (s * 31) % 900;
+    long checkpoint;
+    Path image = dir.resolve("image");
+    Path inner = null;
+    Path last;
+    try (Journal j = new Journal(d, 32 << 10)) {
+      j.openForAppend(1);
+      appendDurably(j, 200, len, written);
+      checkpoint = j.lastSeq();
+      j.roll();
+      appendDurably(j, 1, len, written);
+      j.deleteThrough(checkpoint);
+      appendDurably(j, 150, shorter, written); // recycled segments, records shorter than before
+      // a crash when the last segment is recycled, holds 3 records or more and its older life follows them
+      for (int k = 0; ; k++) {
+        assertTrue(k < 200, "no crash point found");
+        appendDurably(j, 1, shorter, written);
+        List<Path> now = Journal.segments(d);
+        Path cur = now.get(now.size() - 1);
+        long end = offsetOf(cur, j.lastSeq() + 1, written);
+        if (j.lastSeq() - Journal.firstSeqOf(cur) >= 2 && java.nio.file.Files.size(cur) > end) {
+          copyDir(d, image);
+          last = image.resolve(cur.getFileName());
+          break;
+        }
+      }
+    }
+    List<Path> segs = Journal.segments(image);
+    // a recycled segment that is not the last, not cut, its older life following its records
+    for (int i = segs.size() - 2; i > 0 && inner == null; i--) {
+      if (java.nio.file.Files.size(segs.get(i)) > offsetOf(segs.get(i), Journal.firstSeqOf(segs.get(i + 1)), written)
+          && Journal.firstSeqOf(segs.get(i)) > checkpoint + 1) {
+        inner = segs.get(i);
+      }
+    }
+    assertTrue(inner != null, "a recycled inner segment with its older life after its records");
+    long maxSeq = written.keySet().stream().mapToLong(Long::longValue).max().getAsLong();
+    long innerFirst = Journal.firstSeqOf(inner);
+    long innerLast = nextFirst(segs, inner) - 1;
+    long lastFirst = Journal.firstSeqOf(last);
+    assertTrue(innerLast - innerFirst >= 2 && maxSeq - lastFirst >= 2, "segments of 3 records or more");
+    // {segment, record, byte within the record (8: the sequence number in its header; 200: its body)}
+    record Case(Path seg, long seq, int at, long lost) {}
+    List<Case> cases = List.of(
+        new Case(inner, innerFirst + 1, 8, 1), new Case(inner, innerFirst + 1, 200, 1),
+        new Case(inner, innerLast, 8, 1), new Case(inner, innerLast, 200, 1),
+        new Case(last, lastFirst + 1, 8, 1), new Case(last, lastFirst + 1, 200, 1),
+        new Case(last, maxSeq, 200, -1));
+    int n = 0;
+    for (Case c : cases) {
+      Path copy = dir.resolve("case-" + n++);
+      copyDir(image, copy);
+      flip(copy.resolve(c.seg().getFileName()), offsetOf(c.seg(), c.seq(), written) + c.at());
+      List<Journal.Record> read = new ArrayList<>();
+      List<Journal.Damage> damage = new ArrayList<>();
+      long max = Journal.replay(copy, checkpoint, read::add, damage::add);
+      java.util.Map<Long, byte[]> expected = new java.util.HashMap<>(written);
+      expected.remove(c.seq());
+      assertEquals(1, damage.size(), c + ": " + damage.stream().map(Journal::describe).toList());
+      assertReads(expected, checkpoint, read);
+      assertEquals(c.seq(), damage.get(0).firstLostSeq(), c.toString());
+      assertEquals(c.lost(), damage.get(0).lostRecords(), c.toString());
+      assertEquals(c.seq() == maxSeq ? maxSeq - 1 : maxSeq, max, c.toString());
+    }
+  }
+
+  private static long filesIn(Path d) throws IOException {
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(d)) {
+      return s.filter(p -> Journal.firstSeqOf(p) >= 0 || Journal.spareNumber(p) >= 0).count();
+    }
+  }
+
+  @Test
+  void checkpointsAtRisingAndFallingRatesKeepEveryRecordAfterThePreviousCheckpointAndBoundedFiles() throws Exception {
+    // as Ingest does: at each checkpoint, roll, then retire the segments the previous checkpoint covers
+    // (a damaged checkpoint falls back to the previous one and replays from its sequence number)
+    Path d = dir.resolve("j");
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    int[] rates = new int[50];
+    java.util.Arrays.fill(rates, 1);
+    System.arraycopy(new int[] {5, 60, 90, 90, 3, 1, 0, 2, 70}, 0, rates, 0, 9);
+    java.util.function.IntUnaryOperator len = s -> 800 + (s * 7919) % 2500;
+    long peakSegments = 0;
+    long[] previous = {0, 0}; // {the checkpoint before the last, the last}
+    try (Journal j = new Journal(d, 16 << 10)) {
+      j.openForAppend(1);
+      int round = 0;
+      for (int rate : rates) {
+        appendDurably(j, rate, len, written);
+        long ck = j.lastSeq();
+        j.roll();
+        j.awaitDurable(ck);
+        peakSegments = Math.max(peakSegments, Journal.segments(d).size()); // two intervals' worth, at most
+        j.deleteThrough(previous[1]);
+        previous[0] = previous[1];
+        previous[1] = ck;
+        appendDurably(j, 1, len, written); // a request after the checkpoint; then a crash
+        Path image = dir.resolve("image-" + round++);
+        copyDir(d, image);
+        // from the last checkpoint, and from the one before it (the last one found damaged)
+        assertReads(written, previous[1], readClean(image, previous[1]));
+        assertReads(written, previous[0], readClean(image, previous[0]));
+        assertEquals(j.lastSeq(), Journal.replay(image, previous[1], r -> { }, x -> { }));
+        // a new file is made only when no spare is left: files never outnumber the most segments held
+        assertTrue(filesIn(d) <= peakSegments + 2, "round " + round + ": " + filesIn(d) + " files, peak segments "
+            + peakSegments);
+        // every spare file is known (the sync thread may be opening one ahead: give it a moment)
+        for (int t = 0; t < 100 && filesIn(d) - Journal.segments(d).size() != j.spareCount(); t++) {
+          Thread.sleep(10);
+        }
+        assertEquals(filesIn(d) - Journal.segments(d).size(), j.spareCount(), "round " + round);
+      }
+    }
+    // after the peak, one spare goes per checkpoint: forty quiet checkpoints leave a few files
+    assertTrue(peakSegments >= 15, "peak segments " + peakSegments);
+    assertTrue(filesIn(d) <= 4, "files left after the rate fell: " + filesIn(d));
+    // closed cleanly: everything after the last retired checkpoint reads back, no damage
+    assertReads(written, previous[0], readClean(d, previous[0]));
+  }
+
+  @Test
+  void aSpareThatCannotBeRenamedFailsTheJournalLoudlyAndLosesNoAcknowledgedRecord() throws Exception {
+    Path d = dir.resolve("j");
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    java.util.function.IntUnaryOperator len = s -> 2000;
+    Journal j = new Journal(d, 16 << 10);
+    j.openForAppend(1);
+    appendDurably(j, 40, len, written);
+    long ck = j.lastSeq();
+    j.roll();
+    appendDurably(j, 1, len, written);
+    j.deleteThrough(ck);
+    assertTrue(j.spareCount() > 2);
+    appendDurably(j, 1, len, written); // a sync round: the sync thread opens a spare ahead
+    Thread.sleep(300);
+    // the spares vanish (another process, a failing disk): the one opened ahead can no longer be renamed
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(d)) {
+      for (Path p : s.filter(p -> Journal.spareNumber(p) >= 0).toList()) {
+        java.nio.file.Files.delete(p);
+      }
+    }
+    IOException failed = null;
+    for (int i = 0; i < 40 && failed == null; i++) {
+      byte[] b = sized(i, 2000);
+      try {
+        long seq = j.append(Journal.KIND_JSON, 1L, "ds", b, 0, b.length);
+        j.awaitDurable(seq);
+        written.put(seq, b);
+      } catch (IOException e) {
+        failed = e;
+      }
+    }
+    assertTrue(failed != null, "the journal went on after a segment could not be named");
+    assertTrue(j.failed());
+    IOException later = assertThrows(IOException.class, () -> j.append(Journal.KIND_JSON, 1L, "ds", new byte[1], 0, 1));
+    assertTrue(later.getMessage().contains("failed"), later.getMessage());
+    j.close();
+    // every acknowledged record is still read
+    List<Journal.Record> read = new ArrayList<>();
+    Journal.replay(d, ck, read::add, x -> { });
+    java.util.Set<Long> got = new java.util.HashSet<>(read.stream().map(Journal.Record::seq).toList());
+    for (long seq : written.keySet()) {
+      if (seq > ck) {
+        assertTrue(got.contains(seq), "acknowledged record " + seq + " lost");
+      }
+    }
+  }
+
+  private static Object fileKey(Path p) throws IOException {
+    return java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+  }
+
+  /** Appends one record and waits a moment: the sync thread opens the next spare ahead. */
+  private static void appendAndLetASpareOpen(Journal j, java.util.function.IntUnaryOperator len,
+      java.util.Map<Long, byte[]> written) throws Exception {
+    appendDurably(j, 1, len, written);
+    Thread.sleep(200);
+  }
+
+  @Test
+  void recordsACrashHidBehindAnUnwrittenPageAreNotReadAsANewRunsAfterItsFileIsRecycled() throws Exception {
+    // run 1 writes records 43..62 into a recycled segment and crashes before they are durable; the
+    // page of record 45 never reached the disk (write-back order is the kernel's), so the segment shows
+    // 43, 44, the older life's record 3, then 46..62: reading stops at record 3, run 2 starts at 45,
+    // and numbers 46..62 are handed out again while run 1's records with those numbers stay in the file
+    int rec = 2000 + Journal.FIXED_HEADER + 2; // bytes of a record with a 2000-byte body, dataset "ds"
+    java.util.function.IntUnaryOperator len = s -> 2000;
+    java.util.Map<Long, byte[]> run1 = new java.util.HashMap<>();
+    Path d = dir.resolve("run1");
+    Path image = dir.resolve("image1");
+    try (Journal j = new Journal(d, 64 << 10)) {
+      j.openForAppend(1);
+      appendDurably(j, 40, len, run1);
+      j.roll();
+      appendDurably(j, 1, len, run1);
+      j.deleteThrough(40);
+      appendAndLetASpareOpen(j, len, run1);
+      j.roll(); // segment 43: the recycled file that held records 1..33, one per 2037 bytes like these
+      for (int i = 0; i < 20; i++) {
+        byte[] b = sized(43 + i, 2000);
+        assertEquals(43 + i, j.append(Journal.KIND_JSON, 1L, "ds", b, 0, b.length));
+        run1.put(43L + i, b);
+      }
+      j.awaitDurable(62);
+      copyDir(d, image);
+    }
+    Path seg43 = image.resolve(String.format("journal-%020d.log", 43));
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(seg43,
+        java.nio.file.StandardOpenOption.WRITE)) { // the unwritten page: the older life's record 3 shows
+      ch.write(java.nio.ByteBuffer.wrap(Journal.encode(new Journal.Record(3, Journal.KIND_JSON, 1L, "ds",
+          run1.get(3L)))), 2L * rec);
+    }
+    // run 2, as Ingest runs it: replay after the checkpoint (40), start at max + 1, checkpoint, retire
+    java.util.Map<Long, byte[]> run2 = new java.util.HashMap<>();
+    Path image2 = dir.resolve("image2");
+    try (Journal j = new Journal(image, 64 << 10)) {
+      long max = j.replay(40, r -> { }, x -> { });
+      assertEquals(44, max);
+      j.openForAppend(max + 1);
+      appendDurably(j, 1, len, run2); // 45
+      j.roll();
+      j.deleteThrough(40);
+      appendDurably(j, 1, len, run2); // 46
+      j.roll();
+      Object recycled = fileKey(seg43);
+      j.deleteThrough(45); // segments 41, 43 and 45 become spares, in that order
+      appendAndLetASpareOpen(j, len, run2); // 47
+      j.roll(); // 48: segment 41's file
+      appendAndLetASpareOpen(j, len, run2); // 48
+      j.roll(); // 49: segment 43's file, run 1's records 46..62 still in it
+      // one long record that ends inside the bytes of run 1's record 49: the next record there is run 1's 50
+      appendDurably(j, 1, s -> 6 * rec + 1000 - Journal.FIXED_HEADER - 2, run2); // 49
+      Path seg49 = image.resolve(String.format("journal-%020d.log", 49));
+      assertEquals(recycled, fileKey(seg49), "segment 49 is segment 43's file, recycled");
+      copyDir(image, image2); // a crash
+    }
+    List<Journal.Record> read = new ArrayList<>();
+    Journal.replay(image2, 46, read::add, x -> { });
+    assertEquals(List.of(47L, 48L, 49L), read.stream().map(Journal.Record::seq).toList(),
+        "only run 2's records after its checkpoint at 46");
+  }
+
+  @Test
+  void aCrashThatLostTheRenamesOfARetiredSegmentAndItsReuseReadsNoRecordTwiceAndLosesNone() throws Exception {
+    // deleteThrough renames segment X to a spare without a directory fsync; a roll reuses the spare as
+    // segment Y and its records are written; the crash comes before the sync thread's directory fsync,
+    // and neither rename reached the disk: the file is named journal-X again, with Y's records (never
+    // acknowledged) at its start and X's older records after them
+    Path d = dir.resolve("j");
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    java.util.function.IntUnaryOperator len = s -> 2000;
+    Path image = dir.resolve("image");
+    long y;
+    List<Path> retired;
+    try (Journal j = new Journal(d, 16 << 10)) {
+      j.openForAppend(1);
+      appendDurably(j, 30, len, written);
+      j.roll();
+      appendDurably(j, 1, len, written); // 31
+      List<Path> before = Journal.segments(d);
+      retired = before.subList(0, before.size() - 1);
+      j.deleteThrough(30);
+      assertEquals(retired.size(), j.spareCount());
+      appendAndLetASpareOpen(j, len, written); // 32
+      j.roll();
+      y = j.lastSeq() + 1;
+      appendDurably(j, 3, len, written); // 33..35 in the first retired segment's file
+      copyDir(d, image);
+    }
+    // undo both renames in the image: spare-k is the k-th retired segment, the reused one is journal-y
+    java.nio.file.Files.move(image.resolve(String.format("journal-%020d.log", y)),
+        image.resolve(retired.get(0).getFileName()));
+    for (int k = 1; k < retired.size(); k++) {
+      java.nio.file.Files.move(image.resolve(String.format("spare-%020d.log", k)),
+          image.resolve(retired.get(k).getFileName()));
+    }
+    List<Journal.Record> read = new ArrayList<>();
+    List<Journal.Damage> damage = new ArrayList<>();
+    long max;
+    try (Journal j = new Journal(image, 16 << 10)) {
+      max = j.replay(30, read::add, damage::add);
+      // records up to the checkpoint may be reported (they are in it); none after it is lost or read twice
+      for (Journal.Damage dm : damage) {
+        assertTrue(dm.lostRecords() <= 0 || dm.firstLostSeq() + dm.lostRecords() - 1 <= 30, Journal.describe(dm));
+      }
+      assertEquals(List.of(31L, 32L), read.stream().map(Journal.Record::seq).toList(),
+          "the checkpoint's successors, once; y's records were never acknowledged");
+      assertEquals(32, max);
+      j.openForAppend(max + 1);
+      // y's records are cut from the file: their numbers are handed out again
+      assertEquals(0, java.nio.file.Files.size(image.resolve(retired.get(0).getFileName())));
+      appendDurably(j, 3, s -> 500, new java.util.HashMap<>());
+    }
+  }
+
+  /** Copies a directory whose files the journal renames meanwhile: tries again when one vanished. */
+  private static void copyDirWhileRenaming(Path from, Path to) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        copyDir(from, to);
+        return;
+      } catch (java.nio.file.NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
+        assertTrue(attempt < 50, "could not copy " + from + ": " + e);
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(to)) {
+          for (Path p : s.toList()) {
+            java.nio.file.Files.delete(p);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void writersRollsAndCheckpointsRacingKeepEveryAcknowledgedRecordOnce() throws Exception {
+    // three writers, 8 KB segments (a roll every few records, a spare opened ahead after each sync),
+    // checkpoints every 20 ms as Ingest takes them (roll, wait, retire what the previous one covers),
+    // and crash images between checkpoints: every record acknowledged before an image is in it, once
+    Path d = dir.resolve("j");
+    java.util.concurrent.ConcurrentHashMap<Long, byte[]> acked = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    long kept = 0;
+    int images = 0;
+    try (Journal j = new Journal(d, 8 << 10)) {
+      j.openForAppend(1);
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      List<Future<?>> writers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        int thread = t;
+        writers.add(pool.submit(() -> {
+          java.util.Random rnd = new java.util.Random(thread);
+          for (int i = 0; !stop.get(); i++) {
+            byte[] b = new byte[50 + rnd.nextInt(3000)];
+            java.util.Arrays.fill(b, (byte) (thread * 64 + i % 64));
+            long seq = j.append(Journal.KIND_ARROW, 1L, "ds-" + thread, b, 0, b.length);
+            j.awaitDurable(seq);
+            acked.put(seq, b);
+          }
+          return null;
+        }));
+      }
+      long previous = 0;
+      long deadline = System.nanoTime() + 1_500_000_000L;
+      try {
+        while (System.nanoTime() < deadline) {
+          long ck = j.lastSeq();
+          j.roll();
+          j.awaitDurable(ck);
+          j.deleteThrough(previous);
+          kept = previous;
+          previous = ck;
+          java.util.Set<Long> before = new java.util.HashSet<>(acked.keySet());
+          Path image = dir.resolve("image-" + images++);
+          copyDirWhileRenaming(d, image);
+          List<Journal.Record> read = new ArrayList<>();
+          Journal.replay(image, kept, read::add, x -> { });
+          List<Long> seqs = read.stream().map(Journal.Record::seq).toList();
+          for (int k = 1; k < seqs.size(); k++) {
+            assertTrue(seqs.get(k) > seqs.get(k - 1), "image " + images + ": read out of order or twice: " + seqs);
+          }
+          java.util.Set<Long> got = new java.util.HashSet<>(seqs);
+          for (long seq : before) {
+            assertTrue(seq <= kept || got.contains(seq), "image " + images + ": acknowledged record " + seq + " lost");
+          }
+          Thread.sleep(20);
+        }
+      } finally {
+        stop.set(true);
+        pool.shutdown();
+      }
+      for (Future<?> f : writers) {
+        f.get();
+      }
+    }
+    assertTrue(images > 5, "images " + images);
+    List<Journal.Record> read = readClean(d, kept);
+    java.util.Map<Long, byte[]> expected = new java.util.HashMap<>(acked);
+    assertReads(expected, kept, read);
+  }
 }
