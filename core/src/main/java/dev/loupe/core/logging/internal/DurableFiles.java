@@ -53,12 +53,23 @@ public final class DurableFiles {
     }
   }
 
-  /** Makes a rename or a new file in {@code dir} durable; a file system that cannot fsync a folder is let be. */
-  public static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
+  /**
+   * Makes a rename or a new file in {@code dir} durable. A file system that cannot fsync a folder
+   * (it cannot open one, or says it is unsupported) is let be: the rename itself is still atomic. An
+   * fsync that fails on an opened folder is a disk error, and is thrown: the rename may not survive a
+   * crash, so nothing that depends on it may count as durable.
+   */
+  public static void fsyncDirectory(Path dir) throws IOException {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(dir, StandardOpenOption.READ);
     } catch (IOException | UnsupportedOperationException e) {
-      // some file systems cannot fsync a directory; the rename itself is still atomic
+      return; // this file system cannot open a folder to fsync it
+    }
+    try (ch) {
+      ch.force(true);
+    } catch (UnsupportedOperationException e) {
+      // cannot fsync a folder here
     }
   }
 
