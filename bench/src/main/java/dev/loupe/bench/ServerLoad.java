@@ -291,7 +291,6 @@ public final class ServerLoad {
     }
   }
 
-  /** {@code count} requests from {@code concurrency} threads, each sent when the last was answered; seconds. */
   /**
    * Closed-loop requests of one kind for about {@code seconds} (in rounds of {@code concurrency x 25}
    * requests), unmeasured but printed: what a cold server does while its JIT compiles.
@@ -316,6 +315,7 @@ public final class ServerLoad {
         s, sent * (double) rowsPerRequest / s, concurrency * 25, first);
   }
 
+  /** {@code count} requests from {@code concurrency} threads, each sent when the last was answered; seconds. */
   double closedLoop(List<byte[]> requests, int count) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     AtomicInteger next = new AtomicInteger();

@@ -247,8 +247,9 @@ final class Journal implements AutoCloseable {
             continue;
           }
           // damaged: find the next offset where a whole record checks out
-          boolean cutShort = headerSeq(ch, pos, size) == expected; // a record of ours whose header survived
-          String firstDataset = cutShort ? datasetOfHeader(ch, pos, size) : null;
+          String headerDataset = datasetOfHeader(ch, pos, size); // non-null: the header survived
+          boolean cutShort = headerDataset != null && seqAt(ch, pos) == expected; // a record of ours, cut short
+          String firstDataset = cutShort ? headerDataset : null;
           long next = pos + 1;
           Parsed resync = null;
           long staleAt = -1; // where the file's previous life (recycled) shows, if it does
@@ -405,11 +406,8 @@ final class Journal implements AutoCloseable {
     return new String(rest.array(), 0, dsLen, StandardCharsets.UTF_8);
   }
 
-  /** The sequence number in the header at {@code pos} when the header (not the body) checks out, else -1. */
-  private static long headerSeq(FileChannel ch, long pos, long size) throws IOException {
-    if (datasetOfHeader(ch, pos, size) == null) {
-      return -1;
-    }
+  /** The sequence number field of the record header at {@code pos} (check the header first). */
+  private static long seqAt(FileChannel ch, long pos) throws IOException {
     ByteBuffer h = ByteBuffer.allocate(8);
     readFully(ch, h, pos + 8);
     return h.getLong(0);
@@ -687,15 +685,19 @@ final class Journal implements AutoCloseable {
         if (dirSync) {
           DurableFiles.fsyncDirectory(dir);
         }
+        boolean wantSpare;
         lock.lock();
         try {
           durable = Math.max(durable, target);
           syncs++;
           synced.signalAll();
+          wantSpare = ready == null && !spares.isEmpty();
         } finally {
           lock.unlock();
         }
-        prepareSpare();
+        if (wantSpare) {
+          prepareSpare();
+        }
       } catch (IOException e) {
         LOG.log(System.Logger.Level.ERROR, "journal fsync in " + dir + " failed: " + e
             + "; the server stops accepting requests (disk full or failing?)");
@@ -762,14 +764,11 @@ final class Journal implements AutoCloseable {
    */
   void deleteThrough(long seq) throws IOException {
     long currentFirst;
-    List<Path> surplus;
+    Path surplus;
     lock.lock();
     try {
       currentFirst = currentFirstSeq;
-      surplus = new ArrayList<>();
-      if (!spares.isEmpty()) {
-        surplus.add(spares.poll()); // the oldest: untaken since the last call
-      }
+      surplus = spares.poll(); // the oldest spare, untaken since the last call (null: none)
     } finally {
       lock.unlock();
     }
@@ -805,8 +804,8 @@ final class Journal implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      for (Path p : surplus) {
-        Files.deleteIfExists(p);
+      if (surplus != null) {
+        Files.deleteIfExists(surplus);
       }
     }
   }
