@@ -54,12 +54,15 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  * {@code --server-pid PID} (report the server's CPU), {@code --only json|arrow} (one kind only),
  * {@code --warm-up-seconds S} (closed-loop requests of each kind before anything is measured, default 20:
  * a fresh server's JIT spends several seconds of CPU compiling the request path; 0 measures it cold),
- * {@code --half-peak-seconds S} (length of each open-loop phase, default 10).
+ * {@code --half-peak-seconds S} (length of each open-loop phase, default 10), {@code --latency-log PREFIX}
+ * (each open-loop phase writes PREFIX-json.tsv or PREFIX-arrow.tsv: every request's offset from the
+ * phase's start in seconds and its latency in milliseconds, to see when the slow ones came).
  */
 public final class ServerLoad {
   static final int JSON_ROWS = 1000;
   static final int ARROW_ROWS = 100_000;
   private static int arrowRows = ARROW_ROWS;
+  private static String latencyLog;
 
   private final String host;
   private final int port;
@@ -80,7 +83,7 @@ public final class ServerLoad {
     if (args.length < 1) {
       System.err.println("usage: ServerLoad URL [--json-requests N] [--arrow-requests N] [--arrow-rows N]"
           + " [--concurrency N] [--key KEY] [--server-pid PID] [--only json|arrow] [--warm-up-seconds S]"
-          + " [--half-peak-seconds S]");
+          + " [--half-peak-seconds S] [--latency-log PREFIX]");
       System.exit(2);
     }
     int jsonRequests = 3000;
@@ -102,6 +105,7 @@ public final class ServerLoad {
         case "--arrow-rows" -> arrowRows = Integer.parseInt(args[i + 1]);
         case "--warm-up-seconds" -> warmUpSeconds = Double.parseDouble(args[i + 1]);
         case "--half-peak-seconds" -> halfPeakSeconds = Double.parseDouble(args[i + 1]);
+        case "--latency-log" -> latencyLog = args[i + 1];
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -411,6 +415,14 @@ public final class ServerLoad {
       c.close();
     }
     printSlowest(what, latency, interval, start);
+    if (latencyLog != null) {
+      StringBuilder tsv = new StringBuilder("offset_s\tlatency_ms\n");
+      for (int i = 0; i < n; i++) {
+        tsv.append(String.format("%.4f\t%.3f%n", i * interval / 1e9, latency[i] / 1e6));
+      }
+      java.nio.file.Files.writeString(java.nio.file.Path.of(latencyLog + "-" + what.trim().toLowerCase() + ".tsv"),
+          tsv);
+    }
     Arrays.sort(latency);
     System.out.printf("%s at half peak (%.1f req/s = %,.0f rows/s, %d requests): p50 %.2f ms, p99 %.2f ms, "
         + "max %.2f ms; %s%n", what, rate, rate * rowsPerRequest, n, latency[n / 2] / 1e6,
