@@ -27,17 +27,28 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * offset  size  field
- *      0     4  magic 0x4C4A524E ("LJRN")
+ *      0     4  magic 0x4C4A524B ("LJRK"; 0x4C4A524E, "LJRN", in journals written before the key, below)
  *      4     4  body length B
  *      8     8  sequence number (from 1, increasing by one across segments)
  *     16     1  kind (1 = whylogs JSON request, 2 = Arrow IPC stream)
  *     17     8  effective timestamp, epoch millis (the request's, or the receive time)
  *     25     2  dataset id length D (UTF-8 bytes)
  *     27     D  dataset id
- *   27+D     4  CRC32C of bytes 4 .. 27+D (length, sequence, kind, timestamp, dataset id)
+ *   27+D     4  CRC32C of the journal's key (16 bytes) then bytes 4 .. 27+D (length, sequence, kind,
+ *                timestamp, dataset id); "LJRN" records leave the key out
  *   31+D     4  CRC32C of the body
  *   35+D     B  body: the request body as received
  * </pre>
+ *
+ * <p>The key is 16 random bytes in {@code journal.key}, made once per journal directory (fsynced
+ * before the first record that uses it) and never sent anywhere: a record's body holds a client's
+ * bytes, which can hold what looks like a whole record, and after a crash reading may search those
+ * bytes for the next record (below). A record whose header checksum a client could compute could
+ * put rows into any dataset; with the key in the checksum, a forged header checks out by chance
+ * only (one in 2^32 per forged header). {@code journal.key} also holds the first sequence number
+ * written with the key: "LJRN" records (from a server before the key) are read only below it, so
+ * a forger cannot fall back on the old format either. Records with the key and a missing key file
+ * stop start-up, with what to do.
  *
  * <p>Segment files are recycled: a segment the checkpoints no longer need is renamed
  * {@code spare-<n>.log} and becomes the next new segment, overwritten from its start, instead of
@@ -74,7 +85,13 @@ import java.util.zip.CRC32C;
  */
 final class Journal implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Journal.class.getName());
-  static final int MAGIC = 0x4C4A524E;
+  /** A record whose header checksum includes the journal's key. */
+  static final int MAGIC = 0x4C4A524B;
+  /** A record from a journal written before the key: read only below the key's first sequence number. */
+  static final int LEGACY_MAGIC = 0x4C4A524E;
+  static final String KEY_FILE = "journal.key";
+  private static final int KEY_MAGIC = 0x4C4A4B59; // "LJKY"
+  private static final int KEY_BYTES = 16;
   static final byte KIND_JSON = 1;
   static final byte KIND_ARROW = 2;
   static final int FIXED_HEADER = 35;
@@ -106,11 +123,60 @@ final class Journal implements AutoCloseable {
   private long syncs; // guarded by lock: group fsyncs completed
   private Thread syncer;
   private final java.util.Map<Path, Long> recordsEnd = new java.util.HashMap<>(); // start-up: see replay
+  private Key key; // guarded by lock once appending; made by openForAppend when the directory has none
+
+  /**
+   * The journal's secret, folded into every record's header checksum so that no client can forge a
+   * record, and the first sequence number written with it ("LJRN" records are read only below it).
+   */
+  record Key(byte[] secret, long keyedFrom) {
+    boolean allowsLegacy(long seq) {
+      return seq < keyedFrom;
+    }
+  }
+
+  /**
+   * The key of the journal in {@code dir}, or null when it has none (a new journal, or one written
+   * before keys). A key file that does not check out stops start-up: without it, no record written
+   * with it can be told from a forged one.
+   */
+  static Key key(Path dir) throws IOException {
+    Path f = dir.resolve(KEY_FILE);
+    if (!Files.exists(f)) {
+      return null;
+    }
+    byte[] b = Files.readAllBytes(f);
+    ByteBuffer buf = ByteBuffer.wrap(b);
+    CRC32C c = new CRC32C();
+    c.update(b, 0, Math.max(0, b.length - 4));
+    if (b.length != 4 + KEY_BYTES + 8 + 4 || buf.getInt(0) != KEY_MAGIC || buf.getInt(b.length - 4) != (int) c.getValue()) {
+      throw new IOException(f + " is damaged (" + b.length + " bytes; its checksum does not match): the journal's "
+          + "records cannot be told from forged ones without it. Restore it from a backup of the data directory; or, "
+          + "to start with an empty journal and lose the rows acknowledged since the last checkpoint, move "
+          + dir + " away");
+    }
+    byte[] secret = java.util.Arrays.copyOfRange(b, 4, 4 + KEY_BYTES);
+    return new Key(secret, buf.getLong(4 + KEY_BYTES));
+  }
+
+  /** Makes the key file of a journal whose first keyed record will be {@code keyedFrom}. */
+  private static Key makeKey(Path dir, long keyedFrom) throws IOException {
+    byte[] secret = new byte[KEY_BYTES];
+    new java.security.SecureRandom().nextBytes(secret);
+    ByteBuffer b = ByteBuffer.allocate(4 + KEY_BYTES + 8 + 4);
+    b.putInt(KEY_MAGIC).put(secret).putLong(keyedFrom);
+    CRC32C c = new CRC32C();
+    c.update(b.array(), 0, b.position());
+    b.putInt((int) c.getValue());
+    DurableFiles.writeAtomically(dir.resolve(KEY_FILE), b.array());
+    return new Key(secret, keyedFrom);
+  }
 
   Journal(Path dir, long segmentBytes) throws IOException {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     Files.createDirectories(dir);
+    this.key = key(dir);
     for (Path p : segments(dir)) {
       totalBytes.addAndGet(Files.size(p));
     }
@@ -217,6 +283,17 @@ final class Journal implements AutoCloseable {
       throws IOException {
     long maxSeq = 0;
     List<Path> segs = segments(dir);
+    Key key = key(dir);
+    if (key == null) {
+      for (Path seg : segs) {
+        if (startsWith(seg, MAGIC)) {
+          throw new IOException(dir.resolve(KEY_FILE) + " is missing, but " + seg + " holds records written with it: "
+              + "they cannot be told from forged ones without it. Restore the file from a backup of the data "
+              + "directory; or, to start with an empty journal and lose the rows acknowledged since the last "
+              + "checkpoint, move " + dir + " away");
+        }
+      }
+    }
     for (int i = 0; i < segs.size(); i++) {
       Path seg = segs.get(i);
       long nextSegmentFirst = i + 1 < segs.size() ? firstSeqOf(segs.get(i + 1)) : -1;
@@ -230,7 +307,7 @@ final class Journal implements AutoCloseable {
             // life, not to be searched (its bodies are client bytes, and can hold what looks like a record)
             break;
           }
-          Parsed p = parseAt(ch, pos, size);
+          Parsed p = parseAt(ch, pos, size, key);
           if (p != null && p.record.seq() < expected) {
             break; // a record of the file's life before it was recycled: this segment's records ended
           }
@@ -247,7 +324,7 @@ final class Journal implements AutoCloseable {
             continue;
           }
           // damaged: find the next offset where a whole record checks out
-          String headerDataset = datasetOfHeader(ch, pos, size); // non-null: the header survived
+          String headerDataset = datasetOfHeader(ch, pos, size, key); // non-null: the header survived
           boolean cutShort = headerDataset != null && seqAt(ch, pos) == expected; // a record of ours, cut short
           String firstDataset = cutShort ? headerDataset : null;
           long next = pos + 1;
@@ -258,7 +335,7 @@ final class Journal implements AutoCloseable {
             if (next < 0) {
               break;
             }
-            resync = parseAt(ch, next, size);
+            resync = parseAt(ch, next, size, key);
             if (resync != null && isOurs(resync.record.seq(), expected, next - pos, nextSegmentFirst)) {
               break;
             }
@@ -334,15 +411,48 @@ final class Journal implements AutoCloseable {
 
   private record Parsed(Record record, long end) {}
 
+  /** Whether {@code seg}'s first four bytes are {@code magic}. */
+  private static boolean startsWith(Path seg, int magic) throws IOException {
+    try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
+      if (ch.size() < 4) {
+        return false;
+      }
+      ByteBuffer b = ByteBuffer.allocate(4);
+      readFully(ch, b, 0);
+      return b.getInt(0) == magic;
+    }
+  }
+
+  /**
+   * The header checksum a record with marker {@code magic} must carry, over {@code h}'s bytes 4..27
+   * and the dataset id, or null when no record of this journal can carry that marker and number: a
+   * keyed one without a key, or an "LJRN" one at or above the key's first sequence number.
+   */
+  private static Integer headerCrc(int magic, Key key, long seq, byte[] h, byte[] ds, int dsLen) {
+    CRC32C c = new CRC32C();
+    if (magic == MAGIC) {
+      if (key == null) {
+        return null;
+      }
+      c.update(key.secret());
+    } else if (magic != LEGACY_MAGIC || (key != null && !key.allowsLegacy(seq))) {
+      return null;
+    }
+    c.update(h, 4, 23);
+    c.update(ds, 0, dsLen);
+    return (int) c.getValue();
+  }
+
   /** The record starting at {@code pos} if all of it is there and checks out, else null. */
-  private static Parsed parseAt(FileChannel ch, long pos, long size) throws IOException {
+  private static Parsed parseAt(FileChannel ch, long pos, long size, Key key) throws IOException {
     if (pos + FIXED_HEADER > size) {
       return null;
     }
     ByteBuffer h = ByteBuffer.allocate(27);
     readFully(ch, h, pos);
     h.flip();
-    if (h.getInt() != MAGIC) {
+    int magic = h.getInt();
+    if (magic != MAGIC && magic != LEGACY_MAGIC) {
       return null;
     }
     int bodyLen = h.getInt();
@@ -362,15 +472,13 @@ final class Journal implements AutoCloseable {
     rest.get(ds);
     int headCrc = rest.getInt();
     int bodyCrc = rest.getInt();
-    CRC32C c = new CRC32C();
-    c.update(h.array(), 4, 23);
-    c.update(ds);
-    if ((int) c.getValue() != headCrc) {
+    Integer want = headerCrc(magic, key, seq, h.array(), ds, dsLen);
+    if (want == null || want != headCrc) {
       return null;
     }
     ByteBuffer body = ByteBuffer.allocate(bodyLen);
     readFully(ch, body, bodyStart);
-    c.reset();
+    CRC32C c = new CRC32C();
     c.update(body.array(), 0, bodyLen);
     if ((int) c.getValue() != bodyCrc) {
       return null;
@@ -380,16 +488,15 @@ final class Journal implements AutoCloseable {
   }
 
   /** The dataset id of a record whose header (not body) is intact at {@code pos}, else null. */
-  private static String datasetOfHeader(FileChannel ch, long pos, long size) throws IOException {
+  private static String datasetOfHeader(FileChannel ch, long pos, long size, Key key) throws IOException {
     if (pos + FIXED_HEADER > size) {
       return null;
     }
     ByteBuffer h = ByteBuffer.allocate(27);
     readFully(ch, h, pos);
     h.flip();
-    if (h.getInt() != MAGIC) {
-      return null;
-    }
+    int magic = h.getInt();
+    long seq = h.getLong(8);
     h.position(25);
     int dsLen = Short.toUnsignedInt(h.getShort());
     if (pos + FIXED_HEADER + dsLen > size) {
@@ -397,10 +504,8 @@ final class Journal implements AutoCloseable {
     }
     ByteBuffer rest = ByteBuffer.allocate(dsLen + 4);
     readFully(ch, rest, pos + 27);
-    CRC32C c = new CRC32C();
-    c.update(h.array(), 4, 23);
-    c.update(rest.array(), 0, dsLen);
-    if ((int) c.getValue() != rest.getInt(dsLen)) {
+    Integer want = headerCrc(magic, key, seq, h.array(), rest.array(), dsLen);
+    if (want == null || want != rest.getInt(dsLen)) {
       return null;
     }
     return new String(rest.array(), 0, dsLen, StandardCharsets.UTF_8);
@@ -413,7 +518,7 @@ final class Journal implements AutoCloseable {
     return h.getLong(0);
   }
 
-  /** The first offset at or after {@code from} where the record marker starts, or -1. */
+  /** The first offset at or after {@code from} where a record marker (either) starts, or -1. */
   private static long findMagic(FileChannel ch, long from, long size) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(1 << 16);
     long base = from;
@@ -424,7 +529,8 @@ final class Journal implements AutoCloseable {
         return -1;
       }
       for (int i = 0; i + 4 <= n; i++) {
-        if (buf.getInt(i) == MAGIC) {
+        int m = buf.getInt(i);
+        if (m == MAGIC || m == LEGACY_MAGIC) {
           return base + i;
         }
       }
@@ -450,10 +556,16 @@ final class Journal implements AutoCloseable {
 
   // ---- writing ----
 
-  /** Starts appending with {@code nextSeq} in a fresh segment, and the group-commit thread. */
+  /**
+   * Starts appending with {@code nextSeq} in a fresh segment, and the group-commit thread. A journal
+   * without a key (new, or written before keys) gets one here, before its first keyed record.
+   */
   void openForAppend(long firstSeq) throws IOException {
     lock.lock();
     try {
+      if (key == null) {
+        key = makeKey(dir, firstSeq);
+      }
       this.nextSeq = firstSeq;
       this.lastWritten = firstSeq - 1;
       this.durable = firstSeq - 1;
@@ -536,7 +648,7 @@ final class Journal implements AutoCloseable {
         throw new IOException("the journal is closed");
       }
       long seq = nextSeq;
-      ByteBuffer head = header(seq, kind, timestamp, ds, len, bodyCrc);
+      ByteBuffer head = header(key, seq, kind, timestamp, ds, len, bodyCrc);
       ByteBuffer[] bufs = {head, bodyBuf};
       long n = 0;
       try {
@@ -563,22 +675,32 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** A record's header (everything before the body), laid out as in the table above. */
-  private static ByteBuffer header(long seq, byte kind, long timestamp, byte[] ds, int bodyLen, int bodyCrc) {
+  /**
+   * A record's header (everything before the body), laid out as in the table above: keyed with
+   * {@code key}, or an "LJRN" header when it is null (tests write journals from before keys).
+   */
+  private static ByteBuffer header(Key key, long seq, byte kind, long timestamp, byte[] ds, int bodyLen, int bodyCrc) {
     ByteBuffer head = ByteBuffer.allocate(FIXED_HEADER + ds.length);
-    head.putInt(MAGIC).putInt(bodyLen).putLong(seq).put(kind).putLong(timestamp).putShort((short) ds.length).put(ds);
+    head.putInt(key != null ? MAGIC : LEGACY_MAGIC).putInt(bodyLen).putLong(seq).put(kind).putLong(timestamp)
+        .putShort((short) ds.length).put(ds);
     CRC32C c = new CRC32C();
+    if (key != null) {
+      c.update(key.secret());
+    }
     c.update(head.array(), 4, 23 + ds.length);
     head.putInt((int) c.getValue()).putInt(bodyCrc).flip();
     return head;
   }
 
-  /** The bytes of one record, exactly as {@link #append} writes it (quarantine files use it). */
-  static byte[] encode(Record r) {
+  /**
+   * The bytes of one record as {@link #append} writes it with {@code key}, or as a journal from before
+   * keys held it when {@code key} is null (or as a forger, who has no key, would write it).
+   */
+  static byte[] encode(Record r, Key key) {
     byte[] ds = r.datasetId().getBytes(StandardCharsets.UTF_8);
     CRC32C c = new CRC32C();
     c.update(r.body());
-    ByteBuffer head = header(r.seq(), r.kind(), r.timestamp(), ds, r.body().length, (int) c.getValue());
+    ByteBuffer head = header(key, r.seq(), r.kind(), r.timestamp(), ds, r.body().length, (int) c.getValue());
     ByteBuffer all = ByteBuffer.allocate(head.remaining() + r.body().length);
     all.put(head).put(r.body());
     return all.array();

@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * <ul>
  *   <li>{@code record-<seq>.bin}: a journal record that could not be applied (its body is malformed,
  *       too wide for the limits, or applying it threw). The file is the record in the journal's own
- *       layout ({@link Journal}), so it can be inspected or fed back after the cause is fixed.</li>
+ *       layout ({@link Journal}) with the "LJRN" marker, whose header checksum leaves the journal's key
+ *       out, so a tool can check and read it without the key.</li>
  *   <li>{@code damaged-<segment>-<offset>.bin}: the raw bytes of a journal stretch that held no
  *       intact record (a flipped byte, a bad sector).</li>
  * </ul>
@@ -30,7 +31,7 @@ final class Quarantine {
   Path record(Journal.Record r) throws IOException {
     Files.createDirectories(dir);
     Path f = dir.resolve(String.format("record-%020d.bin", r.seq()));
-    DurableFiles.writeAtomically(f, Journal.encode(r));
+    DurableFiles.writeAtomically(f, Journal.encode(r, null));
     return f;
   }
 

@@ -102,11 +102,12 @@ class FaultInjectionTest {
       long next = nextSeq(s.journalDir());
       byte[] body = wideRow("c", 100_000).getBytes(StandardCharsets.UTF_8);
       ByteArrayOutputStream seg = new ByteArrayOutputStream();
-      seg.write(Journal.encode(new Journal.Record(next, Journal.KIND_JSON, System.currentTimeMillis(), "ds", body)));
+      Journal.Key key = Journal.key(s.journalDir());
+      seg.write(Journal.encode(new Journal.Record(next, Journal.KIND_JSON, System.currentTimeMillis(), "ds", body), key));
       seg.write(Journal.encode(new Journal.Record(next + 1, Journal.KIND_JSON, System.currentTimeMillis(), "ds",
-          "{\"datasetId\":".getBytes(StandardCharsets.UTF_8))));
+          "{\"datasetId\":".getBytes(StandardCharsets.UTF_8)), key));
       seg.write(Journal.encode(new Journal.Record(next + 2, Journal.KIND_JSON, System.currentTimeMillis(), "ds",
-          row(99).getBytes(StandardCharsets.UTF_8))));
+          row(99).getBytes(StandardCharsets.UTF_8)), key));
       Files.write(s.journalDir().resolve(String.format("journal-%020d.log", next)), seg.toByteArray());
       s.start();
       assertEquals(2, s.metric("loupe_quarantined_records_total"));

@@ -185,6 +185,7 @@ class JournalTest {
         Path one = dir.resolve("one-" + d.getFileName() + "-" + seg.getFileName());
         java.nio.file.Files.createDirectories(one);
         java.nio.file.Files.copy(seg, one.resolve(seg.getFileName()));
+        java.nio.file.Files.copy(d.resolve(Journal.KEY_FILE), one.resolve(Journal.KEY_FILE));
         Journal.replay(one, 0, own::add, x -> {
           throw new AssertionError("damage in " + seg + ": " + Journal.describe(x));
         });
@@ -192,7 +193,7 @@ class JournalTest {
         long to = nextFirst(segs, seg);
         assertEquals(written.keySet().stream().filter(k -> k >= from && k < to).sorted().toList(),
             own.stream().map(Journal.Record::seq).toList(), seg + " reads as its own records, no older one");
-        long bytes = own.stream().mapToLong(r -> Journal.encode(r).length).sum();
+        long bytes = own.stream().mapToLong(r -> Journal.encode(r, null).length).sum();
         if (seg.equals(segs.get(segs.size() - 1))) {
           assertEquals(java.nio.file.Files.size(seg), bytes, seg + " holds only its own records");
         }
@@ -218,9 +219,10 @@ class JournalTest {
       Path current = Journal.segments(dir).get(Journal.segments(dir).size() - 1);
       Path crashed = dir.resolve("crash");
       copyDir(dir, crashed);
-      byte[] torn = Journal.encode(new Journal.Record(next, Journal.KIND_JSON, 1L, "ds", sized((int) next, 2000)));
+      byte[] torn = Journal.encode(new Journal.Record(next, Journal.KIND_JSON, 1L, "ds", sized((int) next, 2000)),
+          Journal.key(dir));
       long end = written.entrySet().stream().filter(e -> e.getKey() > checkpoint)
-          .mapToLong(e -> Journal.encode(new Journal.Record(e.getKey(), Journal.KIND_JSON, 1L, "ds", e.getValue())).length)
+          .mapToLong(e -> Journal.encode(new Journal.Record(e.getKey(), Journal.KIND_JSON, 1L, "ds", e.getValue()), null).length)
           .sum();
       try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(crashed.resolve(current.getFileName()),
           java.nio.file.StandardOpenOption.WRITE)) {
@@ -260,7 +262,7 @@ class JournalTest {
     java.nio.file.Files.createDirectories(dir);
     Path spare = dir.resolve(String.format("spare-%020d.log", 3));
     byte[] b = body(0, 0);
-    java.nio.file.Files.write(spare, Journal.encode(new Journal.Record(1, Journal.KIND_JSON, 1L, "ds", b)));
+    java.nio.file.Files.write(spare, Journal.encode(new Journal.Record(1, Journal.KIND_JSON, 1L, "ds", b), null));
     try (Journal j = new Journal(dir, 1 << 20)) {
       assertTrue(!java.nio.file.Files.exists(spare), "an earlier run's spare is deleted");
       assertEquals(0, j.spareCount());
@@ -277,7 +279,7 @@ class JournalTest {
    */
   private static byte[] hostile(int len, long fakeSeq) {
     byte[] fake = Journal.encode(new Journal.Record(fakeSeq, Journal.KIND_JSON, 1L, "forged",
-        "{\"forged\": 1}".getBytes(StandardCharsets.UTF_8)));
+        "{\"forged\": 1}".getBytes(StandardCharsets.UTF_8)), null); // a client has no key
     byte[] b = new byte[len];
     java.util.Arrays.fill(b, (byte) 'h');
     for (int at = 17; at + fake.length <= len; at += 400) {
@@ -364,7 +366,7 @@ class JournalTest {
   private static long offsetOf(Path seg, long seq, java.util.Map<Long, byte[]> written) {
     long off = 0;
     for (long s = Journal.firstSeqOf(seg); s < seq; s++) {
-      off += Journal.encode(new Journal.Record(s, Journal.KIND_JSON, 1L, "ds", written.get(s))).length;
+      off += Journal.encode(new Journal.Record(s, Journal.KIND_JSON, 1L, "ds", written.get(s)), null).length;
     }
     return off;
   }
@@ -594,7 +596,7 @@ class JournalTest {
     try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(seg43,
         java.nio.file.StandardOpenOption.WRITE)) { // the unwritten page: the older life's record 3 shows
       ch.write(java.nio.ByteBuffer.wrap(Journal.encode(new Journal.Record(3, Journal.KIND_JSON, 1L, "ds",
-          run1.get(3L)))), 2L * rec);
+          run1.get(3L)), Journal.key(image))), 2L * rec);
     }
     // run 2, as Ingest runs it: replay after the checkpoint (40), start at max + 1, checkpoint, retire
     java.util.Map<Long, byte[]> run2 = new java.util.HashMap<>();
@@ -761,5 +763,126 @@ class JournalTest {
     List<Journal.Record> read = readClean(d, kept);
     java.util.Map<Long, byte[]> expected = new java.util.HashMap<>(acked);
     assertReads(expected, kept, read);
+  }
+
+  /**
+   * The attack the key closes: a crash tears record n after its header, and its body (a client's bytes)
+   * holds a whole record numbered n + 1 for another dataset. Without the key, that forged record checks
+   * out, its number fits the bytes before it, and replay read it as acknowledged rows.
+   */
+  @Test
+  void aForgedRecordInATornBodyIsNotReadWhateverItsNumberAndMarker() throws Exception {
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    Path crashed = dir.resolve("crashed");
+    long next;
+    try (Journal j = new Journal(dir.resolve("live"), 1 << 20)) {
+      j.openForAppend(1);
+      appendDurably(j, 5, s -> 500, written);
+      next = j.lastSeq() + 1;
+      copyDir(dir.resolve("live"), crashed);
+    }
+    Journal.Key key = Journal.key(crashed);
+    assertTrue(key != null && key.keyedFrom() == 1, "a new journal is keyed from its first record");
+    Journal.Record forged = new Journal.Record(next + 1, Journal.KIND_JSON, 1L, "victim",
+        "{\"datasetId\": \"victim\", \"single\": {\"forged\": 1}}".getBytes(StandardCharsets.UTF_8));
+    Journal.Key guessed = new Journal.Key(new byte[16], 1); // a forger guessing the key: all zeros
+    for (byte[] fake : List.of(Journal.encode(forged, null), Journal.encode(forged, guessed))) {
+      byte[] body = new byte[4000];
+      java.util.Arrays.fill(body, (byte) 'x');
+      System.arraycopy(fake, 0, body, 100, fake.length);
+      byte[] torn = Journal.encode(new Journal.Record(next, Journal.KIND_ARROW, 1L, "ds", body), key);
+      Path seg = Journal.segments(crashed).get(0);
+      long end = java.nio.file.Files.size(seg);
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(seg,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        // the header and the body up to just past the forged record reached the disk, the rest did not
+        ch.write(java.nio.ByteBuffer.wrap(torn, 0, Journal.FIXED_HEADER + 2 + 100 + fake.length + 10), end);
+      }
+      List<Journal.Record> read = new ArrayList<>();
+      List<Journal.Damage> damage = new ArrayList<>();
+      long max = Journal.replay(crashed, 0, read::add, damage::add);
+      assertReads(written, 0, read);
+      assertEquals(next - 1, max, "the forged number is not the highest");
+      assertEquals(1, damage.size());
+      assertEquals(-1, damage.get(0).lostRecords(), "the torn record, at the tail: never acknowledged");
+      assertEquals(next, damage.get(0).firstLostSeq());
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(seg,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        ch.truncate(end);
+      }
+    }
+    // the control: the same torn record whose body holds the forged record made with the journal's own key
+    // (which no client has) is read, so this crash image is one where a forgery would land
+    byte[] fake = Journal.encode(forged, key);
+    byte[] body = new byte[4000];
+    java.util.Arrays.fill(body, (byte) 'x');
+    System.arraycopy(fake, 0, body, 100, fake.length);
+    byte[] torn = Journal.encode(new Journal.Record(next, Journal.KIND_ARROW, 1L, "ds", body), key);
+    java.nio.file.Files.write(Journal.segments(crashed).get(0),
+        java.util.Arrays.copyOf(torn, Journal.FIXED_HEADER + 2 + 100 + fake.length + 10),
+        java.nio.file.StandardOpenOption.APPEND);
+    List<Journal.Record> read = new ArrayList<>();
+    Journal.replay(crashed, 0, read::add, d -> { });
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, next + 1), read.stream().map(Journal.Record::seq).toList());
+    assertEquals("victim", read.get(5).datasetId());
+  }
+
+  /**
+   * A journal written before keys ("LJRN" records, no journal.key) is read as it was, gets a key from its
+   * next record on, and its old records are still read after another crash; an "LJRN" record at a number
+   * the key covers is not.
+   */
+  @Test
+  void aJournalFromBeforeKeysIsReadAndKeyedFromItsNextRecord() throws Exception {
+    java.nio.file.Files.createDirectories(dir);
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();
+    for (long s = 1; s <= 5; s++) {
+      byte[] b = sized((int) s, 300);
+      old.write(Journal.encode(new Journal.Record(s, Journal.KIND_JSON, 1L, "ds", b), null));
+      written.put(s, b);
+    }
+    java.nio.file.Files.write(dir.resolve(String.format("journal-%020d.log", 1)), old.toByteArray());
+    Path image = dir.resolve("image");
+    try (Journal j = new Journal(dir, 1 << 20)) {
+      assertEquals(5, j.replay(0, r -> { }, d -> {
+        throw new AssertionError(Journal.describe(d));
+      }));
+      j.openForAppend(6);
+      assertEquals(6, Journal.key(dir).keyedFrom());
+      appendDurably(j, 3, s -> 300, written);
+      copyDir(dir, image); // a crash before the old segment is retired
+    }
+    assertReads(written, 0, readClean(image, 0));
+    // an "LJRN" record numbered 9, after the keyed 6..8: a forger falling back on the old format
+    byte[] fake = Journal.encode(new Journal.Record(9, Journal.KIND_JSON, 1L, "victim", sized(9, 300)), null);
+    java.nio.file.Files.write(Journal.segments(image).get(1), fake, java.nio.file.StandardOpenOption.APPEND);
+    List<Journal.Record> read = new ArrayList<>();
+    assertEquals(8, Journal.replay(image, 0, read::add, d -> { }));
+    assertReads(written, 0, read);
+  }
+
+  @Test
+  void aMissingOrDamagedKeyStopsStartUpAndSaysWhatToDo() throws Exception {
+    try (Journal j = new Journal(dir, 1 << 20)) {
+      j.openForAppend(1);
+      appendDurably(j, 2, s -> 100, new java.util.HashMap<>());
+    }
+    Path keyFile = dir.resolve(Journal.KEY_FILE);
+    byte[] good = java.nio.file.Files.readAllBytes(keyFile);
+    byte[] bad = good.clone();
+    bad[7] ^= 1;
+    java.nio.file.Files.write(keyFile, bad);
+    IOException damaged = assertThrows(IOException.class, () -> new Journal(dir, 1 << 20));
+    assertTrue(damaged.getMessage().contains("journal.key is damaged") && damaged.getMessage().contains("move "),
+        damaged.getMessage());
+    java.nio.file.Files.delete(keyFile);
+    try (Journal j = new Journal(dir, 1 << 20)) {
+      IOException missing = assertThrows(IOException.class, () -> j.replay(0, r -> { }, d -> { }));
+      assertTrue(missing.getMessage().contains("journal.key is missing") && missing.getMessage().contains("Restore"),
+          missing.getMessage());
+    }
+    java.nio.file.Files.write(keyFile, good);
+    assertEquals(2, readClean(dir, 0).size());
   }
 }
