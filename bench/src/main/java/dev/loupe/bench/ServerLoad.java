@@ -56,13 +56,16 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  * a fresh server's JIT spends several seconds of CPU compiling the request path; 0 measures it cold),
  * {@code --half-peak-seconds S} (length of each open-loop phase, default 10), {@code --latency-log PREFIX}
  * (each open-loop phase writes PREFIX-json.tsv or PREFIX-arrow.tsv: every request's offset from the
- * phase's start in seconds and its latency in milliseconds, to see when the slow ones came).
+ * phase's start in seconds and its latency in milliseconds, to see when the slow ones came),
+ * {@code --open-loop-rows-per-second R} (the open-loop phases' rate instead of half the measured peak: to
+ * compare two servers at the same load, since the peak itself varies from run to run).
  */
 public final class ServerLoad {
   static final int JSON_ROWS = 1000;
   static final int ARROW_ROWS = 100_000;
   private static int arrowRows = ARROW_ROWS;
   private static String latencyLog;
+  private static String openLoopLabel = "at half peak";
 
   private final String host;
   private final int port;
@@ -83,7 +86,7 @@ public final class ServerLoad {
     if (args.length < 1) {
       System.err.println("usage: ServerLoad URL [--json-requests N] [--arrow-requests N] [--arrow-rows N]"
           + " [--concurrency N] [--key KEY] [--server-pid PID] [--only json|arrow] [--warm-up-seconds S]"
-          + " [--half-peak-seconds S] [--latency-log PREFIX]");
+          + " [--half-peak-seconds S] [--latency-log PREFIX] [--open-loop-rows-per-second R]");
       System.exit(2);
     }
     int jsonRequests = 3000;
@@ -94,6 +97,7 @@ public final class ServerLoad {
     String only = null;
     double warmUpSeconds = 20;
     double halfPeakSeconds = 10;
+    double fixedRate = 0;
     for (int i = 1; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--json-requests" -> jsonRequests = Integer.parseInt(args[i + 1]);
@@ -106,6 +110,10 @@ public final class ServerLoad {
         case "--warm-up-seconds" -> warmUpSeconds = Double.parseDouble(args[i + 1]);
         case "--half-peak-seconds" -> halfPeakSeconds = Double.parseDouble(args[i + 1]);
         case "--latency-log" -> latencyLog = args[i + 1];
+        case "--open-loop-rows-per-second" -> {
+          fixedRate = Double.parseDouble(args[i + 1]);
+          openLoopLabel = "at the set rate";
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -156,10 +164,12 @@ public final class ServerLoad {
           load.cpu().since(c, as));
     }
     if (doJson) {
-      load.openLoop("JSON ", json, jsonRequests / js / 2, JSON_ROWS, halfPeakSeconds);
+      load.openLoop("JSON ", json, fixedRate > 0 ? fixedRate / JSON_ROWS : jsonRequests / js / 2, JSON_ROWS,
+          halfPeakSeconds);
     }
     if (doArrow) {
-      load.openLoop("Arrow", arrow, arrowRequests / as / 2, arrowRows, halfPeakSeconds);
+      load.openLoop("Arrow", arrow, fixedRate > 0 ? fixedRate / arrowRows : arrowRequests / as / 2, arrowRows,
+          halfPeakSeconds);
     }
     System.out.println("client cores: " + Runtime.getRuntime().availableProcessors() + "; load average "
         + String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
@@ -424,8 +434,8 @@ public final class ServerLoad {
           tsv);
     }
     Arrays.sort(latency);
-    System.out.printf("%s at half peak (%.1f req/s = %,.0f rows/s, %d requests): p50 %.2f ms, p99 %.2f ms, "
-        + "max %.2f ms; %s%n", what, rate, rate * rowsPerRequest, n, latency[n / 2] / 1e6,
+    System.out.printf("%s %s (%.1f req/s = %,.0f rows/s, %d requests): p50 %.2f ms, p99 %.2f ms, "
+        + "max %.2f ms; %s%n", what, openLoopLabel, rate, rate * rowsPerRequest, n, latency[n / 2] / 1e6,
         latency[(int) (n * 0.99)] / 1e6, latency[n - 1] / 1e6, c1.since(c0, wall));
   }
 

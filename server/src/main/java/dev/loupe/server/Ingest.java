@@ -85,6 +85,17 @@ final class Ingest implements AutoCloseable {
   private final ExecutorService trackers;
   /** Live requests between their journal append and the end of their tracking (see trackingParts). */
   private final AtomicInteger trackingNow = new AtomicInteger();
+  /**
+   * Turns at a request's CPU work, one per core, given in arrival order (a fair semaphore): an HTTP
+   * request takes one to parse, journal and track its body; its body is read before, and its fsync
+   * waited for after. Without turns, every request in flight (up to 64 in the load test) time-sliced
+   * the two cores, so a burst made all of them slow at once, and the group-commit thread waited for a
+   * core among them; in turns the first ones finish first. Half-peak Arrow's worst requests went from
+   * 810 ms to 145 ms (docs/benchmarks.md, "Server ingest"). The checkpoint does not take turns: tried,
+   * it took a core from the requests for its whole merge, and JSON's tail grew.
+   */
+  private final java.util.concurrent.Semaphore cpuTurns = new java.util.concurrent.Semaphore(
+      Math.max(1, Runtime.getRuntime().availableProcessors()), true);
   private final ScheduledExecutorService rotator;
   private volatile OpenWindows open; // replaced only during start-up (window settings changed)
   private long windowMillis;
@@ -127,6 +138,7 @@ final class Ingest implements AutoCloseable {
     });
     metrics.gauge("loupe_journal_bytes", journal::bytes);
     metrics.gauge("loupe_journal_spare_segments", journal::spareCount);
+    metrics.gauge("loupe_requests_waiting_for_cpu", cpuTurns::getQueueLength);
     metrics.gauge("loupe_outbox_windows", delivery::size);
     metrics.gauge("loupe_open_columns", admission::openColumns);
     recover();
@@ -295,13 +307,28 @@ final class Ingest implements AutoCloseable {
 
   // ---- ingestion ----
 
-  /** Journals and tracks a parsed JSON request; returns once it is durable. */
-  int logJson(LogRequest req, byte[] body) throws IOException {
+  /** The turns at CPU work (see the field): an HTTP request holds one while {@link #logJson} or {@link #logArrow} runs. */
+  java.util.concurrent.Semaphore cpuTurns() {
+    return cpuTurns;
+  }
+
+  /** A request journaled and tracked: its rows, and its journal record (0: none), durable once {@link #awaitDurable} returns. */
+  record Accepted(long rows, long seq) {}
+
+  /** Waits until the request's journal record is durable: only then may it be answered. */
+  void awaitDurable(Accepted a) throws IOException {
+    if (a.seq() > 0) {
+      journal.awaitDurable(a.seq());
+    }
+  }
+
+  /** Journals and tracks a parsed JSON request; answer it after {@link #awaitDurable}. */
+  Accepted logJson(LogRequest req, byte[] body) throws IOException {
     int rows = req.rows();
     if (rows == 0) {
       req.release();
       checkOpen(); // an empty request takes no dataset slot
-      return 0;
+      return new Accepted(0, 0);
     }
     Set<String> columns = req.columnNames();
     admission.checkRequestWidth(req.datasetId, columns.size());
@@ -320,18 +347,17 @@ final class Ingest implements AutoCloseable {
       rw.readLock().unlock();
     }
     req.release();
-    journal.awaitDurable(seq);
-    return rows;
+    return new Accepted(rows, seq);
   }
 
-  /** Validates an Arrow IPC stream, journals it, tracks it; returns the number of rows. */
-  long logArrow(String datasetId, Long timestamp, byte[] body) throws IOException {
+  /** Validates an Arrow IPC stream, journals it, tracks it; answer it after {@link #awaitDurable}. */
+  Accepted logArrow(String datasetId, Long timestamp, byte[] body) throws IOException {
     ArrowFraming.Shape shape = ArrowFraming.check(body); // before any allocation from declared lengths
     admission.checkRequestWidth(datasetId, shape.columns());
     long rows = validateArrow(body);
     if (rows == 0) {
       checkOpen();
-      return 0;
+      return new Accepted(0, 0);
     }
     List<String> columns = arrowColumns(body);
     long seq;
@@ -348,8 +374,7 @@ final class Ingest implements AutoCloseable {
     } finally {
       rw.readLock().unlock();
     }
-    journal.awaitDurable(seq);
-    return rows;
+    return new Accepted(rows, seq);
   }
 
   private void applyLive(String datasetId, long ts, Consumer<DatasetProfile> update) {

@@ -283,12 +283,19 @@ public final class LoupeServer implements AutoCloseable {
   private void logs(Context ctx) throws IOException {
     metrics.request("logs");
     authorize(ctx);
-    int rows;
+    Ingest.Accepted a;
     try (BodyReader.Body body = body(ctx)) {
-      LogRequest req = LogRequest.parse(body.bytes);
-      checkDatasetId(req.datasetId);
-      rows = ingest.logJson(req, body.bytes);
+      ingest.cpuTurns().acquireUninterruptibly();
+      try {
+        LogRequest req = LogRequest.parse(body.bytes);
+        checkDatasetId(req.datasetId);
+        a = ingest.logJson(req, body.bytes);
+      } finally {
+        ingest.cpuTurns().release();
+      }
     }
+    ingest.awaitDurable(a);
+    long rows = a.rows();
     metrics.rows("json", rows);
     ctx.contentType("application/json").result("{\"accepted\":" + rows + "}");
   }
@@ -310,10 +317,17 @@ public final class LoupeServer implements AutoCloseable {
         throw new BadRequestException(400, "query parameter timestamp '" + t + "' is not epoch milliseconds");
       }
     }
-    long rows;
+    Ingest.Accepted a;
     try (BodyReader.Body body = body(ctx)) {
-      rows = ingest.logArrow(datasetId, ts, body.bytes);
+      ingest.cpuTurns().acquireUninterruptibly();
+      try {
+        a = ingest.logArrow(datasetId, ts, body.bytes);
+      } finally {
+        ingest.cpuTurns().release();
+      }
     }
+    ingest.awaitDurable(a);
+    long rows = a.rows();
     metrics.rows("arrow", rows);
     ctx.contentType("application/json").result("{\"accepted\":" + rows + "}");
   }

@@ -46,7 +46,9 @@ class RotationStallTest {
       long t0 = System.nanoTime();
       CompletableFuture<Integer> fast = CompletableFuture.supplyAsync(() -> {
         try {
-          return ingest.logJson(LogRequest.parse(body), body);
+          Ingest.Accepted a = ingest.logJson(LogRequest.parse(body), body);
+          ingest.awaitDurable(a);
+          return (int) a.rows();
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }

@@ -283,4 +283,28 @@ class ServerHttpTest {
     assertEquals(3, TestHttp.profileFiles(dir.resolve("profiles")).size());
     assertEquals(6, TestHttp.count(TestHttp.mergeAll(dir.resolve("profiles")), "i"));
   }
+
+  /**
+   * A request refused while it holds one of the per-core turns at parsing and tracking gives it back: with
+   * more refusals than turns, a turn kept by each would leave the next good request waiting for ever.
+   */
+  @Test
+  void refusedRequestsGiveBackTheirTurnAtTheCpu() throws Exception {
+    try (LoupeServer server = LoupeServer.start(config().build())) {
+      TestHttp http = new TestHttp(server.port());
+      int turns = Runtime.getRuntime().availableProcessors();
+      for (int i = 0; i < 2 * turns + 1; i++) {
+        assertEquals(400, http.post("/logs", "{\"datasetId\": \"d\", \"single\": {\"a\": ").statusCode());
+        assertEquals(400, http.post("/logs", "{\"datasetId\": \"bad id/../x\", \"single\": {\"a\": 1}}")
+            .statusCode());
+        assertEquals(400, http.post("/logs/arrow?datasetId=d", "garbage".getBytes(StandardCharsets.UTF_8),
+            TestHttp.KEY).statusCode());
+      }
+      HttpResponse<String> ok = http.post("/logs", "{\"datasetId\": \"d\", \"single\": {\"a\": 1}}");
+      assertEquals(200, ok.statusCode(), ok.body());
+      ok = http.post("/logs/arrow?datasetId=d", ArrowStreams.stream(3, 10), TestHttp.KEY);
+      assertEquals(200, ok.statusCode(), ok.body());
+      assertTrue(http.get("/metrics").body().contains("\nloupe_requests_waiting_for_cpu 0\n"));
+    }
+  }
 }
