@@ -885,4 +885,76 @@ class JournalTest {
     java.nio.file.Files.write(keyFile, good);
     assertEquals(2, readClean(dir, 0).size());
   }
+
+  /**
+   * Review (journal key): an "LJRN" record is still read below the key's first number, and a client can
+   * write one (it needs no key): numbered 0 in a journal that never had "LJRN" records (keyed from 1), or
+   * below the key's first number in one keyed after an upgrade. Put in a body, it did not land as rows, but
+   * after a flipped byte in that record's header, the search for the next record found it first and took
+   * it for a recycled file's older life: every acknowledged record after the damaged one in that segment
+   * was dropped (and, in the last segment, its numbers handed out again), where a flipped byte costs only
+   * the record it hits.
+   */
+  @Test
+  void anOldFormatRecordForgedInABodyCostsNothingButTheDamagedRecord() throws Exception {
+    // a journal keyed from its first record; the damaged segment is not the last
+    Path fresh = dir.resolve("fresh");
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    long hostileSeq;
+    Path seg;
+    try (Journal j = new Journal(fresh, 1 << 20)) {
+      j.openForAppend(1);
+      appendDurably(j, 3, s -> 500, written);
+      appendHostile(j, 1, 2000, 0, written); // forged "LJRN" records numbered 0 in its body
+      hostileSeq = j.lastSeq();
+      appendDurably(j, 4, s -> 500, written);
+      seg = Journal.segments(fresh).get(0);
+      j.roll();
+      appendDurably(j, 1, s -> 500, written);
+    }
+    assertEquals(1, Journal.key(fresh).keyedFrom());
+    assertDamagedRecordCostsOnlyItself(fresh, seg, hostileSeq, written);
+
+    // a journal from before keys, keyed from 6 on upgrade; the damaged segment is the last
+    Path upgraded = dir.resolve("upgraded");
+    java.nio.file.Files.createDirectories(upgraded);
+    java.util.Map<Long, byte[]> old = new java.util.HashMap<>();
+    java.io.ByteArrayOutputStream legacy = new java.io.ByteArrayOutputStream();
+    for (long s = 1; s <= 5; s++) {
+      byte[] b = sized((int) s, 300);
+      legacy.write(Journal.encode(new Journal.Record(s, Journal.KIND_JSON, 1L, "ds", b), null));
+      old.put(s, b);
+    }
+    java.nio.file.Files.write(upgraded.resolve(String.format("journal-%020d.log", 1)), legacy.toByteArray());
+    try (Journal j = new Journal(upgraded, 1 << 20)) {
+      assertEquals(5, j.replay(0, r -> { }, d -> {
+        throw new AssertionError(Journal.describe(d));
+      }));
+      j.openForAppend(6);
+      appendDurably(j, 2, s -> 500, old);
+      appendHostile(j, 1, 2000, 3, old); // forged "LJRN" records numbered 3, below the key's first (6)
+      hostileSeq = j.lastSeq();
+      appendDurably(j, 4, s -> 500, old);
+      seg = Journal.segments(upgraded).get(1);
+    }
+    assertEquals(6, Journal.key(upgraded).keyedFrom());
+    assertDamagedRecordCostsOnlyItself(upgraded, seg, hostileSeq, old);
+  }
+
+  /** Flips a byte of record {@code seq}'s header (its timestamp) and checks that only that record is lost. */
+  private static void assertDamagedRecordCostsOnlyItself(Path d, Path seg, long seq, java.util.Map<Long, byte[]> written)
+      throws IOException {
+    flip(seg, offsetOf(seg, seq, written) + 20);
+    List<Journal.Record> read = new ArrayList<>();
+    List<Journal.Damage> damage = new ArrayList<>();
+    long max = Journal.replay(d, 0, read::add, damage::add);
+    java.util.Map<Long, byte[]> expected = new java.util.HashMap<>(written);
+    expected.remove(seq);
+    assertReads(expected, 0, read);
+    assertEquals(written.keySet().stream().mapToLong(Long::longValue).max().getAsLong(), max,
+        "the highest number is the newest acknowledged record's");
+    assertEquals(1, damage.size(), damage.stream().map(Journal::describe).toList().toString());
+    assertEquals(seq, damage.get(0).firstLostSeq());
+    assertEquals(1, damage.get(0).lostRecords(), Journal.describe(damage.get(0)));
+  }
 }
