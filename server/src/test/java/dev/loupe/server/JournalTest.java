@@ -957,4 +957,26 @@ class JournalTest {
     assertEquals(seq, damage.get(0).firstLostSeq());
     assertEquals(1, damage.get(0).lostRecords(), Journal.describe(damage.get(0)));
   }
+
+  /**
+   * Review (journal key): a missing journal.key is noticed by the marker at a segment's start only. When
+   * the first record of the last segment is damaged there too (a flipped byte in its marker), replay read
+   * nothing, reported nothing (it looked like a torn tail), and openForAppend made a new key and cut the
+   * segment: every acknowledged record in it gone without a word.
+   */
+  @Test
+  void aMissingKeyIsNoticedWhenTheFirstKeyedRecordIsDamagedToo() throws Exception {
+    try (Journal j = new Journal(dir, 1 << 20)) {
+      j.openForAppend(1);
+      appendDurably(j, 3, s -> 100, new java.util.HashMap<>());
+    }
+    flip(Journal.segments(dir).get(0), 1);
+    java.nio.file.Files.delete(dir.resolve(Journal.KEY_FILE));
+    try (Journal j = new Journal(dir, 1 << 20)) {
+      IOException missing = assertThrows(IOException.class, () -> j.replay(0, r -> { }, d -> { }));
+      assertTrue(missing.getMessage().contains("journal.key is missing"), missing.getMessage());
+    }
+    assertEquals(3 * (Journal.FIXED_HEADER + 2 + 100), java.nio.file.Files.size(Journal.segments(dir).get(0)),
+        "the segment is left as it was");
+  }
 }
