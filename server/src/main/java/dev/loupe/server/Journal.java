@@ -48,7 +48,10 @@ import java.util.zip.CRC32C;
  * only (one in 2^32 per forged header). {@code journal.key} also holds the first sequence number
  * written with the key: "LJRN" records (from a server before the key) are read only below it, so
  * a forger cannot fall back on the old format either. Records with the key and a missing key file
- * stop start-up, with what to do.
+ * stop start-up, with what to do. A client can still write an "LJRN" record below that number into a
+ * body; in a segment written with the key it is never one of the segment's records, and the search
+ * after damage looks past it (taken for a recycled file's older life, it would end the search and drop
+ * every record after the damaged one).
  *
  * <p>Segment files are recycled: a segment the checkpoints no longer need is renamed
  * {@code spare-<n>.log} and becomes the next new segment, overwritten from its start, instead of
@@ -286,7 +289,9 @@ final class Journal implements AutoCloseable {
     Key key = key(dir);
     if (key == null) {
       for (Path seg : segs) {
-        if (startsWith(seg, MAGIC)) {
+        // a segment that does not start with an "LJRN" record was written with the key when its first
+        // record's marker is damaged and keyed markers follow: read without the key, it would look torn
+        if (startsWith(seg, MAGIC) || (!startsWith(seg, LEGACY_MAGIC) && holdsKeyedMarker(seg))) {
           throw new IOException(dir.resolve(KEY_FILE) + " is missing, but " + seg + " holds records written with it: "
               + "they cannot be told from forged ones without it. Restore the file from a backup of the data "
               + "directory; or, to start with an empty journal and lose the rows acknowledged since the last "
@@ -298,6 +303,10 @@ final class Journal implements AutoCloseable {
       Path seg = segs.get(i);
       long nextSegmentFirst = i + 1 < segs.size() ? firstSeqOf(segs.get(i + 1)) : -1;
       long expected = firstSeqOf(seg); // the sequence number the next record should carry
+      // written with the key: an "LJRN" record here is an older life's from before the key, or one a client
+      // forged in a body (it needs no key), never one of this segment's
+      boolean keyed = key != null && !key.allowsLegacy(expected);
+      Window window = new Window();
       try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
         long size = ch.size();
         long pos = 0;
@@ -307,7 +316,7 @@ final class Journal implements AutoCloseable {
             // life, not to be searched (its bodies are client bytes, and can hold what looks like a record)
             break;
           }
-          Parsed p = parseAt(ch, pos, size, key);
+          Parsed p = parseAt(ch, pos, size, key, keyed);
           if (p != null && p.record.seq() < expected) {
             break; // a record of the file's life before it was recycled: this segment's records ended
           }
@@ -330,12 +339,23 @@ final class Journal implements AutoCloseable {
           long next = pos + 1;
           Parsed resync = null;
           long staleAt = -1; // where the file's previous life (recycled) shows, if it does
+          long legacyAt = -1; // in a keyed segment, the first "LJRN" record the search passed
           while (next + FIXED_HEADER <= size) {
-            next = findMagic(ch, next, size);
+            next = findMagic(ch, next, size, window);
             if (next < 0) {
               break;
             }
-            resync = parseAt(ch, next, size, key);
+            if (keyed && window.intAt(next) == LEGACY_MAGIC) {
+              // never a record of this segment, and perhaps a client's forgery inside a body of ours (taken for
+              // an older life, it would end the search and drop every record of ours after it): looked past,
+              // and where the older life starts only if nothing of ours follows
+              if (legacyAt < 0) {
+                legacyAt = next;
+              }
+              next++;
+              continue;
+            }
+            resync = parseAt(ch, next, size, key, keyed);
             if (resync != null && isOurs(resync.record.seq(), expected, next - pos, nextSegmentFirst)) {
               break;
             }
@@ -349,6 +369,9 @@ final class Journal implements AutoCloseable {
             }
             resync = null;
             next++;
+          }
+          if (resync == null && staleAt < 0) {
+            staleAt = legacyAt;
           }
           long to = resync != null ? next : staleAt >= 0 ? staleAt : size;
           long lost;
@@ -423,6 +446,20 @@ final class Journal implements AutoCloseable {
     }
   }
 
+  /** Whether {@code seg} holds the keyed marker anywhere (start-up without a key file only). */
+  private static boolean holdsKeyedMarker(Path seg) throws IOException {
+    try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
+      long size = ch.size();
+      Window w = new Window();
+      for (long at = 0; (at = findMagic(ch, at, size, w)) >= 0; at++) {
+        if (w.intAt(at) == MAGIC) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   /**
    * The header checksum a record with marker {@code magic} must carry, over {@code h}'s bytes 4..27
    * and the dataset id, or null when no record of this journal can carry that marker and number: a
@@ -443,8 +480,11 @@ final class Journal implements AutoCloseable {
     return (int) c.getValue();
   }
 
-  /** The record starting at {@code pos} if all of it is there and checks out, else null. */
-  private static Parsed parseAt(FileChannel ch, long pos, long size, Key key) throws IOException {
+  /**
+   * The record starting at {@code pos} if all of it is there and checks out, else null; in a segment
+   * written with the key ({@code keyed}), never an "LJRN" one.
+   */
+  private static Parsed parseAt(FileChannel ch, long pos, long size, Key key, boolean keyed) throws IOException {
     if (pos + FIXED_HEADER > size) {
       return null;
     }
@@ -452,7 +492,7 @@ final class Journal implements AutoCloseable {
     readFully(ch, h, pos);
     h.flip();
     int magic = h.getInt();
-    if (magic != MAGIC && magic != LEGACY_MAGIC) {
+    if (magic != MAGIC && (magic != LEGACY_MAGIC || keyed)) {
       return null;
     }
     int bodyLen = h.getInt();
@@ -518,23 +558,41 @@ final class Journal implements AutoCloseable {
     return h.getLong(0);
   }
 
+  /**
+   * A window of a segment's bytes for the search after damage, kept from one candidate offset to the
+   * next: a body full of markers (a client's bytes) costs one read per window, not one per marker.
+   */
+  private static final class Window {
+    private final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+    private long base = -1;
+    private int n;
+
+    /** The four bytes at {@code at}, which the last search found in this window. */
+    int intAt(long at) {
+      return buf.getInt((int) (at - base));
+    }
+  }
+
   /** The first offset at or after {@code from} where a record marker (either) starts, or -1. */
-  private static long findMagic(FileChannel ch, long from, long size) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-    long base = from;
-    while (base + 4 <= size) {
-      buf.clear();
-      int n = ch.read(buf, base);
-      if (n < 4) {
-        return -1;
+  private static long findMagic(FileChannel ch, long from, long size, Window w) throws IOException {
+    long at = from;
+    while (at + 4 <= size) {
+      if (w.base < 0 || at < w.base || at + 4 > w.base + w.n) {
+        w.buf.clear();
+        int n = ch.read(w.buf, at);
+        if (n < 4) {
+          return -1;
+        }
+        w.base = at;
+        w.n = n;
       }
-      for (int i = 0; i + 4 <= n; i++) {
-        int m = buf.getInt(i);
+      for (int i = (int) (at - w.base); i + 4 <= w.n; i++) {
+        int m = w.buf.getInt(i);
         if (m == MAGIC || m == LEGACY_MAGIC) {
-          return base + i;
+          return w.base + i;
         }
       }
-      base += n - 3;
+      at = w.base + w.n - 3;
     }
     return -1;
   }
