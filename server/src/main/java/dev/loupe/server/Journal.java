@@ -32,7 +32,7 @@ import java.util.zip.CRC32C;
  *      8     8  sequence number (from 1, increasing by one across segments)
  *     16     1  kind (1 = whylogs JSON request, 2 = Arrow IPC stream)
  *     17     8  effective timestamp, epoch millis (the request's, or the receive time)
- *     25     2  dataset id length D (UTF-8 bytes)
+ *     25     2  dataset id length D (UTF-8 bytes, at most 1024: a longer one is not a record)
  *     27     D  dataset id
  *   27+D     4  CRC32C of the journal's key (16 bytes) then bytes 4 .. 27+D (length, sequence, kind,
  *                timestamp, dataset id); "LJRN" records leave the key out
@@ -98,6 +98,12 @@ final class Journal implements AutoCloseable {
   static final byte KIND_JSON = 1;
   static final byte KIND_ARROW = 2;
   static final int FIXED_HEADER = 35;
+  /**
+   * The longest dataset id a record holds, in UTF-8 bytes (the server takes 128 ASCII characters): a
+   * header claiming more is not a record, so that a client's bytes cannot make each candidate offset
+   * of the search after damage read and checksum 64 KiB.
+   */
+  static final int MAX_DATASET_ID_BYTES = 1024;
 
   /** One journaled request. */
   record Record(long seq, byte kind, long timestamp, String datasetId, byte[] body) {}
@@ -355,6 +361,10 @@ final class Journal implements AutoCloseable {
               next++;
               continue;
             }
+            if (!window.mayStartRecord(next, size, key, keyed)) {
+              next++;
+              continue;
+            }
             resync = parseAt(ch, next, size, key, keyed);
             if (resync != null && isOurs(resync.record.seq(), expected, next - pos, nextSegmentFirst)) {
               break;
@@ -466,6 +476,11 @@ final class Journal implements AutoCloseable {
    * keyed one without a key, or an "LJRN" one at or above the key's first sequence number.
    */
   private static Integer headerCrc(int magic, Key key, long seq, byte[] h, byte[] ds, int dsLen) {
+    return headerCrc(magic, key, seq, h, 0, ds, 0, dsLen);
+  }
+
+  /** As above, with the header at {@code h[hOff]} and the dataset id at {@code ds[dsOff]}. */
+  private static Integer headerCrc(int magic, Key key, long seq, byte[] h, int hOff, byte[] ds, int dsOff, int dsLen) {
     CRC32C c = new CRC32C();
     if (magic == MAGIC) {
       if (key == null) {
@@ -475,9 +490,19 @@ final class Journal implements AutoCloseable {
     } else if (magic != LEGACY_MAGIC || (key != null && !key.allowsLegacy(seq))) {
       return null;
     }
-    c.update(h, 4, 23);
-    c.update(ds, 0, dsLen);
+    c.update(h, hOff + 4, 23);
+    c.update(ds, dsOff, dsLen);
     return (int) c.getValue();
+  }
+
+  /** Whether a record can carry {@code magic}: "LJRK", or "LJRN" outside segments written with the key. */
+  private static boolean markerFits(int magic, boolean keyed) {
+    return magic == MAGIC || (magic == LEGACY_MAGIC && !keyed);
+  }
+
+  /** Whether a record at {@code pos} with these lengths fits in a file of {@code size} bytes. */
+  private static boolean lengthsFit(long pos, int bodyLen, int dsLen, long size) {
+    return bodyLen >= 0 && dsLen <= MAX_DATASET_ID_BYTES && pos + FIXED_HEADER + dsLen + bodyLen <= size;
   }
 
   /**
@@ -492,7 +517,7 @@ final class Journal implements AutoCloseable {
     readFully(ch, h, pos);
     h.flip();
     int magic = h.getInt();
-    if (magic != MAGIC && (magic != LEGACY_MAGIC || keyed)) {
+    if (!markerFits(magic, keyed)) {
       return null;
     }
     int bodyLen = h.getInt();
@@ -502,7 +527,7 @@ final class Journal implements AutoCloseable {
     int dsLen = Short.toUnsignedInt(h.getShort());
     long bodyStart = pos + FIXED_HEADER + dsLen;
     // lengths are checked against the file before anything is allocated from them
-    if (bodyLen < 0 || bodyStart + bodyLen > size) {
+    if (!lengthsFit(pos, bodyLen, dsLen, size)) {
       return null;
     }
     ByteBuffer rest = ByteBuffer.allocate(dsLen + 8);
@@ -539,7 +564,7 @@ final class Journal implements AutoCloseable {
     long seq = h.getLong(8);
     h.position(25);
     int dsLen = Short.toUnsignedInt(h.getShort());
-    if (pos + FIXED_HEADER + dsLen > size) {
+    if (dsLen > MAX_DATASET_ID_BYTES || pos + FIXED_HEADER + dsLen > size) {
       return null;
     }
     ByteBuffer rest = ByteBuffer.allocate(dsLen + 4);
@@ -570,6 +595,29 @@ final class Journal implements AutoCloseable {
     /** The four bytes at {@code at}, which the last search found in this window. */
     int intAt(long at) {
       return buf.getInt((int) (at - base));
+    }
+
+    /**
+     * False when the header at {@code at} (the last search's find) is in this window and cannot start
+     * a record: lengths that do not fit in the file, or a header checksum that does not check out. A
+     * body full of would-be headers (a client's bytes) then costs no file read per candidate.
+     */
+    boolean mayStartRecord(long at, long size, Key key, boolean keyed) {
+      int i = (int) (at - base);
+      if (i + 27 > n) {
+        return true; // not all here: parseAt reads it
+      }
+      int magic = buf.getInt(i);
+      int bodyLen = buf.getInt(i + 4);
+      int dsLen = Short.toUnsignedInt(buf.getShort(i + 25));
+      if (!markerFits(magic, keyed) || !lengthsFit(at, bodyLen, dsLen, size)) {
+        return false;
+      }
+      if (i + 27 + dsLen + 4 > n) {
+        return true;
+      }
+      Integer want = headerCrc(magic, key, buf.getLong(i + 8), buf.array(), i, buf.array(), i + 27, dsLen);
+      return want != null && want == buf.getInt(i + 27 + dsLen);
     }
   }
 
@@ -693,6 +741,10 @@ final class Journal implements AutoCloseable {
    */
   long append(byte kind, long timestamp, String datasetId, byte[] body, int off, int len) throws IOException {
     byte[] ds = datasetId.getBytes(StandardCharsets.UTF_8);
+    if (ds.length > MAX_DATASET_ID_BYTES) {
+      throw new IllegalArgumentException("a dataset id of " + ds.length + " UTF-8 bytes cannot be journaled: at most "
+          + MAX_DATASET_ID_BYTES);
+    }
     CRC32C c = new CRC32C();
     c.update(body, off, len);
     int bodyCrc = (int) c.getValue();

@@ -979,4 +979,22 @@ class JournalTest {
     assertEquals(3 * (Journal.FIXED_HEADER + 2 + 100), java.nio.file.Files.size(Journal.segments(dir).get(0)),
         "the segment is left as it was");
   }
+
+  /** A dataset id longer than a record can hold is refused, not written as a header that cannot be read back. */
+  @Test
+  void aDatasetIdLongerThanARecordHoldsIsRefused() throws Exception {
+    try (Journal j = new Journal(dir, 1 << 20)) {
+      j.openForAppend(1);
+      byte[] b = body(0, 0);
+      String longest = "d".repeat(Journal.MAX_DATASET_ID_BYTES);
+      j.awaitDurable(j.append(Journal.KIND_JSON, 1L, longest, b, 0, b.length));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> j.append(Journal.KIND_JSON, 1L, longest + "d", b, 0, b.length));
+      assertTrue(e.getMessage().contains("at most " + Journal.MAX_DATASET_ID_BYTES), e.getMessage());
+      j.awaitDurable(j.append(Journal.KIND_JSON, 1L, "ds", b, 0, b.length));
+    }
+    List<Journal.Record> read = readClean(dir, 0);
+    assertEquals(List.of(1L, 2L), read.stream().map(Journal.Record::seq).toList());
+    assertEquals(Journal.MAX_DATASET_ID_BYTES, read.get(0).datasetId().length());
+  }
 }
