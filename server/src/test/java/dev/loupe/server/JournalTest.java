@@ -997,4 +997,66 @@ class JournalTest {
     assertEquals(List.of(1L, 2L), read.stream().map(Journal.Record::seq).toList());
     assertEquals(Journal.MAX_DATASET_ID_BYTES, read.get(0).datasetId().length());
   }
+
+  /**
+   * Review (journal key), what held: a journal from before keys whose segments are recycled under the key
+   * (their "LJRN" records, with forged "LJRN" records in their bodies, follow the keyed ones uncut) reads
+   * as exactly its keyed records after a crash, and a flipped byte in a recycled segment costs one record.
+   * A crash while the key was made (its temporary file left in the directory) changes nothing.
+   */
+  @Test
+  void aJournalFromBeforeKeysRecycledUnderTheKeyReadsOnlyItsKeyedRecords() throws Exception {
+    Path d = dir.resolve("j");
+    java.nio.file.Files.createDirectories(d);
+    java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
+    for (long first : new long[] {1, 21}) {
+      java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();
+      for (long s = first; s < first + 20; s++) {
+        byte[] b = hostile(3000, 0); // old bodies hold "LJRN" records numbered 0
+        old.write(Journal.encode(new Journal.Record(s, Journal.KIND_ARROW, 1L, "ds", b), null));
+      }
+      java.nio.file.Files.write(d.resolve(String.format("journal-%020d.log", first)), old.toByteArray());
+    }
+    java.nio.file.Files.write(d.resolve(".journal.key.tmp-left-by-a-crash"), new byte[] {1, 2, 3});
+    Path image = dir.resolve("image");
+    try (Journal j = new Journal(d, 32 << 10)) {
+      assertEquals(40, j.replay(0, r -> { }, x -> {
+        throw new AssertionError(Journal.describe(x));
+      }));
+      j.openForAppend(41);
+      assertEquals(41, Journal.key(d).keyedFrom());
+      appendDurably(j, 1, s -> 500, written);
+      j.roll();
+      appendDurably(j, 1, s -> 500, written);
+      j.deleteThrough(40);
+      assertEquals(2, j.spareCount());
+      appendDurably(j, 150, s -> 400 + (s * 31) % 500, written); // shorter records: the old life shows after them
+      copyDir(d, image); // a crash: the last segment is not cut
+    }
+    List<Path> segs = Journal.segments(image);
+    List<Path> recycled = segs.stream().filter(p -> {
+      try {
+        long end = offsetOf(p, segs.indexOf(p) + 1 < segs.size() ? Journal.firstSeqOf(segs.get(segs.indexOf(p) + 1))
+            : written.keySet().stream().mapToLong(Long::longValue).max().getAsLong() + 1, written);
+        return java.nio.file.Files.size(p) > end;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }).toList();
+    assertTrue(!recycled.isEmpty(), "a recycled segment with its older life after its records");
+    assertReads(written, 0, readClean(image, 0));
+    // a flipped byte in a record of a recycled segment: that record only
+    Path seg = recycled.get(0);
+    long victim = Journal.firstSeqOf(seg) + 1;
+    assertTrue(written.containsKey(victim + 1), "records after the damaged one");
+    flip(seg, offsetOf(seg, victim, written) + 20);
+    List<Journal.Record> read = new ArrayList<>();
+    List<Journal.Damage> damage = new ArrayList<>();
+    Journal.replay(image, 0, read::add, damage::add);
+    java.util.Map<Long, byte[]> expected = new java.util.HashMap<>(written);
+    expected.remove(victim);
+    assertReads(expected, 0, read);
+    assertEquals(1, damage.size(), damage.stream().map(Journal::describe).toList().toString());
+    assertEquals(1, damage.get(0).lostRecords());
+  }
 }
