@@ -32,7 +32,7 @@ import java.util.zip.CRC32C;
  *      8     8  sequence number (from 1, increasing by one across segments)
  *     16     1  kind (1 = whylogs JSON request, 2 = Arrow IPC stream)
  *     17     8  effective timestamp, epoch millis (the request's, or the receive time)
- *     25     2  dataset id length D (UTF-8 bytes)
+ *     25     2  dataset id length D (UTF-8 bytes, at most 1024: a longer one is not a record)
  *     27     D  dataset id
  *   27+D     4  CRC32C of the journal's key (16 bytes) then bytes 4 .. 27+D (length, sequence, kind,
  *                timestamp, dataset id); "LJRN" records leave the key out
@@ -48,7 +48,10 @@ import java.util.zip.CRC32C;
  * only (one in 2^32 per forged header). {@code journal.key} also holds the first sequence number
  * written with the key: "LJRN" records (from a server before the key) are read only below it, so
  * a forger cannot fall back on the old format either. Records with the key and a missing key file
- * stop start-up, with what to do.
+ * stop start-up, with what to do. A client can still write an "LJRN" record below that number into a
+ * body; in a segment written with the key it is never one of the segment's records, and the search
+ * after damage looks past it (taken for a recycled file's older life, it would end the search and drop
+ * every record after the damaged one).
  *
  * <p>Segment files are recycled: a segment the checkpoints no longer need is renamed
  * {@code spare-<n>.log} and becomes the next new segment, overwritten from its start, instead of
@@ -95,6 +98,12 @@ final class Journal implements AutoCloseable {
   static final byte KIND_JSON = 1;
   static final byte KIND_ARROW = 2;
   static final int FIXED_HEADER = 35;
+  /**
+   * The longest dataset id a record holds, in UTF-8 bytes (the server takes 128 ASCII characters): a
+   * header claiming more is not a record, so that a client's bytes cannot make each candidate offset
+   * of the search after damage read and checksum 64 KiB.
+   */
+  static final int MAX_DATASET_ID_BYTES = 1024;
 
   /** One journaled request. */
   record Record(long seq, byte kind, long timestamp, String datasetId, byte[] body) {}
@@ -286,7 +295,9 @@ final class Journal implements AutoCloseable {
     Key key = key(dir);
     if (key == null) {
       for (Path seg : segs) {
-        if (startsWith(seg, MAGIC)) {
+        // a segment that does not start with an "LJRN" record was written with the key when its first
+        // record's marker is damaged and keyed markers follow: read without the key, it would look torn
+        if (startsWith(seg, MAGIC) || (!startsWith(seg, LEGACY_MAGIC) && holdsKeyedMarker(seg))) {
           throw new IOException(dir.resolve(KEY_FILE) + " is missing, but " + seg + " holds records written with it: "
               + "they cannot be told from forged ones without it. Restore the file from a backup of the data "
               + "directory; or, to start with an empty journal and lose the rows acknowledged since the last "
@@ -298,6 +309,10 @@ final class Journal implements AutoCloseable {
       Path seg = segs.get(i);
       long nextSegmentFirst = i + 1 < segs.size() ? firstSeqOf(segs.get(i + 1)) : -1;
       long expected = firstSeqOf(seg); // the sequence number the next record should carry
+      // written with the key: an "LJRN" record here is an older life's from before the key, or one a client
+      // forged in a body (it needs no key), never one of this segment's
+      boolean keyed = key != null && !key.allowsLegacy(expected);
+      Window window = new Window();
       try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
         long size = ch.size();
         long pos = 0;
@@ -307,7 +322,7 @@ final class Journal implements AutoCloseable {
             // life, not to be searched (its bodies are client bytes, and can hold what looks like a record)
             break;
           }
-          Parsed p = parseAt(ch, pos, size, key);
+          Parsed p = parseAt(ch, pos, size, key, keyed);
           if (p != null && p.record.seq() < expected) {
             break; // a record of the file's life before it was recycled: this segment's records ended
           }
@@ -330,12 +345,27 @@ final class Journal implements AutoCloseable {
           long next = pos + 1;
           Parsed resync = null;
           long staleAt = -1; // where the file's previous life (recycled) shows, if it does
+          long legacyAt = -1; // in a keyed segment, the first "LJRN" record the search passed
           while (next + FIXED_HEADER <= size) {
-            next = findMagic(ch, next, size);
+            next = findMagic(ch, next, size, window);
             if (next < 0) {
               break;
             }
-            resync = parseAt(ch, next, size, key);
+            if (keyed && window.intAt(next) == LEGACY_MAGIC) {
+              // never a record of this segment, and perhaps a client's forgery inside a body of ours (taken for
+              // an older life, it would end the search and drop every record of ours after it): looked past,
+              // and where the older life starts only if nothing of ours follows
+              if (legacyAt < 0) {
+                legacyAt = next;
+              }
+              next++;
+              continue;
+            }
+            if (!window.mayStartRecord(next, size, key, keyed)) {
+              next++;
+              continue;
+            }
+            resync = parseAt(ch, next, size, key, keyed);
             if (resync != null && isOurs(resync.record.seq(), expected, next - pos, nextSegmentFirst)) {
               break;
             }
@@ -349,6 +379,9 @@ final class Journal implements AutoCloseable {
             }
             resync = null;
             next++;
+          }
+          if (resync == null && staleAt < 0) {
+            staleAt = legacyAt;
           }
           long to = resync != null ? next : staleAt >= 0 ? staleAt : size;
           long lost;
@@ -423,12 +456,31 @@ final class Journal implements AutoCloseable {
     }
   }
 
+  /** Whether {@code seg} holds the keyed marker anywhere (start-up without a key file only). */
+  private static boolean holdsKeyedMarker(Path seg) throws IOException {
+    try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
+      long size = ch.size();
+      Window w = new Window();
+      for (long at = 0; (at = findMagic(ch, at, size, w)) >= 0; at++) {
+        if (w.intAt(at) == MAGIC) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   /**
    * The header checksum a record with marker {@code magic} must carry, over {@code h}'s bytes 4..27
    * and the dataset id, or null when no record of this journal can carry that marker and number: a
    * keyed one without a key, or an "LJRN" one at or above the key's first sequence number.
    */
   private static Integer headerCrc(int magic, Key key, long seq, byte[] h, byte[] ds, int dsLen) {
+    return headerCrc(magic, key, seq, h, 0, ds, 0, dsLen);
+  }
+
+  /** As above, with the header at {@code h[hOff]} and the dataset id at {@code ds[dsOff]}. */
+  private static Integer headerCrc(int magic, Key key, long seq, byte[] h, int hOff, byte[] ds, int dsOff, int dsLen) {
     CRC32C c = new CRC32C();
     if (magic == MAGIC) {
       if (key == null) {
@@ -438,13 +490,26 @@ final class Journal implements AutoCloseable {
     } else if (magic != LEGACY_MAGIC || (key != null && !key.allowsLegacy(seq))) {
       return null;
     }
-    c.update(h, 4, 23);
-    c.update(ds, 0, dsLen);
+    c.update(h, hOff + 4, 23);
+    c.update(ds, dsOff, dsLen);
     return (int) c.getValue();
   }
 
-  /** The record starting at {@code pos} if all of it is there and checks out, else null. */
-  private static Parsed parseAt(FileChannel ch, long pos, long size, Key key) throws IOException {
+  /** Whether a record can carry {@code magic}: "LJRK", or "LJRN" outside segments written with the key. */
+  private static boolean markerFits(int magic, boolean keyed) {
+    return magic == MAGIC || (magic == LEGACY_MAGIC && !keyed);
+  }
+
+  /** Whether a record at {@code pos} with these lengths fits in a file of {@code size} bytes. */
+  private static boolean lengthsFit(long pos, int bodyLen, int dsLen, long size) {
+    return bodyLen >= 0 && dsLen <= MAX_DATASET_ID_BYTES && pos + FIXED_HEADER + dsLen + bodyLen <= size;
+  }
+
+  /**
+   * The record starting at {@code pos} if all of it is there and checks out, else null; in a segment
+   * written with the key ({@code keyed}), never an "LJRN" one.
+   */
+  private static Parsed parseAt(FileChannel ch, long pos, long size, Key key, boolean keyed) throws IOException {
     if (pos + FIXED_HEADER > size) {
       return null;
     }
@@ -452,7 +517,7 @@ final class Journal implements AutoCloseable {
     readFully(ch, h, pos);
     h.flip();
     int magic = h.getInt();
-    if (magic != MAGIC && magic != LEGACY_MAGIC) {
+    if (!markerFits(magic, keyed)) {
       return null;
     }
     int bodyLen = h.getInt();
@@ -462,7 +527,7 @@ final class Journal implements AutoCloseable {
     int dsLen = Short.toUnsignedInt(h.getShort());
     long bodyStart = pos + FIXED_HEADER + dsLen;
     // lengths are checked against the file before anything is allocated from them
-    if (bodyLen < 0 || bodyStart + bodyLen > size) {
+    if (!lengthsFit(pos, bodyLen, dsLen, size)) {
       return null;
     }
     ByteBuffer rest = ByteBuffer.allocate(dsLen + 8);
@@ -499,7 +564,7 @@ final class Journal implements AutoCloseable {
     long seq = h.getLong(8);
     h.position(25);
     int dsLen = Short.toUnsignedInt(h.getShort());
-    if (pos + FIXED_HEADER + dsLen > size) {
+    if (dsLen > MAX_DATASET_ID_BYTES || pos + FIXED_HEADER + dsLen > size) {
       return null;
     }
     ByteBuffer rest = ByteBuffer.allocate(dsLen + 4);
@@ -518,23 +583,64 @@ final class Journal implements AutoCloseable {
     return h.getLong(0);
   }
 
-  /** The first offset at or after {@code from} where a record marker (either) starts, or -1. */
-  private static long findMagic(FileChannel ch, long from, long size) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-    long base = from;
-    while (base + 4 <= size) {
-      buf.clear();
-      int n = ch.read(buf, base);
-      if (n < 4) {
-        return -1;
+  /**
+   * A window of a segment's bytes for the search after damage, kept from one candidate offset to the
+   * next: a body full of markers (a client's bytes) costs one read per window, not one per marker.
+   */
+  private static final class Window {
+    private final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+    private long base = -1;
+    private int n;
+
+    /** The four bytes at {@code at}, which the last search found in this window. */
+    int intAt(long at) {
+      return buf.getInt((int) (at - base));
+    }
+
+    /**
+     * False when the header at {@code at} (the last search's find) is in this window and cannot start
+     * a record: lengths that do not fit in the file, or a header checksum that does not check out. A
+     * body full of would-be headers (a client's bytes) then costs no file read per candidate.
+     */
+    boolean mayStartRecord(long at, long size, Key key, boolean keyed) {
+      int i = (int) (at - base);
+      if (i + 27 > n) {
+        return true; // not all here: parseAt reads it
       }
-      for (int i = 0; i + 4 <= n; i++) {
-        int m = buf.getInt(i);
+      int magic = buf.getInt(i);
+      int bodyLen = buf.getInt(i + 4);
+      int dsLen = Short.toUnsignedInt(buf.getShort(i + 25));
+      if (!markerFits(magic, keyed) || !lengthsFit(at, bodyLen, dsLen, size)) {
+        return false;
+      }
+      if (i + 27 + dsLen + 4 > n) {
+        return true;
+      }
+      Integer want = headerCrc(magic, key, buf.getLong(i + 8), buf.array(), i, buf.array(), i + 27, dsLen);
+      return want != null && want == buf.getInt(i + 27 + dsLen);
+    }
+  }
+
+  /** The first offset at or after {@code from} where a record marker (either) starts, or -1. */
+  private static long findMagic(FileChannel ch, long from, long size, Window w) throws IOException {
+    long at = from;
+    while (at + 4 <= size) {
+      if (w.base < 0 || at < w.base || at + 4 > w.base + w.n) {
+        w.buf.clear();
+        int n = ch.read(w.buf, at);
+        if (n < 4) {
+          return -1;
+        }
+        w.base = at;
+        w.n = n;
+      }
+      for (int i = (int) (at - w.base); i + 4 <= w.n; i++) {
+        int m = w.buf.getInt(i);
         if (m == MAGIC || m == LEGACY_MAGIC) {
-          return base + i;
+          return w.base + i;
         }
       }
-      base += n - 3;
+      at = w.base + w.n - 3;
     }
     return -1;
   }
@@ -635,6 +741,10 @@ final class Journal implements AutoCloseable {
    */
   long append(byte kind, long timestamp, String datasetId, byte[] body, int off, int len) throws IOException {
     byte[] ds = datasetId.getBytes(StandardCharsets.UTF_8);
+    if (ds.length > MAX_DATASET_ID_BYTES) {
+      throw new IllegalArgumentException("a dataset id of " + ds.length + " UTF-8 bytes cannot be journaled: at most "
+          + MAX_DATASET_ID_BYTES);
+    }
     CRC32C c = new CRC32C();
     c.update(body, off, len);
     int bodyCrc = (int) c.getValue();
