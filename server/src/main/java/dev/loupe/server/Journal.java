@@ -34,8 +34,8 @@ import java.util.zip.CRC32C;
  *     17     8  effective timestamp, epoch millis (the request's, or the receive time)
  *     25     2  dataset id length D (UTF-8 bytes, at most 1024: a longer one is not a record)
  *     27     D  dataset id
- *   27+D     4  CRC32C of the journal's key (16 bytes) then bytes 4 .. 27+D (length, sequence, kind,
- *                timestamp, dataset id); "LJRN" records leave the key out
+ *   27+D     4  header check of bytes 4 .. 27+D (length, sequence, kind, timestamp, dataset id): the
+ *                first 4 bytes of their HMAC-SHA256 under the journal's key; in "LJRN" records, their CRC32C
  *   31+D     4  CRC32C of the body
  *   35+D     B  body: the request body as received
  * </pre>
@@ -44,8 +44,10 @@ import java.util.zip.CRC32C;
  * before the first record that uses it) and never sent anywhere: a record's body holds a client's
  * bytes, which can hold what looks like a whole record, and after a crash reading may search those
  * bytes for the next record (below). A record whose header checksum a client could compute could
- * put rows into any dataset; with the key in the checksum, a forged header checks out by chance
- * only (one in 2^32 per forged header). {@code journal.key} also holds the first sequence number
+ * put rows into any dataset; keyed, a forged header checks out by chance only (one in 2^32 per
+ * forged header). The check is a MAC, not a keyed CRC: CRC is affine, so one keyed header seen
+ * outside the server (a quarantined stretch shared in a bug report) would let anyone compute the
+ * check of any other header with a dataset id of the same length. {@code journal.key} also holds the first sequence number
  * written with the key: "LJRN" records (from a server before the key) are read only below it, so
  * a forger cannot fall back on the old format either. Records with the key and a missing key file
  * stop start-up, with what to do. A client can still write an "LJRN" record below that number into a
@@ -481,18 +483,41 @@ final class Journal implements AutoCloseable {
 
   /** As above, with the header at {@code h[hOff]} and the dataset id at {@code ds[dsOff]}. */
   private static Integer headerCrc(int magic, Key key, long seq, byte[] h, int hOff, byte[] ds, int dsOff, int dsLen) {
-    CRC32C c = new CRC32C();
     if (magic == MAGIC) {
-      if (key == null) {
-        return null;
-      }
-      c.update(key.secret());
+      return key == null ? null : mac(key, h, hOff + 4, 23, ds, dsOff, dsLen);
     } else if (magic != LEGACY_MAGIC || (key != null && !key.allowsLegacy(seq))) {
       return null;
     }
+    CRC32C c = new CRC32C();
     c.update(h, hOff + 4, 23);
     c.update(ds, dsOff, dsLen);
     return (int) c.getValue();
+  }
+
+  /** Per thread: an HMAC-SHA256 and the secret it was last keyed with (one journal per server). */
+  private static final ThreadLocal<Object[]> MACS = ThreadLocal.withInitial(() -> new Object[2]);
+
+  /** The first 4 bytes (big-endian) of the HMAC-SHA256 under {@code key} of {@code a[aOff..+aLen]} then {@code b[bOff..+bLen]}. */
+  private static int mac(Key key, byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
+    Object[] slot = MACS.get();
+    try {
+      javax.crypto.Mac m = (javax.crypto.Mac) slot[0];
+      if (m == null) {
+        m = javax.crypto.Mac.getInstance("HmacSHA256");
+        slot[0] = m;
+      }
+      if (slot[1] != key.secret()) {
+        m.init(new javax.crypto.spec.SecretKeySpec(key.secret(), "HmacSHA256"));
+        slot[1] = key.secret();
+      }
+      m.update(a, aOff, aLen);
+      m.update(b, bOff, bLen);
+      byte[] out = m.doFinal();
+      return ByteBuffer.wrap(out).getInt();
+    } catch (java.security.GeneralSecurityException e) {
+      // HmacSHA256 is a provider every Java SE runtime must have, and a 16-byte key is valid for it
+      throw new IllegalStateException("HmacSHA256 is not available in this Java runtime", e);
+    }
   }
 
   /** Whether a record can carry {@code magic}: "LJRK", or "LJRN" outside segments written with the key. */
@@ -793,12 +818,8 @@ final class Journal implements AutoCloseable {
     ByteBuffer head = ByteBuffer.allocate(FIXED_HEADER + ds.length);
     head.putInt(key != null ? MAGIC : LEGACY_MAGIC).putInt(bodyLen).putLong(seq).put(kind).putLong(timestamp)
         .putShort((short) ds.length).put(ds);
-    CRC32C c = new CRC32C();
-    if (key != null) {
-      c.update(key.secret());
-    }
-    c.update(head.array(), 4, 23 + ds.length);
-    head.putInt((int) c.getValue()).putInt(bodyCrc).flip();
+    head.putInt(headerCrc(key != null ? MAGIC : LEGACY_MAGIC, key, seq, head.array(), 0,
+        ds, 0, ds.length)).putInt(bodyCrc).flip();
     return head;
   }
 

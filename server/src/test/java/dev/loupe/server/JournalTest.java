@@ -765,6 +765,14 @@ class JournalTest {
     assertReads(expected, kept, read);
   }
 
+  /** CRC32C of 16 zero bytes then a header's bytes 4 .. 27+D (the dataset id is 2 bytes here). */
+  private static int zeroKeyCrc(byte[] record) {
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    c.update(new byte[16]);
+    c.update(record, 4, 23 + 2);
+    return (int) c.getValue();
+  }
+
   /**
    * The attack the key closes: a crash tears record n after its header, and its body (a client's bytes)
    * holds a whole record numbered n + 1 for another dataset. Without the key, that forged record checks
@@ -786,7 +794,16 @@ class JournalTest {
     Journal.Record forged = new Journal.Record(next + 1, Journal.KIND_JSON, 1L, "victim",
         "{\"datasetId\": \"victim\", \"single\": {\"forged\": 1}}".getBytes(StandardCharsets.UTF_8));
     Journal.Key guessed = new Journal.Key(new byte[16], 1); // a forger guessing the key: all zeros
-    for (byte[] fake : List.of(Journal.encode(forged, null), Journal.encode(forged, guessed))) {
+    // and one who saw a keyed header (record 1's, say in a quarantined stretch in a bug report): with a keyed CRC,
+    // which is affine, that header gives the check of any other header with a dataset id of its length
+    byte[] leaked = java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(Journal.segments(crashed).get(0)),
+        Journal.FIXED_HEADER + 2);
+    byte[] affine = Journal.encode(new Journal.Record(next + 1, Journal.KIND_JSON, 1L, "vv",
+        "{\"datasetId\": \"vv\", \"single\": {\"forged\": 1}}".getBytes(StandardCharsets.UTF_8)), null);
+    java.nio.ByteBuffer.wrap(affine).putInt(0, Journal.MAGIC);
+    int check = java.nio.ByteBuffer.wrap(leaked).getInt(27 + 2) ^ zeroKeyCrc(leaked) ^ zeroKeyCrc(affine);
+    java.nio.ByteBuffer.wrap(affine).putInt(27 + 2, check);
+    for (byte[] fake : List.of(Journal.encode(forged, null), Journal.encode(forged, guessed), affine)) {
       byte[] body = new byte[4000];
       java.util.Arrays.fill(body, (byte) 'x');
       System.arraycopy(fake, 0, body, 100, fake.length);
