@@ -765,6 +765,30 @@ class JournalTest {
     assertReads(expected, kept, read);
   }
 
+  /** A journal as a server before keys left it: records 1..5 (300 bytes each) in "LJRN" layout, no journal.key. */
+  private static void writeJournalFromBeforeKeys(Path d, java.util.Map<Long, byte[]> written) throws IOException {
+    java.nio.file.Files.createDirectories(d);
+    java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();
+    for (long s = 1; s <= 5; s++) {
+      byte[] b = sized((int) s, 300);
+      old.write(Journal.encode(new Journal.Record(s, Journal.KIND_JSON, 1L, "ds", b), null));
+      written.put(s, b);
+    }
+    java.nio.file.Files.write(d.resolve(String.format("journal-%020d.log", 1)), old.toByteArray());
+  }
+
+  /**
+   * Start-up of a journal from before keys in {@code d}, as Ingest runs it: replay (no damage) finds
+   * {@code max}, and appending from max + 1 makes the key, keyed from there.
+   */
+  private static void startUpgraded(Journal j, Path d, long max) throws IOException {
+    assertEquals(max, j.replay(0, r -> { }, x -> {
+      throw new AssertionError(Journal.describe(x));
+    }));
+    j.openForAppend(max + 1);
+    assertEquals(max + 1, Journal.key(d).keyedFrom());
+  }
+
   /** CRC32C of 16 zero bytes then a header's bytes 4 .. 27+D (the dataset id is 2 bytes here). */
   private static int zeroKeyCrc(byte[] record) {
     java.util.zip.CRC32C c = new java.util.zip.CRC32C();
@@ -851,22 +875,11 @@ class JournalTest {
    */
   @Test
   void aJournalFromBeforeKeysIsReadAndKeyedFromItsNextRecord() throws Exception {
-    java.nio.file.Files.createDirectories(dir);
     java.util.Map<Long, byte[]> written = new java.util.HashMap<>();
-    java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();
-    for (long s = 1; s <= 5; s++) {
-      byte[] b = sized((int) s, 300);
-      old.write(Journal.encode(new Journal.Record(s, Journal.KIND_JSON, 1L, "ds", b), null));
-      written.put(s, b);
-    }
-    java.nio.file.Files.write(dir.resolve(String.format("journal-%020d.log", 1)), old.toByteArray());
+    writeJournalFromBeforeKeys(dir, written);
     Path image = dir.resolve("image");
     try (Journal j = new Journal(dir, 1 << 20)) {
-      assertEquals(5, j.replay(0, r -> { }, d -> {
-        throw new AssertionError(Journal.describe(d));
-      }));
-      j.openForAppend(6);
-      assertEquals(6, Journal.key(dir).keyedFrom());
+      startUpgraded(j, dir, 5);
       appendDurably(j, 3, s -> 300, written);
       copyDir(dir, image); // a crash before the old segment is retired
     }
@@ -934,20 +947,10 @@ class JournalTest {
 
     // a journal from before keys, keyed from 6 on upgrade; the damaged segment is the last
     Path upgraded = dir.resolve("upgraded");
-    java.nio.file.Files.createDirectories(upgraded);
     java.util.Map<Long, byte[]> old = new java.util.HashMap<>();
-    java.io.ByteArrayOutputStream legacy = new java.io.ByteArrayOutputStream();
-    for (long s = 1; s <= 5; s++) {
-      byte[] b = sized((int) s, 300);
-      legacy.write(Journal.encode(new Journal.Record(s, Journal.KIND_JSON, 1L, "ds", b), null));
-      old.put(s, b);
-    }
-    java.nio.file.Files.write(upgraded.resolve(String.format("journal-%020d.log", 1)), legacy.toByteArray());
+    writeJournalFromBeforeKeys(upgraded, old);
     try (Journal j = new Journal(upgraded, 1 << 20)) {
-      assertEquals(5, j.replay(0, r -> { }, d -> {
-        throw new AssertionError(Journal.describe(d));
-      }));
-      j.openForAppend(6);
+      startUpgraded(j, upgraded, 5);
       appendDurably(j, 2, s -> 500, old);
       appendHostile(j, 1, 2000, 3, old); // forged "LJRN" records numbered 3, below the key's first (6)
       hostileSeq = j.lastSeq();
@@ -1037,11 +1040,7 @@ class JournalTest {
     java.nio.file.Files.write(d.resolve(".journal.key.tmp-left-by-a-crash"), new byte[] {1, 2, 3});
     Path image = dir.resolve("image");
     try (Journal j = new Journal(d, 32 << 10)) {
-      assertEquals(40, j.replay(0, r -> { }, x -> {
-        throw new AssertionError(Journal.describe(x));
-      }));
-      j.openForAppend(41);
-      assertEquals(41, Journal.key(d).keyedFrom());
+      startUpgraded(j, d, 40);
       appendDurably(j, 1, s -> 500, written);
       j.roll();
       appendDurably(j, 1, s -> 500, written);
