@@ -307,9 +307,19 @@ final class Ingest implements AutoCloseable {
 
   // ---- ingestion ----
 
-  /** The turns at CPU work (see the field): an HTTP request holds one while {@link #logJson} or {@link #logArrow} runs. */
-  java.util.concurrent.Semaphore cpuTurns() {
-    return cpuTurns;
+  /** A request's CPU work: parsing, then {@link #logJson} or {@link #logArrow}. */
+  interface RequestWork {
+    Accepted run() throws IOException;
+  }
+
+  /** Runs {@code work} in one of the turns at CPU work (see the field); answer after {@link #awaitDurable}. */
+  Accepted inCpuTurn(RequestWork work) throws IOException {
+    cpuTurns.acquireUninterruptibly();
+    try {
+      return work.run();
+    } finally {
+      cpuTurns.release();
+    }
   }
 
   /** A request journaled and tracked: its rows, and its journal record (0: none), durable once {@link #awaitDurable} returns. */

@@ -47,9 +47,9 @@ import java.util.zip.CRC32C;
  * put rows into any dataset; keyed, a forged header checks out by chance only (one in 2^32 per
  * forged header). The check is a MAC, not a keyed CRC: CRC is affine, so one keyed header seen
  * outside the server (a quarantined stretch shared in a bug report) would let anyone compute the
- * check of any other header with a dataset id of the same length. {@code journal.key} also holds the first sequence number
- * written with the key: "LJRN" records (from a server before the key) are read only below it, so
- * a forger cannot fall back on the old format either. Records with the key and a missing key file
+ * check of any other header with a dataset id of the same length. {@code journal.key} also holds
+ * the first sequence number written with the key: "LJRN" records (from a server before the key)
+ * are read only below it, so a forger cannot fall back on the old format either. Records with the key and a missing key file
  * stop start-up, with what to do. A client can still write an "LJRN" record below that number into a
  * body; in a segment written with the key it is never one of the segment's records, and the search
  * after damage looks past it (taken for a recycled file's older life, it would end the search and drop
@@ -137,12 +137,44 @@ final class Journal implements AutoCloseable {
   private Key key; // guarded by lock once appending; made by openForAppend when the directory has none
 
   /**
-   * The journal's secret, folded into every record's header checksum so that no client can forge a
+   * The journal's secret, which keys every record's header check so that no client can forge a
    * record, and the first sequence number written with it ("LJRN" records are read only below it).
    */
-  record Key(byte[] secret, long keyedFrom) {
+  static final class Key {
+    private final byte[] secret;
+    private final long keyedFrom;
+    /** An HMAC-SHA256 keyed with the secret, per thread (a Mac is not thread-safe). */
+    private final ThreadLocal<javax.crypto.Mac> macs;
+
+    Key(byte[] secret, long keyedFrom) {
+      this.secret = secret.clone();
+      this.keyedFrom = keyedFrom;
+      this.macs = ThreadLocal.withInitial(() -> {
+        try {
+          javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
+          m.init(new javax.crypto.spec.SecretKeySpec(this.secret, "HmacSHA256"));
+          return m;
+        } catch (java.security.GeneralSecurityException e) {
+          // HmacSHA256 is a provider every Java SE runtime must have, and a 16-byte key is valid for it
+          throw new IllegalStateException("HmacSHA256 is not available in this Java runtime", e);
+        }
+      });
+    }
+
+    long keyedFrom() {
+      return keyedFrom;
+    }
+
     boolean allowsLegacy(long seq) {
       return seq < keyedFrom;
+    }
+
+    /** The first 4 bytes (big-endian) of the HMAC-SHA256 of {@code a[aOff..+aLen]} then {@code b[bOff..+bLen]}. */
+    int check(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
+      javax.crypto.Mac m = macs.get();
+      m.update(a, aOff, aLen);
+      m.update(b, bOff, bLen);
+      return ByteBuffer.wrap(m.doFinal()).getInt();
     }
   }
 
@@ -166,8 +198,7 @@ final class Journal implements AutoCloseable {
           + "to start with an empty journal and lose the rows acknowledged since the last checkpoint, move "
           + dir + " away");
     }
-    byte[] secret = java.util.Arrays.copyOfRange(b, 4, 4 + KEY_BYTES);
-    return new Key(secret, buf.getLong(4 + KEY_BYTES));
+    return new Key(java.util.Arrays.copyOfRange(b, 4, 4 + KEY_BYTES), buf.getLong(4 + KEY_BYTES));
   }
 
   /** Makes the key file of a journal whose first keyed record will be {@code keyedFrom}. */
@@ -299,7 +330,8 @@ final class Journal implements AutoCloseable {
       for (Path seg : segs) {
         // a segment that does not start with an "LJRN" record was written with the key when its first
         // record's marker is damaged and keyed markers follow: read without the key, it would look torn
-        if (startsWith(seg, MAGIC) || (!startsWith(seg, LEGACY_MAGIC) && holdsKeyedMarker(seg))) {
+        int first = firstInt(seg);
+        if (first == MAGIC || (first != LEGACY_MAGIC && holdsKeyedMarker(seg))) {
           throw new IOException(dir.resolve(KEY_FILE) + " is missing, but " + seg + " holds records written with it: "
               + "they cannot be told from forged ones without it. Restore the file from a backup of the data "
               + "directory; or, to start with an empty journal and lose the rows acknowledged since the last "
@@ -446,15 +478,15 @@ final class Journal implements AutoCloseable {
 
   private record Parsed(Record record, long end) {}
 
-  /** Whether {@code seg}'s first four bytes are {@code magic}. */
-  private static boolean startsWith(Path seg, int magic) throws IOException {
+  /** {@code seg}'s first four bytes (0 when it is shorter). */
+  private static int firstInt(Path seg) throws IOException {
     try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
       if (ch.size() < 4) {
-        return false;
+        return 0;
       }
       ByteBuffer b = ByteBuffer.allocate(4);
       readFully(ch, b, 0);
-      return b.getInt(0) == magic;
+      return b.getInt(0);
     }
   }
 
@@ -473,18 +505,18 @@ final class Journal implements AutoCloseable {
   }
 
   /**
-   * The header checksum a record with marker {@code magic} must carry, over {@code h}'s bytes 4..27
+   * The header check a record with marker {@code magic} must carry (see the table above), over {@code h}'s bytes 4..27
    * and the dataset id, or null when no record of this journal can carry that marker and number: a
    * keyed one without a key, or an "LJRN" one at or above the key's first sequence number.
    */
-  private static Integer headerCrc(int magic, Key key, long seq, byte[] h, byte[] ds, int dsLen) {
-    return headerCrc(magic, key, seq, h, 0, ds, 0, dsLen);
+  private static Integer headerCheck(int magic, Key key, long seq, byte[] h, byte[] ds, int dsLen) {
+    return headerCheck(magic, key, seq, h, 0, ds, 0, dsLen);
   }
 
   /** As above, with the header at {@code h[hOff]} and the dataset id at {@code ds[dsOff]}. */
-  private static Integer headerCrc(int magic, Key key, long seq, byte[] h, int hOff, byte[] ds, int dsOff, int dsLen) {
+  private static Integer headerCheck(int magic, Key key, long seq, byte[] h, int hOff, byte[] ds, int dsOff, int dsLen) {
     if (magic == MAGIC) {
-      return key == null ? null : mac(key, h, hOff + 4, 23, ds, dsOff, dsLen);
+      return key == null ? null : key.check(h, hOff + 4, 23, ds, dsOff, dsLen);
     } else if (magic != LEGACY_MAGIC || (key != null && !key.allowsLegacy(seq))) {
       return null;
     }
@@ -492,32 +524,6 @@ final class Journal implements AutoCloseable {
     c.update(h, hOff + 4, 23);
     c.update(ds, dsOff, dsLen);
     return (int) c.getValue();
-  }
-
-  /** Per thread: an HMAC-SHA256 and the secret it was last keyed with (one journal per server). */
-  private static final ThreadLocal<Object[]> MACS = ThreadLocal.withInitial(() -> new Object[2]);
-
-  /** The first 4 bytes (big-endian) of the HMAC-SHA256 under {@code key} of {@code a[aOff..+aLen]} then {@code b[bOff..+bLen]}. */
-  private static int mac(Key key, byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
-    Object[] slot = MACS.get();
-    try {
-      javax.crypto.Mac m = (javax.crypto.Mac) slot[0];
-      if (m == null) {
-        m = javax.crypto.Mac.getInstance("HmacSHA256");
-        slot[0] = m;
-      }
-      if (slot[1] != key.secret()) {
-        m.init(new javax.crypto.spec.SecretKeySpec(key.secret(), "HmacSHA256"));
-        slot[1] = key.secret();
-      }
-      m.update(a, aOff, aLen);
-      m.update(b, bOff, bLen);
-      byte[] out = m.doFinal();
-      return ByteBuffer.wrap(out).getInt();
-    } catch (java.security.GeneralSecurityException e) {
-      // HmacSHA256 is a provider every Java SE runtime must have, and a 16-byte key is valid for it
-      throw new IllegalStateException("HmacSHA256 is not available in this Java runtime", e);
-    }
   }
 
   /** Whether a record can carry {@code magic}: "LJRK", or "LJRN" outside segments written with the key. */
@@ -562,7 +568,7 @@ final class Journal implements AutoCloseable {
     rest.get(ds);
     int headCrc = rest.getInt();
     int bodyCrc = rest.getInt();
-    Integer want = headerCrc(magic, key, seq, h.array(), ds, dsLen);
+    Integer want = headerCheck(magic, key, seq, h.array(), ds, dsLen);
     if (want == null || want != headCrc) {
       return null;
     }
@@ -594,7 +600,7 @@ final class Journal implements AutoCloseable {
     }
     ByteBuffer rest = ByteBuffer.allocate(dsLen + 4);
     readFully(ch, rest, pos + 27);
-    Integer want = headerCrc(magic, key, seq, h.array(), rest.array(), dsLen);
+    Integer want = headerCheck(magic, key, seq, h.array(), rest.array(), dsLen);
     if (want == null || want != rest.getInt(dsLen)) {
       return null;
     }
@@ -641,7 +647,7 @@ final class Journal implements AutoCloseable {
       if (i + 27 + dsLen + 4 > n) {
         return true;
       }
-      Integer want = headerCrc(magic, key, buf.getLong(i + 8), buf.array(), i, buf.array(), i + 27, dsLen);
+      Integer want = headerCheck(magic, key, buf.getLong(i + 8), buf.array(), i, buf.array(), i + 27, dsLen);
       return want != null && want == buf.getInt(i + 27 + dsLen);
     }
   }
@@ -815,11 +821,10 @@ final class Journal implements AutoCloseable {
    * {@code key}, or an "LJRN" header when it is null (tests write journals from before keys).
    */
   private static ByteBuffer header(Key key, long seq, byte kind, long timestamp, byte[] ds, int bodyLen, int bodyCrc) {
+    int magic = key != null ? MAGIC : LEGACY_MAGIC;
     ByteBuffer head = ByteBuffer.allocate(FIXED_HEADER + ds.length);
-    head.putInt(key != null ? MAGIC : LEGACY_MAGIC).putInt(bodyLen).putLong(seq).put(kind).putLong(timestamp)
-        .putShort((short) ds.length).put(ds);
-    head.putInt(headerCrc(key != null ? MAGIC : LEGACY_MAGIC, key, seq, head.array(), 0,
-        ds, 0, ds.length)).putInt(bodyCrc).flip();
+    head.putInt(magic).putInt(bodyLen).putLong(seq).put(kind).putLong(timestamp).putShort((short) ds.length).put(ds);
+    head.putInt(headerCheck(magic, key, seq, head.array(), 0, ds, 0, ds.length)).putInt(bodyCrc).flip();
     return head;
   }
 

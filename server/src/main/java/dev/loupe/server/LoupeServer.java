@@ -285,14 +285,11 @@ public final class LoupeServer implements AutoCloseable {
     authorize(ctx);
     Ingest.Accepted a;
     try (BodyReader.Body body = body(ctx)) {
-      ingest.cpuTurns().acquireUninterruptibly();
-      try {
+      a = ingest.inCpuTurn(() -> {
         LogRequest req = LogRequest.parse(body.bytes);
         checkDatasetId(req.datasetId);
-        a = ingest.logJson(req, body.bytes);
-      } finally {
-        ingest.cpuTurns().release();
-      }
+        return ingest.logJson(req, body.bytes);
+      });
     }
     ingest.awaitDurable(a);
     long rows = a.rows();
@@ -308,28 +305,27 @@ public final class LoupeServer implements AutoCloseable {
       throw new BadRequestException(400, "missing query parameter datasetId: POST /logs/arrow?datasetId=NAME");
     }
     checkDatasetId(datasetId);
-    Long ts = null;
-    String t = ctx.queryParam("timestamp");
-    if (t != null) {
-      try {
-        ts = Long.parseLong(t);
-      } catch (NumberFormatException e) {
-        throw new BadRequestException(400, "query parameter timestamp '" + t + "' is not epoch milliseconds");
-      }
-    }
+    Long ts = epochMillis(ctx.queryParam("timestamp"));
     Ingest.Accepted a;
     try (BodyReader.Body body = body(ctx)) {
-      ingest.cpuTurns().acquireUninterruptibly();
-      try {
-        a = ingest.logArrow(datasetId, ts, body.bytes);
-      } finally {
-        ingest.cpuTurns().release();
-      }
+      a = ingest.inCpuTurn(() -> ingest.logArrow(datasetId, ts, body.bytes));
     }
     ingest.awaitDurable(a);
     long rows = a.rows();
     metrics.rows("arrow", rows);
     ctx.contentType("application/json").result("{\"accepted\":" + rows + "}");
+  }
+
+  /** The {@code timestamp} query parameter (epoch milliseconds), or null when absent. */
+  private static Long epochMillis(String t) {
+    if (t == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(t);
+    } catch (NumberFormatException e) {
+      throw new BadRequestException(400, "query parameter timestamp '" + t + "' is not epoch milliseconds");
+    }
   }
 
   private void writeProfiles(Context ctx) throws IOException {
