@@ -121,8 +121,8 @@ final class Checkpoint {
    * The server keeps the journal back to the previous checkpoint, so a damaged checkpoint costs
    * nothing: start-up falls back to the previous one and replays more ({@link #readOrPrevious}).
    */
-  /** Writes {@code bytes} (this checkpoint's {@link #toBytes}) as {@code file}, the one before kept beside it. */
-  void write(Path file, byte[] bytes) throws IOException {
+  void write(Path file) throws IOException {
+    byte[] bytes = toBytes();
     if (Files.exists(file)) {
       Files.move(file, previous(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);

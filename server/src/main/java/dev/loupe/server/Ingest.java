@@ -97,14 +97,6 @@ final class Ingest implements AutoCloseable {
   private final java.util.concurrent.Semaphore cpuTurns = new java.util.concurrent.Semaphore(
       Math.max(1, Runtime.getRuntime().availableProcessors()), true);
   private final ScheduledExecutorService rotator;
-  /**
-   * The checkpoint's CPU work (merging the sealed windows, serializing the checkpoint), at the lowest
-   * OS priority ({@link BackgroundPriority}), so it takes only the CPU the requests leave. Only that:
-   * it holds no lock a request waits for, where the rotation thread does (the write lock while it seals
-   * and closes windows, the journal's while it retires segments), and a thread at nice 19 preempted
-   * there would stall every request.
-   */
-  private final ExecutorService checkpointCpu;
   private volatile OpenWindows open; // replaced only during start-up (window settings changed)
   private long windowMillis;
   private long latenessMillis;
@@ -149,7 +141,6 @@ final class Ingest implements AutoCloseable {
     metrics.gauge("loupe_requests_waiting_for_cpu", cpuTurns::getQueueLength);
     metrics.gauge("loupe_outbox_windows", delivery::size);
     metrics.gauge("loupe_open_columns", admission::openColumns);
-    checkpointCpu = Executors.newSingleThreadExecutor(r -> BackgroundPriority.newThread(r, "loupe-checkpoint"));
     recover();
     long tick = Math.max(100, Math.min(1000, windowMillis / 10));
     rotator = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -744,40 +735,6 @@ final class Ingest implements AutoCloseable {
     }
   }
 
-  /** Work that throws nothing but what a checkpoint's serializing may: see {@link #atLowPriority}. */
-  private interface CheckpointWork<T> {
-    T run() throws IOException;
-  }
-
-  /** Runs {@code work} on the checkpoint's low-priority thread (see {@code checkpointCpu}) and waits for it. */
-  private <T> T atLowPriority(CheckpointWork<T> work) throws IOException {
-    java.util.concurrent.Future<T> f = checkpointCpu.submit(work::run);
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return f.get(); // the work ends on its own; a sealed state must not be dropped half-merged
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      } else if (c instanceof RuntimeException r) {
-        throw r;
-      } else if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
   /**
    * One rotation at a time (the ticker and POST /writeProfiles may both ask): the part after the
    * write lock (merging sealed windows, writing the checkpoint) must not interleave with another.
@@ -844,7 +801,7 @@ final class Ingest implements AutoCloseable {
     }
     if (sealedOpen != null) {
       List<Checkpoint.Entry> openEntries = new ArrayList<>();
-      for (OpenWindows.State st : atLowPriority(sealedOpen::states)) {
+      for (OpenWindows.State st : sealedOpen.states()) {
         openEntries.add(new Checkpoint.Entry(sealedWindows.info(st.datasetId(), st.start(), 0, Map.of()), st.view()));
       }
       // failed writes are not a list apart: a staged window stays in `out` until every destination took it
@@ -854,7 +811,7 @@ final class Ingest implements AutoCloseable {
     if (ck != null) {
       try {
         journal.awaitDurable(ck.seq);
-        ck.write(checkpointFile, atLowPriority(ck::toBytes));
+        ck.write(checkpointFile);
         metrics.checkpoints.increment();
         lastCheckpointMillis = ck.clockMillis;
         delivery.markReady(covered);
@@ -1088,7 +1045,6 @@ final class Ingest implements AutoCloseable {
     }
     journal.close();
     trackers.shutdown();
-    checkpointCpu.shutdown();
     for (Writer w : destinations) {
       try {
         w.close();
