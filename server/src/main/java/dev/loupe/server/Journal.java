@@ -49,8 +49,8 @@ import java.util.zip.CRC32C;
  * outside the server (a quarantined stretch shared in a bug report) would let anyone compute the
  * check of any other header with a dataset id of the same length. {@code journal.key} also holds
  * the first sequence number written with the key: "LJRN" records (from a server before the key)
- * are read only below it, so a forger cannot fall back on the old format either. Records with the key and a missing key file
- * stop start-up, with what to do. A client can still write an "LJRN" record below that number into a
+ * are read only below it, so a forger cannot fall back on the old format either. Records with the key
+ * and a missing key file stop start-up, with what to do. A client can still write an "LJRN" record below that number into a
  * body; in a segment written with the key it is never one of the segment's records, and the search
  * after damage looks past it (taken for a recycled file's older life, it would end the search and drop
  * every record after the damaged one).
@@ -505,16 +505,13 @@ final class Journal implements AutoCloseable {
   }
 
   /**
-   * The header check a record with marker {@code magic} must carry (see the table above), over {@code h}'s bytes 4..27
-   * and the dataset id, or null when no record of this journal can carry that marker and number: a
-   * keyed one without a key, or an "LJRN" one at or above the key's first sequence number.
+   * The header check a record with marker {@code magic} must carry (see the table above), over the
+   * header's bytes 4..27 at {@code h[hOff]} and the dataset id at {@code ds[dsOff]}, or null when no
+   * record of this journal can carry that marker and number: a keyed one without a key, or an "LJRN"
+   * one at or above the key's first sequence number.
    */
-  private static Integer headerCheck(int magic, Key key, long seq, byte[] h, byte[] ds, int dsLen) {
-    return headerCheck(magic, key, seq, h, 0, ds, 0, dsLen);
-  }
-
-  /** As above, with the header at {@code h[hOff]} and the dataset id at {@code ds[dsOff]}. */
-  private static Integer headerCheck(int magic, Key key, long seq, byte[] h, int hOff, byte[] ds, int dsOff, int dsLen) {
+  private static Integer headerCheck(int magic, Key key, long seq, byte[] h, int hOff, byte[] ds, int dsOff,
+      int dsLen) {
     if (magic == MAGIC) {
       return key == null ? null : key.check(h, hOff + 4, 23, ds, dsOff, dsLen);
     } else if (magic != LEGACY_MAGIC || (key != null && !key.allowsLegacy(seq))) {
@@ -568,7 +565,7 @@ final class Journal implements AutoCloseable {
     rest.get(ds);
     int headCrc = rest.getInt();
     int bodyCrc = rest.getInt();
-    Integer want = headerCheck(magic, key, seq, h.array(), ds, dsLen);
+    Integer want = headerCheck(magic, key, seq, h.array(), 0, ds, 0, dsLen);
     if (want == null || want != headCrc) {
       return null;
     }
@@ -600,7 +597,7 @@ final class Journal implements AutoCloseable {
     }
     ByteBuffer rest = ByteBuffer.allocate(dsLen + 4);
     readFully(ch, rest, pos + 27);
-    Integer want = headerCheck(magic, key, seq, h.array(), rest.array(), dsLen);
+    Integer want = headerCheck(magic, key, seq, h.array(), 0, rest.array(), 0, dsLen);
     if (want == null || want != rest.getInt(dsLen)) {
       return null;
     }

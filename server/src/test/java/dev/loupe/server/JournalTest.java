@@ -797,6 +797,14 @@ class JournalTest {
     return (int) c.getValue();
   }
 
+  /** Record {@code seq} of dataset "ds", keyed with {@code key}, whose 4,000-byte body holds {@code fake} at offset 100. */
+  private static byte[] recordWhoseBodyHolds(byte[] fake, long seq, Journal.Key key) {
+    byte[] body = new byte[4000];
+    java.util.Arrays.fill(body, (byte) 'x');
+    System.arraycopy(fake, 0, body, 100, fake.length);
+    return Journal.encode(new Journal.Record(seq, Journal.KIND_ARROW, 1L, "ds", body), key);
+  }
+
   /**
    * The attack the key closes: a crash tears record n after its header, and its body (a client's bytes)
    * holds a whole record numbered n + 1 for another dataset. Without the key, that forged record checks
@@ -828,10 +836,7 @@ class JournalTest {
     int check = java.nio.ByteBuffer.wrap(leaked).getInt(27 + 2) ^ zeroKeyCrc(leaked) ^ zeroKeyCrc(affine);
     java.nio.ByteBuffer.wrap(affine).putInt(27 + 2, check);
     for (byte[] fake : List.of(Journal.encode(forged, null), Journal.encode(forged, guessed), affine)) {
-      byte[] body = new byte[4000];
-      java.util.Arrays.fill(body, (byte) 'x');
-      System.arraycopy(fake, 0, body, 100, fake.length);
-      byte[] torn = Journal.encode(new Journal.Record(next, Journal.KIND_ARROW, 1L, "ds", body), key);
+      byte[] torn = recordWhoseBodyHolds(fake, next, key);
       Path seg = Journal.segments(crashed).get(0);
       long end = java.nio.file.Files.size(seg);
       try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(seg,
@@ -855,10 +860,7 @@ class JournalTest {
     // the control: the same torn record whose body holds the forged record made with the journal's own key
     // (which no client has) is read, so this crash image is one where a forgery would land
     byte[] fake = Journal.encode(forged, key);
-    byte[] body = new byte[4000];
-    java.util.Arrays.fill(body, (byte) 'x');
-    System.arraycopy(fake, 0, body, 100, fake.length);
-    byte[] torn = Journal.encode(new Journal.Record(next, Journal.KIND_ARROW, 1L, "ds", body), key);
+    byte[] torn = recordWhoseBodyHolds(fake, next, key);
     java.nio.file.Files.write(Journal.segments(crashed).get(0),
         java.util.Arrays.copyOf(torn, Journal.FIXED_HEADER + 2 + 100 + fake.length + 10),
         java.nio.file.StandardOpenOption.APPEND);
