@@ -58,7 +58,10 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  * (each open-loop phase writes PREFIX-json.tsv or PREFIX-arrow.tsv: every request's offset from the
  * phase's start in seconds and its latency in milliseconds, to see when the slow ones came),
  * {@code --open-loop-rows-per-second R} (the open-loop phases' rate instead of half the measured peak: to
- * compare two servers at the same load, since the peak itself varies from run to run).
+ * compare two servers at the same load, since the peak itself varies from run to run),
+ * {@code --lead-in-seconds S} (default 15: each open-loop phase first runs S seconds at its rate,
+ * unmeasured, so that both JVMs have compiled the open loop's code, with its 64 connections, before
+ * anything is measured; 0 measures from the first request).
  */
 public final class ServerLoad {
   static final int JSON_ROWS = 1000;
@@ -66,6 +69,7 @@ public final class ServerLoad {
   private static int arrowRows = ARROW_ROWS;
   private static String latencyLog;
   private static String openLoopLabel = "at half peak";
+  private static double leadInSeconds = 15;
 
   private final String host;
   private final int port;
@@ -86,7 +90,8 @@ public final class ServerLoad {
     if (args.length < 1) {
       System.err.println("usage: ServerLoad URL [--json-requests N] [--arrow-requests N] [--arrow-rows N]"
           + " [--concurrency N] [--key KEY] [--server-pid PID] [--only json|arrow] [--warm-up-seconds S]"
-          + " [--half-peak-seconds S] [--latency-log PREFIX] [--open-loop-rows-per-second R]");
+          + " [--half-peak-seconds S] [--latency-log PREFIX] [--open-loop-rows-per-second R]"
+          + " [--lead-in-seconds S]");
       System.exit(2);
     }
     int jsonRequests = 3000;
@@ -110,6 +115,7 @@ public final class ServerLoad {
         case "--warm-up-seconds" -> warmUpSeconds = Double.parseDouble(args[i + 1]);
         case "--half-peak-seconds" -> halfPeakSeconds = Double.parseDouble(args[i + 1]);
         case "--latency-log" -> latencyLog = args[i + 1];
+        case "--lead-in-seconds" -> leadInSeconds = Double.parseDouble(args[i + 1]);
         case "--open-loop-rows-per-second" -> {
           fixedRate = Double.parseDouble(args[i + 1]);
           openLoopLabel = "at the set rate";
@@ -363,7 +369,8 @@ public final class ServerLoad {
    * Requests at a fixed rate for {@code seconds} (at least 50 requests; at most 3,000 when the phase
    * is 10 s or shorter, as before the option existed); latency from each request's scheduled time.
    * Up to 64 are in flight at once, each on its own connection, opened (with one request each, not
-   * measured) before the phase. A phase longer than the server's
+   * measured) before the phase, which then runs {@code --lead-in-seconds} unmeasured at its rate
+   * before the measured requests. A phase longer than the server's
    * checkpoint interval (30 s) measures the steady state with its checkpoints in it.
    */
   void openLoop(String what, List<byte[]> requests, double rate, int rowsPerRequest, double seconds)
@@ -398,26 +405,14 @@ public final class ServerLoad {
       f.get(10, TimeUnit.MINUTES);
     }
     Thread.sleep(1000);
+    if (leadInSeconds > 0) { // the same schedule, unmeasured: both sides' open-loop code compiled first
+      long[] unmeasured = new long[(int) Math.max(1, rate * leadInSeconds)];
+      atRate(pool, conn, requests, interval, unmeasured, System.nanoTime() + 50_000_000L);
+    }
     long[] latency = new long[n];
-    List<Future<?>> fs = new ArrayList<>();
     Cpu c0 = cpu();
     long start = System.nanoTime() + 50_000_000L;
-    for (int i = 0; i < n; i++) {
-      long due = start + i * interval;
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      }
-      int k = i;
-      fs.add(pool.submit(() -> {
-        conn.get().send(requests.get(k % requests.size()));
-        latency[k] = System.nanoTime() - due;
-        return null;
-      }));
-    }
-    for (Future<?> f : fs) {
-      f.get(10, TimeUnit.MINUTES);
-    }
+    atRate(pool, conn, requests, interval, latency, start);
     double wall = (System.nanoTime() - start) / 1e9;
     Cpu c1 = cpu();
     pool.shutdown();
@@ -437,6 +432,28 @@ public final class ServerLoad {
     System.out.printf("%s %s (%.1f req/s = %,.0f rows/s, %d requests): p50 %.2f ms, p99 %.2f ms, "
         + "max %.2f ms; %s%n", what, openLoopLabel, rate, rate * rowsPerRequest, n, latency[n / 2] / 1e6,
         latency[(int) (n * 0.99)] / 1e6, latency[n - 1] / 1e6, c1.since(c0, wall));
+  }
+
+  /** {@code latency.length} requests, the i-th due at {@code start + i * interval}; each one's latency from then. */
+  private static void atRate(ExecutorService pool, ThreadLocal<Conn> conn, List<byte[]> requests, long interval,
+      long[] latency, long start) throws Exception {
+    List<Future<?>> fs = new ArrayList<>();
+    for (int i = 0; i < latency.length; i++) {
+      long due = start + i * interval;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      int k = i;
+      fs.add(pool.submit(() -> {
+        conn.get().send(requests.get(k % requests.size()));
+        latency[k] = System.nanoTime() - due;
+        return null;
+      }));
+    }
+    for (Future<?> f : fs) {
+      f.get(10, TimeUnit.MINUTES);
+    }
   }
 
   /**
