@@ -50,10 +50,10 @@ import java.util.zip.CRC32C;
  * check of any other header with a dataset id of the same length. {@code journal.key} also holds
  * the first sequence number written with the key: "LJRN" records (from a server before the key)
  * are read only below it, so a forger cannot fall back on the old format either. Records with the key
- * and a missing key file stop start-up, with what to do. A client can still write an "LJRN" record below that number into a
- * body; in a segment written with the key it is never one of the segment's records, and the search
- * after damage looks past it (taken for a recycled file's older life, it would end the search and drop
- * every record after the damaged one).
+ * and a missing key file stop start-up, with what to do. A client can still write an "LJRN" record
+ * below that number into a body; in a segment written with the key it is never one of the segment's
+ * records, and the search after damage looks past it (taken for a recycled file's older life, it
+ * would end the search and drop every record after the damaged one).
  *
  * <p>Segment files are recycled: a segment the checkpoints no longer need is renamed
  * {@code spare-<n>.log} and becomes the next new segment, overwritten from its start, instead of

@@ -797,7 +797,10 @@ class JournalTest {
     return (int) c.getValue();
   }
 
-  /** Record {@code seq} of dataset "ds", keyed with {@code key}, whose 4,000-byte body holds {@code fake} at offset 100. */
+  /**
+   * Record {@code seq} of dataset "ds", keyed with {@code key}, whose 4,000-byte body holds {@code fake}
+   * at offset 100.
+   */
   private static byte[] recordWhoseBodyHolds(byte[] fake, long seq, Journal.Key key) {
     byte[] body = new byte[4000];
     java.util.Arrays.fill(body, (byte) 'x');
