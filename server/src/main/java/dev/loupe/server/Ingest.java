@@ -4,6 +4,7 @@ import dev.loupe.core.ColumnNames;
 import dev.loupe.core.DatasetProfile;
 import dev.loupe.core.ProfileView;
 import dev.loupe.core.logging.LateDataException;
+import dev.loupe.core.logging.internal.MergeWarmUp;
 import dev.loupe.core.logging.internal.OpenWindows;
 import dev.loupe.core.logging.internal.WindowDelivery;
 import dev.loupe.core.logging.WindowInfo;
@@ -149,6 +150,23 @@ final class Ingest implements AutoCloseable {
       return t;
     });
     rotator.scheduleWithFixedDelay(this::tickQuietly, tick, tick, TimeUnit.MILLISECONDS);
+    if (config.warmUp()) {
+      Thread warm = new Thread(this::warmUp, "loupe-warm-up");
+      warm.setDaemon(true);
+      warm.start();
+    }
+  }
+
+  /**
+   * Compiles the checkpoint's merge and write on made-up data before the first checkpoints need it
+   * (see {@link MergeWarmUp}): without it, a young server's checkpoints took 37-103 ms of CPU each
+   * from the requests in flight, against 6-12 ms once compiled. Nothing it makes is kept.
+   */
+  private void warmUp() {
+    long start = System.nanoTime();
+    ProfileView last = MergeWarmUp.run(OpenWindows.defaultStripes(), 20, () -> closed);
+    LOG.log(System.Logger.Level.INFO, last == null ? "warm-up stopped by close" : "compiled the checkpoint's merge on "
+        + "made-up data in " + (System.nanoTime() - start) / 1_000_000 + " ms (LOUPE_WARM_UP=false skips this)");
   }
 
   // ---- start-up ----

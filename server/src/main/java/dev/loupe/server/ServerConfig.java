@@ -98,7 +98,10 @@ public final class ServerConfig {
           (b, n, v) -> b.maxBodyReaders(integer(n, v))),
       value("LOUPE_MAX_INFLIGHT_BYTES", "--max-inflight-bytes",
           "bytes of request bodies held in memory at once (503 above)", "max heap / 4",
-          (b, n, v) -> b.maxInflightBytes(bytes(n, v))));
+          (b, n, v) -> b.maxInflightBytes(bytes(n, v))),
+      toggle("LOUPE_WARM_UP", "--warm-up",
+          "compile the checkpoint's merge at start, on a background thread (about 1 s of CPU); false skips it",
+          "true", (b, n, v) -> b.warmUp(bool(n, v))));
 
   /** The server's settings and then Kafka's: what flags and {@code --help} cover. */
   static final List<Setting<?>> ALL_SETTINGS = allSettings();
@@ -132,6 +135,7 @@ public final class ServerConfig {
   private final Duration bodyTimeout;
   private final int maxBodyReaders;
   private final long maxInflightBytes;
+  private final boolean warmUp;
   private final KafkaSettings kafka;
 
   private ServerConfig(Builder b) {
@@ -160,6 +164,7 @@ public final class ServerConfig {
         : Math.max(1000, Runtime.getRuntime().maxMemory() / (128 << 10));
     this.bodyTimeout = b.bodyTimeout;
     this.maxBodyReaders = b.maxBodyReaders;
+    this.warmUp = b.warmUp;
     this.maxInflightBytes = b.maxInflightBytes > 0 ? b.maxInflightBytes
         : Math.max(b.maxBodyBytes, Runtime.getRuntime().maxMemory() / 4);
     this.kafka = b.kafka;
@@ -322,6 +327,11 @@ public final class ServerConfig {
     return maxInflightBytes;
   }
 
+  /** Whether the server compiles its checkpoint's merge at start (see {@code MergeWarmUp}). */
+  public boolean warmUp() {
+    return warmUp;
+  }
+
   /** The Kafka consumer's settings (docs/kafka.md); {@link KafkaSettings#enabled()} is false unless asked for. */
   public KafkaSettings kafka() {
     return kafka;
@@ -378,6 +388,7 @@ public final class ServerConfig {
     private Duration bodyTimeout = Duration.ofSeconds(30);
     private int maxBodyReaders = 64;
     private long maxInflightBytes; // 0: sized to the heap
+    private boolean warmUp = true;
 
     private Builder() {}
 
@@ -406,6 +417,11 @@ public final class ServerConfig {
 
     public Builder maxBodyReaders(int n) {
       this.maxBodyReaders = atLeastOne("LOUPE_MAX_BODY_READERS", n);
+      return this;
+    }
+
+    public Builder warmUp(boolean on) {
+      this.warmUp = on;
       return this;
     }
 

@@ -85,7 +85,8 @@ class ServerConfigTest {
         {"LOUPE_DATA_DIR", "/data"}, {"LOUPE_MAX_BODY_BYTES", "2m"}, {"LOUPE_MAX_DATASETS", "7"},
         {"LOUPE_MAX_FUTURE", "2h"}, {"LOUPE_CHECKPOINT_INTERVAL", "5s"}, {"LOUPE_MAX_REQUEST_COLUMNS", "11"},
         {"LOUPE_MAX_WINDOW_COLUMNS", "12"}, {"LOUPE_MAX_OPEN_COLUMNS", "13"}, {"LOUPE_BODY_TIMEOUT", "3s"},
-        {"LOUPE_MAX_BODY_READERS", "4"}, {"LOUPE_MAX_INFLIGHT_BYTES", "3m"}};
+        {"LOUPE_MAX_BODY_READERS", "4"}, {"LOUPE_MAX_INFLIGHT_BYTES", "3m"},
+        {"LOUPE_WARM_UP", "false"}};
     for (String[] kv : values) {
       env.put(kv[0], kv[1]);
       String flag = ServerConfig.SETTINGS.stream().filter(s -> s.env().equals(kv[0])).findFirst().orElseThrow().flag();
@@ -116,7 +117,9 @@ class ServerConfigTest {
       assertEquals(Duration.ofSeconds(3), c.bodyTimeout());
       assertEquals(4, c.maxBodyReaders());
       assertEquals(3L << 20, c.maxInflightBytes());
+      assertEquals(false, c.warmUp());
     }
+    assertEquals(true, ServerConfig.fromEnvironment(Map.of()).warmUp(), "the warm-up is on unless turned off");
     // every variable the table names is one the test above set, or DISABLE_AUTH / WHYLOGS_PERIOD (checked elsewhere)
     java.util.Set<String> named = new java.util.TreeSet<>();
     ServerConfig.SETTINGS.forEach(s -> named.add(s.env()));
