@@ -164,9 +164,9 @@ final class Ingest implements AutoCloseable {
    */
   private void warmUp() {
     long start = System.nanoTime();
-    ProfileView last = MergeWarmUp.run(OpenWindows.defaultStripes(), 20, () -> closed);
-    LOG.log(System.Logger.Level.INFO, last == null ? "warm-up stopped by close" : "compiled the checkpoint's merge on "
-        + "made-up data in " + (System.nanoTime() - start) / 1_000_000 + " ms (LOUPE_WARM_UP=false skips this)");
+    MergeWarmUp.run(OpenWindows.defaultStripes(), 20, () -> closed);
+    LOG.log(System.Logger.Level.INFO, (closed ? "warm-up stopped by close after " : "compiled the checkpoint's merge on "
+        + "made-up data in ") + (System.nanoTime() - start) / 1_000_000 + " ms (LOUPE_WARM_UP=false skips this)");
   }
 
   // ---- start-up ----

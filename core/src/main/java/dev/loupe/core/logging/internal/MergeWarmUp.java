@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
  * whylogs bytes) on made-up stripes of every column kind, so that the JIT compiles it before a
  * server's first checkpoints need it. A checkpoint runs every 30 s, so on its own that code stays
  * interpreted or half-compiled for the first 5-10 minutes of a server's life: there one
- * checkpoint's merge took 37-103 ms of CPU, against about 6 ms once compiled, and on 2 cores that
+ * checkpoint's merge took 37-103 ms of CPU, against 6-12 ms once compiled, and on 2 cores that
  * CPU is taken from the requests in flight (docs/benchmarks.md, "Server ingest"). The values are
  * drawn so that every sketch reaches the forms real traffic gives it (several KLL levels, a dense
  * HLL, frequent-items purges), which keeps the compiled code from being thrown away at the first
