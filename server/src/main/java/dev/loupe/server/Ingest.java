@@ -165,8 +165,9 @@ final class Ingest implements AutoCloseable {
   private void warmUp() {
     long start = System.nanoTime();
     MergeWarmUp.run(OpenWindows.defaultStripes(), 20, () -> closed);
-    LOG.log(System.Logger.Level.INFO, (closed ? "warm-up stopped by close after " : "compiled the checkpoint's merge on "
-        + "made-up data in ") + (System.nanoTime() - start) / 1_000_000 + " ms (LOUPE_WARM_UP=false skips this)");
+    String what = closed ? "warm-up stopped by close after " : "compiled the checkpoint's merge on made-up data in ";
+    LOG.log(System.Logger.Level.INFO, what + (System.nanoTime() - start) / 1_000_000
+        + " ms (LOUPE_WARM_UP=false skips this)");
   }
 
   // ---- start-up ----
