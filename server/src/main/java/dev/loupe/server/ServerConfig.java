@@ -100,7 +100,7 @@ public final class ServerConfig {
           "bytes of request bodies held in memory at once (503 above)", "max heap / 4",
           (b, n, v) -> b.maxInflightBytes(bytes(n, v))),
       toggle("LOUPE_WARM_UP", "--warm-up",
-          "compile the checkpoint's merge at start, on a background thread (about 1 s of CPU); false skips it",
+          "compile the checkpoint's merge at start, on a background thread (1-2 s of one core); false skips it",
           "true", (b, n, v) -> b.warmUp(bool(n, v))));
 
   /** The server's settings and then Kafka's: what flags and {@code --help} cover. */
