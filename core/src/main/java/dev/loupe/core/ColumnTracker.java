@@ -67,6 +67,7 @@ final class ColumnTracker {
   private boolean time;
 
   private KllDoublesSketch kll;
+  private KllBlocks kllBlocks;
   private long momentsN;
   private double mean;
   private double m2;
@@ -136,6 +137,7 @@ final class ColumnTracker {
     if (!hasDist) {
       hasDist = true;
       kll = KllDoublesSketch.newHeapInstance(DistributionMetric.DEFAULT_K);
+      kllBlocks = new KllBlocks();
     }
   }
 
@@ -374,6 +376,11 @@ final class ColumnTracker {
     return kllDeferred;
   }
 
+  /** How many blocks of values reached KLL sorted and halved ({@link KllBlocks}). */
+  long kllBlocksHalved() {
+    return kllBlocks == null ? 0 : kllBlocks.halved();
+  }
+
   /** Integers counted since the last drain (fewer than {@value #MAX_PENDING_ROWS} between calls). */
   long pendingRows() {
     return pendingRows + longCount;
@@ -402,6 +409,9 @@ final class ColumnTracker {
     drainLongCounts();
     flushDoubles();
     flushStrings();
+    if (kllBlocks != null) {
+      kllBlocks.flush(kll);
+    }
   }
 
   private void flushLongs() {
@@ -440,7 +450,7 @@ final class ColumnTracker {
     anyInt = true;
     addMoments(d, c);
     if (!kllDeferred) {
-      kll.update(d, 0, c);
+      kllBlocks.add(kll, d, c); // may reorder d: done with it here
     }
     pendingRows += c;
     if (counts.size() >= MAX_PENDING_DISTINCT || pendingRows >= (probed ? MAX_PENDING_ROWS : PROBE_ROWS)) {
@@ -549,7 +559,7 @@ final class ColumnTracker {
       h.update(buf[i]);
     }
     addMoments(buf, c);
-    kll.update(buf, 0, c);
+    kllBlocks.add(kll, buf, c); // may reorder buf: done with it here
   }
 
   private void flushStrings() {

@@ -35,7 +35,7 @@ final class WeightedKll {
    * only from a weight of k (1024, 11 levels) up, so that is where the capacities can be read; a
    * group of smaller weights leaves its top levels empty, as a sketch's levels may be.
    */
-  private static final int MIN_LEVELS = 11;
+  static final int MIN_LEVELS = 11;
 
   static {
     for (int levels = MIN_LEVELS; levels < CAPACITY.length; levels++) {
@@ -59,6 +59,14 @@ final class WeightedKll {
    * positive and below 2^60.
    */
   static void merge(KllDoublesSketch target, double[] values, long[] weights, int n) {
+    merge(target, values, weights, n, Double.NaN, Double.NaN);
+  }
+
+  /**
+   * {@link #merge(KllDoublesSketch, double[], long[], int)}, the sketch's minimum and maximum taken as
+   * {@code min} and {@code max} (those of the values the items stand for, which may be fewer) unless NaN.
+   */
+  static void merge(KllDoublesSketch target, double[] values, long[] weights, int n, double min, double max) {
     int from = 0;
     while (from < n) {
       // a group whose items fit the capacity of its number of levels
@@ -75,13 +83,14 @@ final class WeightedKll {
         items = c;
         to++;
       }
-      target.merge(KllDoublesSketch.heapify(Memory.wrap(image(values, weights, from, to, levels, items))));
+      target.merge(KllDoublesSketch.heapify(Memory.wrap(image(values, weights, from, to, levels, items, min, max))));
       from = to;
     }
   }
 
   /** The compact sketch of {@code values[from..to)} with their weights: {@code items} items on {@code levels} levels. */
-  static byte[] image(double[] values, long[] weights, int from, int to, int levels, int items) {
+  static byte[] image(double[] values, long[] weights, int from, int to, int levels, int items,
+      double givenMin, double givenMax) {
     long total = 0;
     for (int i = from; i < to; i++) {
       total += weights[i];
@@ -109,6 +118,10 @@ final class WeightedKll {
     for (int i = from; i < to; i++) {
       min = Math.min(min, values[i]);
       max = Math.max(max, values[i]);
+    }
+    if (givenMin == givenMin) {
+      min = Math.min(min, givenMin);
+      max = Math.max(max, givenMax);
     }
     int offset = CAPACITY[levels] - items;
     for (int h = 0; h < levels; h++) {
