@@ -20,7 +20,8 @@ import org.apache.datasketches.kll.KllDoublesSketch;
 
 /**
  * The mutable state of one column while a {@link DatasetProfile} is fed. Values are buffered by
- * kind and flushed in batches: one vectorized KLL update, batch moments merged with Chan's
+ * kind and flushed in batches: one vectorized KLL update (a block at a time once the sketch has
+ * grown, {@link KllBlocks}), batch moments merged with Chan's
  * formula, and integers and strings pre-aggregated so that the frequent-items sketch sees each
  * distinct value once per batch (and the KLL sketch a frequent integer once, as a weighted
  * update). Not thread-safe.
