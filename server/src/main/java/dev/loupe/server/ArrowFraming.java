@@ -28,8 +28,11 @@ final class ArrowFraming {
 
   private ArrowFraming() {}
 
-  /** What the framing says: the number of columns of the schema, nested fields included. */
-  record Shape(int columns, int messages) {}
+  /**
+   * What the framing says: the number of columns of the schema (nested fields included), of messages
+   * (the schema included), of record batches and of dictionary batches.
+   */
+  record Shape(int columns, int messages, int recordBatches, int dictionaryBatches) {}
 
   /** Checks the framing; a {@link BadRequestException} (400) names what is wrong and where. */
   static Shape check(byte[] body) {
@@ -43,6 +46,8 @@ final class ArrowFraming {
     ByteBuffer b = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
     int columns = -1;
     int messages = 0;
+    int recordBatches = 0;
+    int dictionaryBatches = 0;
     while (b.remaining() > 0) {
       int at = b.position();
       if (b.remaining() < 4) {
@@ -98,6 +103,10 @@ final class ArrowFraming {
         throw bad("the message at offset " + at + " is of type " + type + ", not a schema, dictionary or record batch");
       } else if (columns < 0) {
         throw bad("the stream does not start with a schema (a record batch at offset " + at + ")");
+      } else if (type == MessageHeader.RecordBatch) {
+        recordBatches++;
+      } else {
+        dictionaryBatches++;
       }
       b.position(b.position() + (int) bodyLength);
       messages++;
@@ -105,7 +114,7 @@ final class ArrowFraming {
     if (columns < 0) {
       throw bad("the stream holds no schema");
     }
-    return new Shape(columns, messages);
+    return new Shape(columns, messages, recordBatches, dictionaryBatches);
   }
 
   /** Every field takes bytes of the metadata, so a count above its length is garbage, not a wide schema. */

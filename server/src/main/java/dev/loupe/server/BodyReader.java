@@ -17,14 +17,20 @@ import java.util.zip.ZipException;
  *   <li>a body must arrive within {@code timeoutMillis} (LOUPE_BODY_TIMEOUT), else 408, and after its
  *       first 2 seconds at 1 KiB/s on average, else 408 too: one byte a second holds a reader for two
  *       seconds, not for ever;</li>
- *   <li>memory grows with the bytes that arrived, never with the length a client declares, and every
- *       body held in memory is charged to one budget (LOUPE_MAX_INFLIGHT_BYTES); a body that would
- *       take the budget over is 503 (retry), so many large bodies at once cannot exhaust the heap;</li>
+ *   <li>memory grows with the bytes that arrived (64 KiB first, then at most 16 times what arrived),
+ *       never with the length a client declares alone, and every body held in memory is charged to
+ *       one budget (LOUPE_MAX_INFLIGHT_BYTES); a body that would take the budget over is 503 (retry),
+ *       so many large bodies at once cannot exhaust the heap;</li>
  *   <li>{@code Content-Encoding: gzip} is inflated, bounded by LOUPE_MAX_BODY_BYTES after inflation.</li>
  * </ul>
  */
 final class BodyReader {
   private static final int CHUNK = 64 << 10;
+  /**
+   * A full buffer grows to the declared length when that is at most this many times the bytes that
+   * arrived, else to twice its size: a body that keeps its word is copied once, a liar gains little.
+   */
+  private static final long TRUST = 16;
   /** After this long, a body must arrive at {@link #MIN_BYTES_PER_SECOND} on average. */
   private static final long GRACE_NANOS = 2_000_000_000L;
   /** A client below it (the probe's sent one byte a second) holds a reader for seconds, not for its deadline. */
@@ -115,7 +121,10 @@ final class BodyReader {
     }
   }
 
-  /** Reads up to the limit, growing with what arrives; charges every growth to the budget first. */
+  /**
+   * Reads up to the limit, growing with what arrives (to at most {@link #TRUST} times the bytes that
+   * arrived, or twice the buffer); charges every growth to the budget first.
+   */
   private byte[] readBounded(InputStream in, long declared, long started, long deadline, long[] charged,
       String what) throws IOException {
     byte[] buf = new byte[(int) Math.min(CHUNK, declared >= 0 ? Math.max(declared, 1) : CHUNK)];
@@ -139,7 +148,8 @@ final class BodyReader {
           }
           return buf;
         }
-        long grown = Math.min((long) buf.length * 2, maxBodyBytes + 1);
+        long grown = Math.max((long) buf.length * 2, declared >= 0 ? Math.min(declared, (long) n * TRUST) : 0);
+        grown = Math.min(grown, maxBodyBytes + 1);
         if (declared >= 0) {
           grown = Math.min(grown, declared);
         }

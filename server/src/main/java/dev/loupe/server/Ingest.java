@@ -37,11 +37,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.util.ValueVectorUtility;
 
 /**
  * The durable heart of the server: journal, open windows, checkpoints and the delivery of
@@ -379,16 +381,31 @@ final class Ingest implements AutoCloseable {
     return new Accepted(rows, seq);
   }
 
-  /** Validates an Arrow IPC stream, journals it, tracks it; answer it after {@link #awaitDurable}. */
+  /**
+   * Validates an Arrow IPC stream, journals it, tracks it; answer it after {@link #awaitDurable}. A
+   * stream of one record batch and no dictionaries (what a client sends per request) is decoded once:
+   * the batch that was loaded to validate it is the one tracked. Any other stream is read whole to
+   * validate it, then again to track it batch by batch.
+   */
   Accepted logArrow(String datasetId, Long timestamp, byte[] body) throws IOException {
     ArrowFraming.Shape shape = ArrowFraming.check(body); // before any allocation from declared lengths
     admission.checkRequestWidth(datasetId, shape.columns());
-    long rows = validateArrow(body);
+    if (shape.recordBatches() != 1 || shape.dictionaryBatches() != 0) {
+      long rows = validateArrow(body);
+      return logArrow(datasetId, timestamp, body, rows, arrowColumns(body), null, null);
+    }
+    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
+      VectorSchemaRoot root = loadOnlyBatch(reader);
+      return logArrow(datasetId, timestamp, body, root.getRowCount(), arrowColumns(root.getSchema()), root, reader);
+    }
+  }
+
+  private Accepted logArrow(String datasetId, Long timestamp, byte[] body, long rows, List<String> columns,
+      VectorSchemaRoot root, DictionaryProvider dictionaries) throws IOException {
     if (rows == 0) {
       checkOpen();
       return new Accepted(0, 0);
     }
-    List<String> columns = arrowColumns(body);
     long seq;
     rw.readLock().lock();
     try {
@@ -396,7 +413,14 @@ final class Ingest implements AutoCloseable {
       seq = journal.append(Journal.KIND_ARROW, ts, datasetId, body, 0, body.length);
       trackingNow.incrementAndGet();
       try {
-        applyArrowLive(datasetId, ts, body);
+        if (root == null) {
+          applyArrow(datasetId, ts, body);
+        } else {
+          trackBatch(datasetId, ts, root, dictionaries);
+        }
+      } catch (IOException | RuntimeException | Error e) {
+        poison(e);
+        throw e;
       } finally {
         trackingNow.decrementAndGet();
       }
@@ -410,15 +434,6 @@ final class Ingest implements AutoCloseable {
     try {
       apply(datasetId, ts, update);
     } catch (RuntimeException | Error e) {
-      poison(e);
-      throw e;
-    }
-  }
-
-  private void applyArrowLive(String datasetId, long ts, byte[] arrow) throws IOException {
-    try {
-      applyArrow(datasetId, ts, arrow);
-    } catch (IOException | RuntimeException | Error e) {
       poison(e);
       throw e;
     }
@@ -523,14 +538,18 @@ final class Ingest implements AutoCloseable {
         if (rows == 0) {
           continue;
         }
-        List<FieldVector> vectors = root.getFieldVectors();
-        int parts = trackingParts(rows, vectors.size());
-        if (parts <= 1) {
-          apply(datasetId, ts, p -> p.trackDataframe(root, reader));
-        } else {
-          applyByColumns(datasetId, ts, root, reader, parts);
-        }
+        trackBatch(datasetId, ts, root, reader);
       }
+    }
+  }
+
+  /** Tracks one loaded batch of {@code rows > 0}, on this thread or split over free cores (see below). */
+  private void trackBatch(String datasetId, long ts, VectorSchemaRoot root, DictionaryProvider dictionaries) {
+    int parts = trackingParts(root.getRowCount(), root.getFieldVectors().size());
+    if (parts <= 1) {
+      apply(datasetId, ts, p -> p.trackDataframe(root, dictionaries));
+    } else {
+      applyByColumns(datasetId, ts, root, dictionaries, parts);
     }
   }
 
@@ -653,32 +672,109 @@ final class Ingest implements AutoCloseable {
       VectorSchemaRoot root = reader.getVectorSchemaRoot();
       while (reader.loadNextBatch()) {
         rows += root.getRowCount();
-        for (FieldVector v : root.getFieldVectors()) {
-          DictionaryEncoding enc = v.getField().getDictionary();
-          if (enc != null && reader.lookup(enc.getId()) == null) {
-            throw new BadRequestException(400, "Arrow column '" + v.getName() + "' is dictionary-encoded with id "
-                + enc.getId() + " but the stream holds no such dictionary");
-          }
-        }
+        checkBatch(root, reader);
       }
       return rows;
     } catch (BadRequestException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new BadRequestException(400, "the body is not a readable Arrow IPC stream (after " + rows + " rows): "
-          + e.getMessage() + "; send the bytes of an ArrowStreamWriter (pyarrow: pa.ipc.new_stream)");
+      throw unreadable(rows, e);
     }
+  }
+
+  /**
+   * Loads the one record batch of a stream that {@link ArrowFraming} found to hold exactly one and no
+   * dictionary batches, checking it as {@link #validateArrow} checks every batch.
+   */
+  private VectorSchemaRoot loadOnlyBatch(ArrowStreamReader reader) {
+    long rows = 0;
+    try {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      if (!reader.loadNextBatch()) {
+        throw new IOException("the stream ends before its record batch");
+      }
+      rows = root.getRowCount();
+      checkBatch(root, reader);
+      return root;
+    } catch (BadRequestException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(rows, e);
+    }
+  }
+
+  /**
+   * Checks a loaded batch as Arrow itself defines a valid one (buffers that hold the rows the batch
+   * claims, offsets in order and inside the data), and each dictionary-encoded column's indices
+   * against its dictionary: a batch that passes is tracked without failing, so no request can fail
+   * after its journal append (which would stop the server until a restart).
+   */
+  private static void checkBatch(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+    ValueVectorUtility.validate(root); // every vector's buffers, nested ones too, hold the rows it claims
+    for (FieldVector v : root.getFieldVectors()) {
+      // offsets in order and inside the data; Arrow's full check also refuses decimals wider than their
+      // declared precision, which Loupe tracks as they are, so a column with decimals in it is left at the
+      // buffer check
+      if (!holdsDecimals(v.getField())) {
+        ValueVectorUtility.validateFull(v);
+      }
+      DictionaryEncoding enc = v.getField().getDictionary();
+      if (enc == null) {
+        continue;
+      }
+      org.apache.arrow.vector.dictionary.Dictionary dictionary = dictionaries.lookup(enc.getId());
+      if (dictionary == null) {
+        throw new BadRequestException(400, "Arrow column '" + v.getName() + "' is dictionary-encoded with id "
+            + enc.getId() + " but the stream holds no such dictionary");
+      }
+      if (!holdsDecimals(dictionary.getVector().getField())) {
+        ValueVectorUtility.validateFull(dictionary.getVector());
+      }
+      int size = dictionary.getVector().getValueCount();
+      if (v instanceof BaseIntVector indices) {
+        for (int i = 0; i < v.getValueCount(); i++) {
+          if (!v.isNull(i)) {
+            long k = indices.getValueAsLong(i);
+            if (k < 0 || k >= size) {
+              throw new BadRequestException(400, "Arrow column '" + v.getName() + "', row " + i + ": dictionary index "
+                  + k + " is outside its dictionary of " + size + " entries");
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean holdsDecimals(org.apache.arrow.vector.types.pojo.Field f) {
+    if (f.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.Decimal) {
+      return true;
+    }
+    for (org.apache.arrow.vector.types.pojo.Field c : f.getChildren()) {
+      if (holdsDecimals(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static BadRequestException unreadable(long rows, Exception e) {
+    return new BadRequestException(400, "the body is not a readable Arrow IPC stream (after " + rows + " rows): "
+        + e.getMessage() + "; send the bytes of an ArrowStreamWriter (pyarrow: pa.ipc.new_stream)");
   }
 
   /** The column names of an Arrow stream's schema (nested fields as parent.child), for admission. */
   private List<String> arrowColumns(byte[] body) throws IOException {
     try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
-      List<String> out = new ArrayList<>();
-      for (org.apache.arrow.vector.types.pojo.Field f : reader.getVectorSchemaRoot().getSchema().getFields()) {
-        addNames(f, null, out);
-      }
-      return out;
+      return arrowColumns(reader.getVectorSchemaRoot().getSchema());
     }
+  }
+
+  private static List<String> arrowColumns(org.apache.arrow.vector.types.pojo.Schema schema) {
+    List<String> out = new ArrayList<>();
+    for (org.apache.arrow.vector.types.pojo.Field f : schema.getFields()) {
+      addNames(f, null, out);
+    }
+    return out;
   }
 
   private static void addNames(org.apache.arrow.vector.types.pojo.Field f, String prefix, List<String> out) {

@@ -102,4 +102,76 @@ final class ArrowStreams {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * {@code body} with every 8-byte little-endian {@code from} replaced by {@code to}: in
+   * {@link #stream}'s bytes, a row count of 12,345 appears only as the batches' and field nodes'
+   * lengths, so the framing stays sound while the batches claim rows their buffers do not hold.
+   */
+  static byte[] replaceLong(byte[] body, long from, long to) {
+    byte[] out = body.clone();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int hits = 0;
+    for (int i = 0; i + 8 <= out.length; i++) {
+      if (b.getLong(i) == from) {
+        b.putLong(i, to);
+        hits++;
+      }
+    }
+    if (hits == 0) {
+      throw new IllegalArgumentException(from + " is not in the stream");
+    }
+    return out;
+  }
+
+  /**
+   * {@link #stream}'s bytes with the first batch's city offsets broken: the offset after "Auckland"
+   * (18, followed by 30) points far past the data.
+   */
+  static byte[] brokenOffsets(byte[] body) {
+    byte[] out = body.clone();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 4; i + 8 <= out.length; i += 4) {
+      if (b.getInt(i - 4) == 10 && b.getInt(i) == 18 && b.getInt(i + 4) == 30) {
+        b.putInt(i, 0x7FFFFFF0);
+        return out;
+      }
+    }
+    throw new IllegalArgumentException("no city offsets found");
+  }
+
+  /** A dictionary-encoded column "city" of {@code indices} into a 3-word dictionary (any index, even outside it). */
+  static byte[] dictionaryEncoded(int... indices) {
+    try (BufferAllocator alloc = new RootAllocator();
+        VarCharVector words = new VarCharVector("city-words", alloc);
+        org.apache.arrow.vector.IntVector idx = new org.apache.arrow.vector.IntVector("city",
+            new org.apache.arrow.vector.types.pojo.FieldType(true, new org.apache.arrow.vector.types.pojo.ArrowType.Int(32,
+                true), new org.apache.arrow.vector.types.pojo.DictionaryEncoding(1, false, null)), alloc)) {
+      words.allocateNew(3);
+      String[] w = {"Wellington", "Auckland", "Dunedin"};
+      for (int i = 0; i < w.length; i++) {
+        words.setSafe(i, w[i].getBytes(StandardCharsets.UTF_8));
+      }
+      words.setValueCount(w.length);
+      idx.allocateNew(indices.length);
+      for (int i = 0; i < indices.length; i++) {
+        idx.set(i, indices[i]);
+      }
+      idx.setValueCount(indices.length);
+      org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider provider =
+          new org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider();
+      provider.put(new org.apache.arrow.vector.dictionary.Dictionary(words,
+          new org.apache.arrow.vector.types.pojo.DictionaryEncoding(1, false, null)));
+      try (VectorSchemaRoot root = new VectorSchemaRoot(List.of(idx.getField()), List.of(idx), indices.length);
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          ArrowStreamWriter writer = new ArrowStreamWriter(root, provider, out)) {
+        writer.start();
+        writer.writeBatch();
+        writer.end();
+        return out.toByteArray();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }

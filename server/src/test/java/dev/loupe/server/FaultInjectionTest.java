@@ -232,6 +232,38 @@ class FaultInjectionTest {
     }
   }
 
+  /**
+   * Arrow streams whose framing is sound but whose batches lie (more rows than their buffers hold,
+   * string offsets past the data, dictionary indices outside the dictionary), in one batch or the
+   * last of several: each is refused with 400 before it is journaled, and the server keeps taking
+   * requests (a record that failed after its journal append would stop the server until a restart).
+   */
+  @Test
+  void arrowBatchesThatLieAreRefusedBeforeJournaling() throws Exception {
+    List<byte[]> liars = List.of(
+        ArrowStreams.replaceLong(ArrowStreams.stream(1, 12345), 12345, 50_000_000),
+        ArrowStreams.replaceLong(ArrowStreams.stream(3, 12345), 12345, 50_000_000),
+        ArrowStreams.brokenOffsets(ArrowStreams.stream(1, 100)),
+        ArrowStreams.brokenOffsets(ArrowStreams.stream(2, 100)),
+        ArrowStreams.dictionaryEncoded(0, 1, 7, 2),
+        ArrowStreams.dictionaryEncoded(0, -1));
+    try (ServerProcess s = new ServerProcess(dir).start()) {
+      for (byte[] body : liars) {
+        HttpResponse<String> r = s.http.post("/logs/arrow?datasetId=arrow", body, TestHttp.KEY);
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("Arrow"), r.body());
+        assertAnswers(s);
+      }
+      assertEquals(200, s.http.post("/logs/arrow?datasetId=arrow", ArrowStreams.stream(1, 50), TestHttp.KEY)
+          .statusCode());
+      assertEquals(200, s.http.post("/logs/arrow?datasetId=arrow", ArrowStreams.dictionaryEncoded(0, 1, 2, 2),
+          TestHttp.KEY).statusCode());
+      assertEquals(200, s.http.post("/writeProfiles", "").statusCode());
+      assertEquals(50, s.written("id"));
+      assertEquals(50 + 4, s.written("city")); // the plain stream's city column and the dictionary one
+    }
+  }
+
   /** Finding 5: lying lengths and garbage allocate nothing from what they declare. */
   @Test
   void declaredLengthsAreNotTrustedForAllocation() throws Exception {
