@@ -97,6 +97,11 @@ final class Journal implements AutoCloseable {
   static final String KEY_FILE = "journal.key";
   private static final int KEY_MAGIC = 0x4C4A4B59; // "LJKY"
   private static final int KEY_BYTES = 16;
+  /**
+   * Filler that aligns a large record to the file system's blocks (see {@link #append}): a record like
+   * any other (marker, sequence number, checks), empty dataset id, zero body; never handed to a reader.
+   */
+  static final byte KIND_PAD = 0;
   static final byte KIND_JSON = 1;
   static final byte KIND_ARROW = 2;
   static final int FIXED_HEADER = 35;
@@ -106,6 +111,12 @@ final class Journal implements AutoCloseable {
    * of the search after damage read and checksum 64 KiB.
    */
   static final int MAX_DATASET_ID_BYTES = 1024;
+  /** Bodies from this size up are written with direct I/O (see {@link #append}). */
+  static final int DIRECT_MIN_BYTES = 256 << 10;
+  /** Bodies above this size are written through the page cache: a direct write needs them whole in one buffer. */
+  static final int DIRECT_MAX_BYTES = 4 << 20;
+  /** Aligned buffers kept for direct writes (a request's append takes one; at most this many are kept). */
+  private static final int DIRECT_BUFFERS_KEPT = 4;
 
   /** One journaled request. */
   record Record(long seq, byte kind, long timestamp, String datasetId, byte[] body) {}
@@ -122,6 +133,12 @@ final class Journal implements AutoCloseable {
   private Ready ready; // guarded by lock: a spare the sync thread opened ahead for the next roll
   private final List<Path[]> renames = new ArrayList<>(); // guarded by lock: {spare, segment} for the sync thread
   private FileChannel current; // guarded by lock
+  private FileChannel currentDirect; // guarded by lock: the current segment opened for direct I/O, or null
+  private final int block; // the file system's block size for direct I/O; 0: direct I/O is not used
+  private volatile boolean directFailed; // opening a segment for direct I/O failed once: not tried again
+  private long directWrites; // guarded by lock
+  private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> alignedBuffers =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private long currentFirstSeq; // guarded by lock
   private long currentSize; // guarded by lock
   private boolean newSegment; // guarded by lock: the directory needs an fsync
@@ -215,9 +232,15 @@ final class Journal implements AutoCloseable {
   }
 
   Journal(Path dir, long segmentBytes) throws IOException {
+    this(dir, segmentBytes, true);
+  }
+
+  /** A journal in {@code dir}; {@code direct}: write large records with direct I/O where the file system can. */
+  Journal(Path dir, long segmentBytes, boolean direct) throws IOException {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     Files.createDirectories(dir);
+    this.block = direct ? directBlock(dir) : 0;
     this.key = key(dir);
     for (Path p : segments(dir)) {
       totalBytes.addAndGet(Files.size(p));
@@ -231,8 +254,8 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** A spare segment file opened ahead (outside the lock) by the sync thread. */
-  private record Ready(Path spare, FileChannel channel) {}
+  /** A spare segment file opened ahead (outside the lock) by the sync thread, and for direct I/O (or null). */
+  private record Ready(Path spare, FileChannel channel, FileChannel direct) {}
 
   /** The number in a spare segment file's name ({@code spare-<20 digits>.log}), or -1. */
   static long spareNumber(Path p) {
@@ -366,7 +389,7 @@ final class Journal implements AutoCloseable {
           if (p != null) {
             maxSeq = Math.max(maxSeq, p.record.seq());
             expected = p.record.seq() + 1;
-            if (p.record.seq() > afterSeq) {
+            if (p.record.seq() > afterSeq && p.record.kind() != KIND_PAD) {
               consumer.accept(p.record);
             }
             pos = p.end;
@@ -748,6 +771,7 @@ final class Journal implements AutoCloseable {
     Path p = segmentPath(firstSeq);
     if (ready != null) {
       current = ready.channel();
+      currentDirect = ready.direct();
       renames.add(new Path[] {ready.spare(), p});
       ready = null;
       currentFirstSeq = firstSeq;
@@ -757,6 +781,7 @@ final class Journal implements AutoCloseable {
     }
     current = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
+    currentDirect = openDirect(p);
     currentFirstSeq = firstSeq;
     currentSize = 0;
     newSegment = true;
@@ -766,6 +791,14 @@ final class Journal implements AutoCloseable {
    * Appends a record and returns its sequence number; it is durable once {@link #awaitDurable}
    * returns for it. Callers append under the server's ingestion (read) lock, so a checkpoint
    * (write lock) sees every appended record applied.
+   *
+   * <p>A body of {@link #DIRECT_MIN_BYTES} to {@link #DIRECT_MAX_BYTES} is written with direct I/O
+   * where the file system allows it: from an aligned buffer straight to the device, without a copy
+   * into the page cache. At the server's Arrow peak (240 MB/s of bodies) the kernel's copy into the
+   * page cache, and its work on each 4 KiB page, took over a third of the server's CPU on the
+   * benchmark machine (docs/benchmarks.md). Such a record starts on a block boundary and its last
+   * block is filled: the space before and after it holds {@link #KIND_PAD} records, so the file is a
+   * sequence of records as before, and the group commit's fsync makes both kinds of write durable.
    */
   long append(byte kind, long timestamp, String datasetId, byte[] body, int off, int len) throws IOException {
     byte[] ds = datasetId.getBytes(StandardCharsets.UTF_8);
@@ -777,6 +810,13 @@ final class Journal implements AutoCloseable {
     c.update(body, off, len);
     int bodyCrc = (int) c.getValue();
     ByteBuffer bodyBuf = ByteBuffer.wrap(body, off, len);
+    int headLen = FIXED_HEADER + ds.length;
+    ByteBuffer aligned = null;
+    if (block > 0 && len >= DIRECT_MIN_BYTES && len <= DIRECT_MAX_BYTES) {
+      aligned = alignedBuffer();
+      aligned.clear();
+      aligned.put(headLen, body, off, len); // the copy is made before the lock; the header goes in under it
+    }
     lock.lock();
     try {
       if (failure != null) {
@@ -785,13 +825,21 @@ final class Journal implements AutoCloseable {
       if (closed) {
         throw new IOException("the journal is closed");
       }
-      long seq = nextSeq;
-      ByteBuffer head = header(key, seq, kind, timestamp, ds, len, bodyCrc);
-      ByteBuffer[] bufs = {head, bodyBuf};
-      long n = 0;
+      long seq;
+      long n;
       try {
-        while (head.hasRemaining() || bodyBuf.hasRemaining()) {
-          n += current.write(bufs);
+        if (aligned != null && currentDirect != null) {
+          seq = appendDirect(kind, timestamp, ds, len, bodyCrc, aligned);
+          n = 0; // counted there
+        } else {
+          seq = nextSeq;
+          ByteBuffer head = header(key, seq, kind, timestamp, ds, len, bodyCrc);
+          ByteBuffer[] bufs = {head, bodyBuf};
+          n = 0;
+          while (head.hasRemaining() || bodyBuf.hasRemaining()) {
+            n += current.write(bufs);
+          }
+          nextSeq = seq + 1;
         }
       } catch (IOException e) {
         failure = e;
@@ -799,8 +847,7 @@ final class Journal implements AutoCloseable {
         synced.signalAll();
         throw e;
       }
-      nextSeq = seq + 1;
-      lastWritten = seq;
+      lastWritten = nextSeq - 1;
       currentSize += n;
       totalBytes.addAndGet(n);
       if (currentSize >= segmentBytes) {
@@ -810,6 +857,117 @@ final class Journal implements AutoCloseable {
       return seq;
     } finally {
       lock.unlock();
+      if (aligned != null && alignedBuffers.size() < DIRECT_BUFFERS_KEPT) {
+        alignedBuffers.offer(aligned);
+      }
+    }
+  }
+
+  /**
+   * Under the lock: a pad record up to the next block boundary (through the page cache), then the
+   * record (its body already at {@code aligned[headLen..]}) and a pad to the end of its last block,
+   * in one direct write. Returns the record's sequence number; advances {@code nextSeq} past the pads.
+   */
+  private long appendDirect(byte kind, long timestamp, byte[] ds, int len, int bodyCrc, ByteBuffer aligned)
+      throws IOException {
+    long from = currentSize;
+    long start = padEnd(from);
+    if (start > from) {
+      ByteBuffer pad = pad(nextSeq++, (int) (start - from));
+      while (pad.hasRemaining()) {
+        current.write(pad);
+      }
+    }
+    long seq = nextSeq++;
+    ByteBuffer head = header(key, seq, kind, timestamp, ds, len, bodyCrc);
+    int headLen = head.remaining();
+    aligned.put(0, head, 0, headLen);
+    long end = start + headLen + len;
+    long stop = padEnd(end);
+    if (stop > end) {
+      ByteBuffer pad = pad(nextSeq++, (int) (stop - end));
+      aligned.put(headLen + len, pad, 0, pad.remaining());
+    }
+    aligned.limit((int) (stop - start)).position(0);
+    long at = start;
+    while (aligned.hasRemaining()) {
+      at += currentDirect.write(aligned, at);
+    }
+    current.position(stop); // the page-cache channel appends after it
+    directWrites++;
+    currentSize = stop;
+    totalBytes.addAndGet(stop - from);
+    return seq;
+  }
+
+  /** The next block boundary at or after {@code pos} that leaves room for a pad record (or {@code pos} itself). */
+  private long padEnd(long pos) {
+    long b = block;
+    long next = (pos + b - 1) / b * b;
+    if (next > pos && next - pos < FIXED_HEADER) {
+      next += b;
+    }
+    return next;
+  }
+
+  /** A {@link #KIND_PAD} record of exactly {@code bytes} bytes (at least {@link #FIXED_HEADER}). */
+  private ByteBuffer pad(long seq, int bytes) {
+    int bodyLen = bytes - FIXED_HEADER;
+    CRC32C c = new CRC32C();
+    c.update(new byte[bodyLen]);
+    ByteBuffer head = header(key, seq, KIND_PAD, 0L, new byte[0], bodyLen, (int) c.getValue());
+    ByteBuffer all = ByteBuffer.allocate(bytes);
+    all.put(head);
+    all.position(0);
+    return all;
+  }
+
+  /** An aligned buffer for a direct write of a record of up to {@link #DIRECT_MAX_BYTES} and its pads. */
+  private ByteBuffer alignedBuffer() {
+    ByteBuffer b = alignedBuffers.poll();
+    if (b != null) {
+      return b;
+    }
+    int capacity = FIXED_HEADER + MAX_DATASET_ID_BYTES + DIRECT_MAX_BYTES + 2 * block;
+    return ByteBuffer.allocateDirect(capacity + block).alignedSlice(block);
+  }
+
+  /** Records written with direct I/O so far (for tests). */
+  long directWrites() {
+    lock.lock();
+    try {
+      return directWrites;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The block size direct I/O needs in {@code dir}'s file system, or 0 when it cannot be used there
+   * (a file system without direct I/O is found when the first segment is opened).
+   */
+  private static int directBlock(Path dir) {
+    try {
+      long b = Files.getFileStore(dir).getBlockSize();
+      // at least a page, so that no page holds both a direct write and page-cache bytes
+      return b >= 512 && b <= (64 << 10) && Long.bitCount(b) == 1 ? (int) Math.max(b, 4096) : 0;
+    } catch (IOException | UnsupportedOperationException e) {
+      return 0;
+    }
+  }
+
+  /** {@code p} opened for direct I/O, or null when direct I/O is off or the file system refuses it. */
+  private FileChannel openDirect(Path p) {
+    if (block == 0 || directFailed) {
+      return null;
+    }
+    try {
+      return FileChannel.open(p, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+    } catch (IOException | UnsupportedOperationException e) {
+      directFailed = true;
+      LOG.log(System.Logger.Level.INFO, "the journal in " + dir + " is written through the page cache: its file "
+          + "system does not take direct I/O (" + e + ")");
+      return null;
     }
   }
 
@@ -852,6 +1010,10 @@ final class Journal implements AutoCloseable {
   }
 
   private void rollLocked() throws IOException {
+    if (currentDirect != null) {
+      currentDirect.close(); // its writes are on the device; the sync thread's fsync of `current` covers the file
+      currentDirect = null;
+    }
     toSyncAndClose.add(current);
     openSegment(nextSeq);
     work.signal();
@@ -983,8 +1145,10 @@ final class Journal implements AutoCloseable {
       lock.unlock();
     }
     FileChannel ch;
+    FileChannel direct;
     try {
       ch = FileChannel.open(spare, StandardOpenOption.WRITE);
+      direct = openDirect(spare);
     } catch (IOException e) {
       lock.lock();
       try {
@@ -999,7 +1163,7 @@ final class Journal implements AutoCloseable {
     lock.lock();
     try {
       if (!closed && spares.remove(spare)) { // else deleteThrough took it meanwhile (and deletes it)
-        ready = new Ready(spare, ch);
+        ready = new Ready(spare, ch, direct);
         return;
       }
     } finally {
@@ -1007,6 +1171,9 @@ final class Journal implements AutoCloseable {
     }
     try {
       ch.close();
+      if (direct != null) {
+        direct.close();
+      }
     } catch (IOException e) {
       // closing a file nothing was written to; the spare is deleted at the next start
     }
@@ -1119,7 +1286,14 @@ final class Journal implements AutoCloseable {
       syncer = null;
       if (ready != null) {
         ready.channel().close(); // an unused spare: deleted at the next start
+        if (ready.direct() != null) {
+          ready.direct().close();
+        }
         ready = null;
+      }
+      if (currentDirect != null) {
+        currentDirect.close();
+        currentDirect = null;
       }
       if (current != null) {
         current.truncate(currentSize); // a recycled file's older records after ours go
