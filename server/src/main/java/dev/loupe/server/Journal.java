@@ -30,7 +30,7 @@ import java.util.zip.CRC32C;
  *      0     4  magic 0x4C4A524B ("LJRK"; 0x4C4A524E, "LJRN", in journals written before the key, below)
  *      4     4  body length B
  *      8     8  sequence number (from 1, increasing by one across segments)
- *     16     1  kind (1 = whylogs JSON request, 2 = Arrow IPC stream)
+ *     16     1  kind (1 = whylogs JSON request, 2 = Arrow IPC stream, 0 = pad: filler, see append)
  *     17     8  effective timestamp, epoch millis (the request's, or the receive time)
  *     25     2  dataset id length D (UTF-8 bytes, at most 1024: a longer one is not a record)
  *     27     D  dataset id
@@ -137,6 +137,8 @@ final class Journal implements AutoCloseable {
   private final int block; // the file system's block size for direct I/O; 0: direct I/O is not used
   private volatile boolean directFailed; // opening a segment for direct I/O failed once: not tried again
   private long directWrites; // guarded by lock
+  private final java.util.TreeSet<Long> inFlight = new java.util.TreeSet<>(); // guarded by lock: direct writes' numbers
+  private final java.util.Map<FileChannel, Integer> inFlightByChannel = new java.util.HashMap<>(); // guarded by lock
   private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> alignedBuffers =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   private long currentFirstSeq; // guarded by lock
@@ -799,6 +801,9 @@ final class Journal implements AutoCloseable {
    * benchmark machine (docs/benchmarks.md). Such a record starts on a block boundary and its last
    * block is filled: the space before and after it holds {@link #KIND_PAD} records, so the file is a
    * sequence of records as before, and the group commit's fsync makes both kinds of write durable.
+   * The device write (about a millisecond for 1 MB) is made outside the journal's lock, so appends
+   * and group commits go on meanwhile; until it ends, no group commit counts its number (or any
+   * later one) as durable.
    */
   long append(byte kind, long timestamp, String datasetId, byte[] body, int off, int len) throws IOException {
     byte[] ds = datasetId.getBytes(StandardCharsets.UTF_8);
@@ -817,58 +822,87 @@ final class Journal implements AutoCloseable {
       aligned.clear();
       aligned.put(headLen, body, off, len); // the copy is made before the lock; the header goes in under it
     }
-    lock.lock();
     try {
-      if (failure != null) {
-        throw new IOException("the journal failed earlier and accepts no more records: " + failure.getMessage(), failure);
-      }
-      if (closed) {
-        throw new IOException("the journal is closed");
-      }
-      long seq;
-      long n;
+      Reserved r;
+      lock.lock();
       try {
-        if (aligned != null && currentDirect != null) {
-          seq = appendDirect(kind, timestamp, ds, len, bodyCrc, aligned);
-          n = 0; // counted there
-        } else {
-          seq = nextSeq;
-          ByteBuffer head = header(key, seq, kind, timestamp, ds, len, bodyCrc);
-          ByteBuffer[] bufs = {head, bodyBuf};
-          n = 0;
-          while (head.hasRemaining() || bodyBuf.hasRemaining()) {
-            n += current.write(bufs);
+        if (failure != null) {
+          throw new IOException("the journal failed earlier and accepts no more records: " + failure.getMessage(),
+              failure);
+        }
+        if (closed) {
+          throw new IOException("the journal is closed");
+        }
+        try {
+          if (aligned == null || currentDirect == null) {
+            return appendBuffered(kind, timestamp, ds, bodyBuf, bodyCrc);
           }
-          nextSeq = seq + 1;
+          r = reserveDirect(kind, timestamp, ds, len, bodyCrc, aligned);
+        } catch (IOException e) {
+          fail(e);
+          throw e;
+        }
+      } finally {
+        lock.unlock();
+      }
+      // the device write, outside the lock: other appends (and the group commit) go on meanwhile
+      IOException error = null;
+      try {
+        long at = r.start();
+        while (aligned.hasRemaining()) {
+          at += r.channel().write(aligned, at);
         }
       } catch (IOException e) {
-        failure = e;
-        failed = true;
-        synced.signalAll();
-        throw e;
+        error = e;
       }
-      lastWritten = nextSeq - 1;
-      currentSize += n;
-      totalBytes.addAndGet(n);
-      if (currentSize >= segmentBytes) {
-        rollLocked();
+      lock.lock();
+      try {
+        finishDirect(r, error);
+      } finally {
+        lock.unlock();
       }
-      work.signal();
-      return seq;
+      if (error != null) {
+        throw error;
+      }
+      return r.seq();
     } finally {
-      lock.unlock();
       if (aligned != null && alignedBuffers.size() < DIRECT_BUFFERS_KEPT) {
         alignedBuffers.offer(aligned);
       }
     }
   }
 
+  /** Under the lock: the record through the page cache, as one gathering write. */
+  private long appendBuffered(byte kind, long timestamp, byte[] ds, ByteBuffer bodyBuf, int bodyCrc)
+      throws IOException {
+    long seq = nextSeq;
+    ByteBuffer head = header(key, seq, kind, timestamp, ds, bodyBuf.remaining(), bodyCrc);
+    ByteBuffer[] bufs = {head, bodyBuf};
+    long n = 0;
+    while (head.hasRemaining() || bodyBuf.hasRemaining()) {
+      n += current.write(bufs);
+    }
+    nextSeq = seq + 1;
+    advanceWritten();
+    currentSize += n;
+    totalBytes.addAndGet(n);
+    if (currentSize >= segmentBytes) {
+      rollLocked();
+    }
+    work.signal();
+    return seq;
+  }
+
+  /** A direct write reserved under the lock and made outside it: its place, its numbers, its channel. */
+  private record Reserved(long seq, long start, FileChannel channel) {}
+
   /**
-   * Under the lock: a pad record up to the next block boundary (through the page cache), then the
-   * record (its body already at {@code aligned[headLen..]}) and a pad to the end of its last block,
-   * in one direct write. Returns the record's sequence number; advances {@code nextSeq} past the pads.
+   * Under the lock: a pad record up to the next block boundary (through the page cache), then room
+   * for the record (its body already at {@code aligned[headLen..]}, its header put here) and a pad
+   * to the end of its last block, to be written in one direct write outside the lock. Until that
+   * write ends, its first number holds {@code lastWritten} (and so every group commit) below it.
    */
-  private long appendDirect(byte kind, long timestamp, byte[] ds, int len, int bodyCrc, ByteBuffer aligned)
+  private Reserved reserveDirect(byte kind, long timestamp, byte[] ds, int len, int bodyCrc, ByteBuffer aligned)
       throws IOException {
     long from = currentSize;
     long start = padEnd(from);
@@ -877,6 +911,7 @@ final class Journal implements AutoCloseable {
       while (pad.hasRemaining()) {
         current.write(pad);
       }
+      advanceWritten();
     }
     long seq = nextSeq++;
     ByteBuffer head = header(key, seq, kind, timestamp, ds, len, bodyCrc);
@@ -889,15 +924,50 @@ final class Journal implements AutoCloseable {
       aligned.put(headLen + len, pad, 0, pad.remaining());
     }
     aligned.limit((int) (stop - start)).position(0);
-    long at = start;
-    while (aligned.hasRemaining()) {
-      at += currentDirect.write(aligned, at);
-    }
     current.position(stop); // the page-cache channel appends after it
-    directWrites++;
     currentSize = stop;
     totalBytes.addAndGet(stop - from);
-    return seq;
+    Reserved r = new Reserved(seq, start, currentDirect);
+    inFlight.add(seq);
+    inFlightByChannel.merge(currentDirect, 1, Integer::sum);
+    directWrites++;
+    if (currentSize >= segmentBytes) {
+      rollLocked();
+    }
+    return r;
+  }
+
+  /**
+   * Under the lock: a direct write ended ({@code error}: it failed, and so does the journal). A
+   * segment rolled while it was in flight gets its direct channel fsynced and closed by the sync
+   * thread once its last write ended (its page-cache channel may have been fsynced before).
+   */
+  private void finishDirect(Reserved r, IOException error) {
+    inFlight.remove(r.seq());
+    int left = inFlightByChannel.merge(r.channel(), -1, Integer::sum);
+    if (left == 0) {
+      inFlightByChannel.remove(r.channel());
+      if (r.channel() != currentDirect) {
+        toSyncAndClose.add(r.channel());
+      }
+    }
+    if (error != null) {
+      fail(error);
+      return;
+    }
+    advanceWritten();
+    work.signal();
+  }
+
+  /** Under the lock: {@code lastWritten} up to the last number below every direct write in flight. */
+  private void advanceWritten() {
+    lastWritten = inFlight.isEmpty() ? nextSeq - 1 : inFlight.first() - 1;
+  }
+
+  private void fail(IOException e) {
+    failure = e;
+    failed = true;
+    synced.signalAll();
   }
 
   /** The next block boundary at or after {@code pos} that leaves room for a pad record (or {@code pos} itself). */
@@ -1010,10 +1080,10 @@ final class Journal implements AutoCloseable {
   }
 
   private void rollLocked() throws IOException {
-    if (currentDirect != null) {
+    if (currentDirect != null && !inFlightByChannel.containsKey(currentDirect)) {
       currentDirect.close(); // its writes are on the device; the sync thread's fsync of `current` covers the file
-      currentDirect = null;
     }
+    currentDirect = null; // one still being written to is closed by the sync thread (finishDirect)
     toSyncAndClose.add(current);
     openSegment(nextSeq);
     work.signal();
