@@ -119,7 +119,7 @@ final class WeightedKll {
       min = Math.min(min, values[i]);
       max = Math.max(max, values[i]);
     }
-    if (givenMin == givenMin) {
+    if (!Double.isNaN(givenMin)) {
       min = Math.min(min, givenMin);
       max = Math.max(max, givenMax);
     }

@@ -29,10 +29,10 @@ final class ArrowFraming {
   private ArrowFraming() {}
 
   /**
-   * What the framing says: the number of columns of the schema (nested fields included), of messages
-   * (the schema included), of record batches and of dictionary batches.
+   * What the framing says: the number of columns of the schema (nested fields included), of record
+   * batches and of dictionary batches.
    */
-  record Shape(int columns, int messages, int recordBatches, int dictionaryBatches) {}
+  record Shape(int columns, int recordBatches, int dictionaryBatches) {}
 
   /** Checks the framing; a {@link BadRequestException} (400) names what is wrong and where. */
   static Shape check(byte[] body) {
@@ -45,7 +45,6 @@ final class ArrowFraming {
     }
     ByteBuffer b = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
     int columns = -1;
-    int messages = 0;
     int recordBatches = 0;
     int dictionaryBatches = 0;
     while (b.remaining() > 0) {
@@ -109,12 +108,11 @@ final class ArrowFraming {
         dictionaryBatches++;
       }
       b.position(b.position() + (int) bodyLength);
-      messages++;
     }
     if (columns < 0) {
       throw bad("the stream holds no schema");
     }
-    return new Shape(columns, messages, recordBatches, dictionaryBatches);
+    return new Shape(columns, recordBatches, dictionaryBatches);
   }
 
   /** Every field takes bytes of the metadata, so a count above its length is garbage, not a wide schema. */

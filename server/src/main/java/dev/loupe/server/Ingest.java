@@ -392,16 +392,24 @@ final class Ingest implements AutoCloseable {
     admission.checkRequestWidth(datasetId, shape.columns());
     if (shape.recordBatches() != 1 || shape.dictionaryBatches() != 0) {
       long rows = validateArrow(body);
-      return logArrow(datasetId, timestamp, body, rows, arrowColumns(body), null, null);
+      return journalAndTrackArrow(datasetId, timestamp, body, rows, arrowColumns(body), null, null);
     }
     try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
-      VectorSchemaRoot root = loadOnlyBatch(reader);
-      return logArrow(datasetId, timestamp, body, root.getRowCount(), arrowColumns(root.getSchema()), root, reader);
+      VectorSchemaRoot root = loadChecked(reader, 0);
+      if (root == null) { // ArrowFraming counted one record batch: the reader disagrees
+        throw unreadable(0, new IOException("the stream ends before its record batch"));
+      }
+      return journalAndTrackArrow(datasetId, timestamp, body, root.getRowCount(), arrowColumns(root.getSchema()),
+          root, reader);
     }
   }
 
-  private Accepted logArrow(String datasetId, Long timestamp, byte[] body, long rows, List<String> columns,
-      VectorSchemaRoot root, DictionaryProvider dictionaries) throws IOException {
+  /**
+   * Journals and tracks a checked Arrow stream of {@code rows} rows: its one loaded batch
+   * ({@code root}), or when that is null every batch of {@code body}, decoded again.
+   */
+  private Accepted journalAndTrackArrow(String datasetId, Long timestamp, byte[] body, long rows,
+      List<String> columns, VectorSchemaRoot root, DictionaryProvider dictionaries) throws IOException {
     if (rows == 0) {
       checkOpen();
       return new Accepted(0, 0);
@@ -669,37 +677,31 @@ final class Ingest implements AutoCloseable {
   private long validateArrow(byte[] body) {
     long rows = 0;
     try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
-      VectorSchemaRoot root = reader.getVectorSchemaRoot();
-      while (reader.loadNextBatch()) {
+      for (VectorSchemaRoot root; (root = loadChecked(reader, rows)) != null; ) {
         rows += root.getRowCount();
-        checkBatch(root, reader);
       }
       return rows;
-    } catch (BadRequestException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) { // closing the reader
       throw unreadable(rows, e);
     }
   }
 
   /**
-   * Loads the one record batch of a stream that {@link ArrowFraming} found to hold exactly one and no
-   * dictionary batches, checking it as {@link #validateArrow} checks every batch.
+   * Loads the stream's next batch and checks it ({@link #checkBatch}); null at the end of the stream.
+   * An unreadable stream or a batch that fails the check is a 400 naming the rows read before it.
    */
-  private VectorSchemaRoot loadOnlyBatch(ArrowStreamReader reader) {
-    long rows = 0;
+  private static VectorSchemaRoot loadChecked(ArrowStreamReader reader, long rowsBefore) {
     try {
       VectorSchemaRoot root = reader.getVectorSchemaRoot();
       if (!reader.loadNextBatch()) {
-        throw new IOException("the stream ends before its record batch");
+        return null;
       }
-      rows = root.getRowCount();
       checkBatch(root, reader);
       return root;
     } catch (BadRequestException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw unreadable(rows, e);
+      throw unreadable(rowsBefore, e);
     }
   }
 
