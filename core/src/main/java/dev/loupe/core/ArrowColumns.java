@@ -28,6 +28,7 @@ import org.apache.arrow.vector.UInt2Vector;
 import org.apache.arrow.vector.UInt4Vector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.ViewVarCharVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
@@ -36,6 +37,9 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.ValueVectorUtility;
+import org.apache.arrow.vector.validate.ValidateUtil;
 
 /**
  * Feeds Arrow vectors into column trackers. Each common vector type has its own tight loop over
@@ -91,9 +95,70 @@ final class ArrowColumns {
     Dictionary d = dictionaries.lookup(enc.getId());
     if (d == null) {
       throw new IllegalArgumentException("column '" + v.getName() + "': dictionary id " + enc.getId()
-          + " is not in the DictionaryProvider");
+          + " is not among the dictionaries given (an Arrow IPC stream holds them in its dictionary batches)");
     }
     return d;
+  }
+
+  /**
+   * Checks everything tracking {@code root} relies on, so that a batch read from outside is refused
+   * before any of it is recorded: Arrow's check that every buffer (nested ones too) holds the rows the
+   * batch claims; each string value's offsets in order and inside its data ({@link #checkUtf8Value},
+   * the rule {@link #utf8} applies as it reads); each dictionary-encoded column's dictionary and
+   * indices; any other vector by Arrow's full check. Arrow's full check of a string vector also
+   * decodes every value as UTF-8 (and builds an error message per value): the string rule here is
+   * what tracking needs, at a small part of the cost; bytes that are not UTF-8 are tracked with
+   * U+FFFD in their place, as every door does. Arrow's full check also refuses decimals wider than
+   * their declared precision, which Loupe tracks as they are, so a vector that holds decimals gets
+   * the buffer check only.
+   */
+  static void check(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+    try {
+      ValueVectorUtility.validate(root);
+      int rows = root.getRowCount();
+      for (FieldVector v : root.getFieldVectors()) {
+        DictionaryEncoding enc = v.getField().getDictionary();
+        if (enc == null) {
+          checkValues(v, rows);
+          continue;
+        }
+        ValueVector dict = dictionary(v, enc, dictionaries).getVector();
+        ValueVectorUtility.validate(dict);
+        checkValues(dict, dict.getValueCount());
+        BaseIntVector idx = indexVector(v);
+        int size = dict.getValueCount();
+        for (int i = 0; i < rows; i++) {
+          if (!v.isNull(i)) {
+            dictionaryIndex(v, idx, i, size);
+          }
+        }
+      }
+    } catch (ValidateUtil.ValidateException e) {
+      throw new IllegalArgumentException("the Arrow batch is malformed: " + e.getMessage()
+          + "; re-encode it with an Arrow writer", e);
+    }
+  }
+
+  private static void checkValues(ValueVector v, int rows) {
+    if (v instanceof VarCharVector s) {
+      checkUtf8(s, s.getOffsetBuffer(), s.getDataBuffer(), rows, false);
+    } else if (v instanceof LargeVarCharVector s) {
+      checkUtf8(s, s.getOffsetBuffer(), s.getDataBuffer(), rows, true);
+    } else if (!holdsDecimals(v.getField())) {
+      ValueVectorUtility.validateFull(v);
+    }
+  }
+
+  private static boolean holdsDecimals(Field f) {
+    if (f.getType() instanceof ArrowType.Decimal) {
+      return true;
+    }
+    for (Field c : f.getChildren()) {
+      if (holdsDecimals(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void track(ColumnTracker t, FieldVector v, int rows, DictionaryProvider dictionaries) {
@@ -395,14 +460,11 @@ final class ArrowColumns {
     if (rows == 0) {
       return;
     }
-    long offsets = checkedAddress(v, offsetBuf, (long) (rows + 1) << (large ? 3 : 2), "offset");
-    long dataCap = dataBuf.capacity();
-    long data = dataCap == 0 ? 0 : checkedAddress(v, dataBuf, dataCap, "data");
-    long validity = validityAddress(v, rows);
-    if (dataCap > Utf8Distinct.MAX_START) {
-      throw new IllegalArgumentException("column '" + v.getName() + "': a string data buffer of " + dataCap
-          + " bytes is beyond what is profiled in one batch; split the batch");
-    }
+    Utf8Buffers b = utf8Buffers(v, offsetBuf, dataBuf, rows, large);
+    long offsets = b.offsets();
+    long dataCap = b.dataCap();
+    long data = b.data();
+    long validity = b.validity();
     Utf8Distinct distinct = t.utf8Distinct(Math.min(rows, STRING_CHUNK));
     long nulls = 0;
     for (int from = 0; from < rows; from += STRING_CHUNK) {
@@ -414,20 +476,9 @@ final class ArrowColumns {
           nulls++;
           continue;
         }
-        long start;
-        long end;
-        if (large) {
-          start = MemoryUtil.getLong(offsets + ((long) i << 3));
-          end = MemoryUtil.getLong(offsets + ((long) (i + 1) << 3));
-        } else {
-          start = MemoryUtil.getInt(offsets + ((long) i << 2));
-          end = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2));
-        }
-        if (start < 0 || end < start || end > dataCap || end - start > Integer.MAX_VALUE) {
-          throw new IllegalArgumentException("column '" + v.getName() + "', row " + i + ": string offsets " + start
-              + ".." + end + " are outside the data buffer's " + dataCap + " bytes; the Arrow batch is malformed, "
-              + "re-encode it with an Arrow writer");
-        }
+        long start = offset(offsets, i, large);
+        long end = offset(offsets, i + 1, large);
+        checkUtf8Value(v, i, start, end, dataCap);
         if (direct) {
           t.addDistinctUtf8(distinct.bytes(data, start, (int) (end - start)), 1);
         } else {
@@ -438,6 +489,49 @@ final class ArrowColumns {
       distinct.drainTo(t, data);
     }
     t.addNulls(nulls);
+  }
+
+  /** The checked addresses of a string vector's buffers, and its data buffer's size (see {@link #utf8}). */
+  private record Utf8Buffers(long offsets, long data, long dataCap, long validity) {}
+
+  private static Utf8Buffers utf8Buffers(ValueVector v, ArrowBuf offsetBuf, ArrowBuf dataBuf, int rows,
+      boolean large) {
+    long offsets = checkedAddress(v, offsetBuf, (long) (rows + 1) << (large ? 3 : 2), "offset");
+    long dataCap = dataBuf.capacity();
+    long data = dataCap == 0 ? 0 : checkedAddress(v, dataBuf, dataCap, "data");
+    long validity = validityAddress(v, rows);
+    if (dataCap > Utf8Distinct.MAX_START) {
+      throw new IllegalArgumentException("column '" + v.getName() + "': a string data buffer of " + dataCap
+          + " bytes is beyond what is profiled in one batch; split the batch");
+    }
+    return new Utf8Buffers(offsets, data, dataCap, validity);
+  }
+
+  /** Offset {@code i} of a string vector's offset buffer (8 bytes each when {@code large}, else 4). */
+  private static long offset(long offsets, int i, boolean large) {
+    return large ? MemoryUtil.getLong(offsets + ((long) i << 3)) : MemoryUtil.getInt(offsets + ((long) i << 2));
+  }
+
+  /** The rule for a string value's offsets: in order, and inside the data buffer. */
+  private static void checkUtf8Value(ValueVector v, int i, long start, long end, long dataCap) {
+    if (start < 0 || end < start || end > dataCap || end - start > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("column '" + v.getName() + "', row " + i + ": string offsets " + start
+          + ".." + end + " are outside the data buffer's " + dataCap + " bytes; the Arrow batch is malformed, "
+          + "re-encode it with an Arrow writer");
+    }
+  }
+
+  /** {@link #utf8}'s checks alone, over every non-null value: what {@link #check} runs for a string vector. */
+  private static void checkUtf8(ValueVector v, ArrowBuf offsetBuf, ArrowBuf dataBuf, int rows, boolean large) {
+    if (rows == 0) {
+      return;
+    }
+    Utf8Buffers b = utf8Buffers(v, offsetBuf, dataBuf, rows, large);
+    for (int i = 0; i < rows; i++) {
+      if (valid(b.validity(), i)) {
+        checkUtf8Value(v, i, offset(b.offsets(), i, large), offset(b.offsets(), i + 1, large), b.dataCap());
+      }
+    }
   }
 
   /**
@@ -484,11 +578,26 @@ final class ArrowColumns {
     t.addNulls(nulls);
   }
 
-  private static void trackDictionary(ColumnTracker t, FieldVector indices, int rows, ValueVector dict) {
+  private static BaseIntVector indexVector(FieldVector indices) {
     if (!(indices instanceof BaseIntVector idx)) {
       throw new IllegalArgumentException("column '" + indices.getName() + "': dictionary indices must be integers, found "
           + indices.getMinorType());
     }
+    return idx;
+  }
+
+  /** Row {@code i}'s dictionary index, checked to lie inside a dictionary of {@code size} entries. */
+  private static int dictionaryIndex(FieldVector indices, BaseIntVector idx, int i, int size) {
+    long k = idx.getValueAsLong(i);
+    if (k < 0 || k >= size) {
+      throw new IllegalArgumentException("column '" + indices.getName() + "', row " + i + ": dictionary index " + k
+          + " is outside the dictionary's " + size + " entries");
+    }
+    return (int) k;
+  }
+
+  private static void trackDictionary(ColumnTracker t, FieldVector indices, int rows, ValueVector dict) {
+    BaseIntVector idx = indexVector(indices);
     int size = dict.getValueCount();
     long[] counts = new long[size];
     long nulls = 0;
@@ -497,12 +606,7 @@ final class ArrowColumns {
         nulls++;
         continue;
       }
-      long k = idx.getValueAsLong(i);
-      if (k < 0 || k >= size) {
-        throw new IllegalArgumentException("column '" + indices.getName() + "', row " + i + ": dictionary index " + k
-            + " is outside the dictionary's " + size + " entries");
-      }
-      counts[(int) k]++;
+      counts[dictionaryIndex(indices, idx, i, size)]++;
     }
     t.addNulls(nulls);
     if (dict instanceof VarCharVector || dict instanceof LargeVarCharVector) {

@@ -66,6 +66,19 @@ public final class DatasetProfile {
     return trackDataframe(batch, null);
   }
 
+  /**
+   * Checks that {@link #trackDataframe(VectorSchemaRoot, DictionaryProvider)} can read every value of
+   * {@code batch}: its buffers hold the rows it claims, string offsets lie in order inside their data,
+   * dictionary indices inside their dictionaries. For batches from outside the process (Loupe's server
+   * checks each request body's batch before it journals it): a batch that passes is tracked without
+   * failing, so a malformed one is refused before any of it is recorded.
+   *
+   * @throws IllegalArgumentException naming the column (and the row) that is malformed
+   */
+  public static void checkBatch(VectorSchemaRoot batch, DictionaryProvider dictionaries) {
+    ArrowColumns.check(batch, dictionaries);
+  }
+
   /** Profiles every column of an Arrow batch, decoding dictionary-encoded columns through {@code dictionaries}. */
   public DatasetProfile trackDataframe(VectorSchemaRoot batch, DictionaryProvider dictionaries) {
     int rows = batch.getRowCount();

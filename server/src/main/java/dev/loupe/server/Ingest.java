@@ -37,13 +37,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
-import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
-import org.apache.arrow.vector.util.ValueVectorUtility;
 
 /**
  * The durable heart of the server: journal, open windows, checkpoints and the delivery of
@@ -687,7 +684,7 @@ final class Ingest implements AutoCloseable {
   }
 
   /**
-   * Loads the stream's next batch and checks it ({@link #checkBatch}); null at the end of the stream.
+   * Loads the stream's next batch and checks it ({@link DatasetProfile#checkBatch}); null at the end of the stream.
    * An unreadable stream or a batch that fails the check is a 400 naming the rows read before it.
    */
   private static VectorSchemaRoot loadChecked(ArrowStreamReader reader, long rowsBefore) {
@@ -696,67 +693,13 @@ final class Ingest implements AutoCloseable {
       if (!reader.loadNextBatch()) {
         return null;
       }
-      checkBatch(root, reader);
+      DatasetProfile.checkBatch(root, reader); // what passes is tracked without failing: nothing fails after the journal
       return root;
     } catch (BadRequestException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw unreadable(rowsBefore, e);
     }
-  }
-
-  /**
-   * Checks a loaded batch as Arrow itself defines a valid one (buffers that hold the rows the batch
-   * claims, offsets in order and inside the data), and each dictionary-encoded column's indices
-   * against its dictionary: a batch that passes is tracked without failing, so no request can fail
-   * after its journal append (which would stop the server until a restart).
-   */
-  private static void checkBatch(VectorSchemaRoot root, DictionaryProvider dictionaries) {
-    ValueVectorUtility.validate(root); // every vector's buffers, nested ones too, hold the rows it claims
-    for (FieldVector v : root.getFieldVectors()) {
-      // offsets in order and inside the data; Arrow's full check also refuses decimals wider than their
-      // declared precision, which Loupe tracks as they are, so a column with decimals in it is left at the
-      // buffer check
-      if (!holdsDecimals(v.getField())) {
-        ValueVectorUtility.validateFull(v);
-      }
-      DictionaryEncoding enc = v.getField().getDictionary();
-      if (enc == null) {
-        continue;
-      }
-      org.apache.arrow.vector.dictionary.Dictionary dictionary = dictionaries.lookup(enc.getId());
-      if (dictionary == null) {
-        throw new BadRequestException(400, "Arrow column '" + v.getName() + "' is dictionary-encoded with id "
-            + enc.getId() + " but the stream holds no such dictionary");
-      }
-      if (!holdsDecimals(dictionary.getVector().getField())) {
-        ValueVectorUtility.validateFull(dictionary.getVector());
-      }
-      int size = dictionary.getVector().getValueCount();
-      if (v instanceof BaseIntVector indices) {
-        for (int i = 0; i < v.getValueCount(); i++) {
-          if (!v.isNull(i)) {
-            long k = indices.getValueAsLong(i);
-            if (k < 0 || k >= size) {
-              throw new BadRequestException(400, "Arrow column '" + v.getName() + "', row " + i + ": dictionary index "
-                  + k + " is outside its dictionary of " + size + " entries");
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private static boolean holdsDecimals(org.apache.arrow.vector.types.pojo.Field f) {
-    if (f.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.Decimal) {
-      return true;
-    }
-    for (org.apache.arrow.vector.types.pojo.Field c : f.getChildren()) {
-      if (holdsDecimals(c)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static BadRequestException unreadable(long rows, Exception e) {
