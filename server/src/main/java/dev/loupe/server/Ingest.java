@@ -10,7 +10,6 @@ import dev.loupe.core.logging.internal.WindowDelivery;
 import dev.loupe.core.logging.WindowInfo;
 import dev.loupe.core.logging.internal.Windows;
 import dev.loupe.core.logging.Writer;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +39,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 
 /**
@@ -391,7 +391,7 @@ final class Ingest implements AutoCloseable {
       long rows = validateArrow(body);
       return journalAndTrackArrow(datasetId, timestamp, body, rows, arrowColumns(body), null, null);
     }
-    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
+    try (ArrowStreamReader reader = arrowReader(body)) {
       VectorSchemaRoot root = loadChecked(reader, 0);
       if (root == null) { // ArrowFraming counted one record batch: the reader disagrees
         throw unreadable(0, new IOException("the stream ends before its record batch"));
@@ -536,7 +536,7 @@ final class Ingest implements AutoCloseable {
   }
 
   private void applyArrow(String datasetId, long ts, byte[] body) throws IOException {
-    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
+    try (ArrowStreamReader reader = arrowReader(body)) {
       VectorSchemaRoot root = reader.getVectorSchemaRoot();
       while (reader.loadNextBatch()) {
         int rows = root.getRowCount();
@@ -673,7 +673,7 @@ final class Ingest implements AutoCloseable {
   /** Reads the whole stream once, so that a damaged one is refused before anything is journaled. */
   private long validateArrow(byte[] body) {
     long rows = 0;
-    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
+    try (ArrowStreamReader reader = arrowReader(body)) {
       for (VectorSchemaRoot root; (root = loadChecked(reader, rows)) != null; ) {
         rows += root.getRowCount();
       }
@@ -702,6 +702,15 @@ final class Ingest implements AutoCloseable {
     }
   }
 
+  /**
+   * A reader of an Arrow IPC stream held in {@code body}: a channel over the array, so each message
+   * body is copied once, into Arrow's memory (a stream wrapped as a channel goes through a buffer
+   * of its own first).
+   */
+  private ArrowStreamReader arrowReader(byte[] body) {
+    return new ArrowStreamReader(new ByteArrayReadableSeekableByteChannel(body), allocator);
+  }
+
   private static BadRequestException unreadable(long rows, Exception e) {
     return new BadRequestException(400, "the body is not a readable Arrow IPC stream (after " + rows + " rows): "
         + e.getMessage() + "; send the bytes of an ArrowStreamWriter (pyarrow: pa.ipc.new_stream)");
@@ -709,7 +718,7 @@ final class Ingest implements AutoCloseable {
 
   /** The column names of an Arrow stream's schema (nested fields as parent.child), for admission. */
   private List<String> arrowColumns(byte[] body) throws IOException {
-    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(body), allocator)) {
+    try (ArrowStreamReader reader = arrowReader(body)) {
       return arrowColumns(reader.getVectorSchemaRoot().getSchema());
     }
   }
