@@ -122,7 +122,11 @@ final class Checkpoint {
    * nothing: start-up falls back to the previous one and replays more ({@link #readOrPrevious}).
    */
   void write(Path file) throws IOException {
-    byte[] bytes = toBytes();
+    write(file, toBytes());
+  }
+
+  /** {@link #write(Path)} with this checkpoint's bytes ({@link #toBytes}) already encoded. */
+  static void write(Path file, byte[] bytes) throws IOException {
     if (Files.exists(file)) {
       Files.move(file, previous(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);

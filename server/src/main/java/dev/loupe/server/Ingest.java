@@ -97,6 +97,11 @@ final class Ingest implements AutoCloseable {
   private final java.util.concurrent.Semaphore cpuTurns = new java.util.concurrent.Semaphore(
       Math.max(1, Runtime.getRuntime().availableProcessors()), true);
   private final ScheduledExecutorService rotator;
+  /**
+   * Runs the checkpoint's merge and encoding at a low CPU priority ({@link BackgroundPriority}): the
+   * rotation hands them over once the write lock is released, and waits for the bytes.
+   */
+  private final ExecutorService checkpointWorker;
   private volatile OpenWindows open; // replaced only during start-up (window settings changed)
   private long windowMillis;
   private long latenessMillis;
@@ -133,6 +138,17 @@ final class Ingest implements AutoCloseable {
     AtomicInteger trackerId = new AtomicInteger();
     this.trackers = Executors.newFixedThreadPool(Math.max(1, trackingThreads), r -> {
       Thread t = new Thread(r, "loupe-track-" + trackerId.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.checkpointWorker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(() -> {
+        String why = BackgroundPriority.lowerCurrentThread();
+        if (why != null) {
+          LOG.log(System.Logger.Level.INFO, "the checkpoint thread keeps its CPU priority: " + why);
+        }
+        r.run();
+      }, "loupe-checkpoint");
       t.setDaemon(true);
       return t;
     });
@@ -868,19 +884,30 @@ final class Ingest implements AutoCloseable {
     } finally {
       rw.writeLock().unlock();
     }
+    byte[] encoded = null;
     if (sealedOpen != null) {
-      List<Checkpoint.Entry> openEntries = new ArrayList<>();
-      for (OpenWindows.State st : sealedOpen.states()) {
-        openEntries.add(new Checkpoint.Entry(sealedWindows.info(st.datasetId(), st.start(), 0, Map.of()), st.view()));
-      }
-      // failed writes are not a list apart: a staged window stays in `out` until every destination took it
-      ck = new Checkpoint(seq, checkpointClock, windowMillis, latenessMillis, openEntries, List.of(), out, parts,
-          positions);
+      OpenWindows.Sealed sealed = sealedOpen;
+      Windows info = sealedWindows;
+      long ckSeq = seq;
+      long ckClock = checkpointClock;
+      Map<Checkpoint.PartKey, Integer> ckParts = parts;
+      Map<String, Long> ckPositions = positions;
+      Checkpoint made = inBackground(() -> {
+        List<Checkpoint.Entry> openEntries = new ArrayList<>();
+        for (OpenWindows.State st : sealed.states()) {
+          openEntries.add(new Checkpoint.Entry(info.info(st.datasetId(), st.start(), 0, Map.of()), st.view()));
+        }
+        // failed writes are not a list apart: a staged window stays in `out` until every destination took it
+        return new Checkpoint(ckSeq, ckClock, windowMillis, latenessMillis, openEntries, List.of(), out, ckParts,
+            ckPositions);
+      });
+      ck = made;
+      encoded = inBackground(made::toBytes);
     }
     if (ck != null) {
       try {
         journal.awaitDurable(ck.seq);
-        ck.write(checkpointFile);
+        Checkpoint.write(checkpointFile, encoded);
         metrics.checkpoints.increment();
         lastCheckpointMillis = ck.clockMillis;
         delivery.markReady(covered);
@@ -903,6 +930,39 @@ final class Ingest implements AutoCloseable {
     }
     deliverOutbox();
     return staged;
+  }
+
+  /**
+   * Runs {@code work} on the low-priority checkpoint thread and waits for it (uninterruptibly: the
+   * sealed windows it merges are in no other checkpoint). Its failure is rethrown here, as if it had
+   * run on this thread.
+   */
+  private <T> T inBackground(java.util.concurrent.Callable<T> work) throws IOException {
+    java.util.concurrent.Future<T> f = checkpointWorker.submit(work);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable c = e.getCause();
+          if (c instanceof IOException io) {
+            throw io;
+          } else if (c instanceof RuntimeException re) {
+            throw re;
+          } else if (c instanceof Error err) {
+            throw err;
+          }
+          throw new IOException(c);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
@@ -1114,6 +1174,7 @@ final class Ingest implements AutoCloseable {
     }
     journal.close();
     trackers.shutdown();
+    checkpointWorker.shutdown();
     for (Writer w : destinations) {
       try {
         w.close();
