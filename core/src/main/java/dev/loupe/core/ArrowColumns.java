@@ -1,6 +1,7 @@
 package dev.loupe.core;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -103,20 +104,33 @@ final class ArrowColumns {
   /**
    * Checks everything tracking {@code root} relies on, so that a batch read from outside is refused
    * before any of it is recorded: Arrow's check that every buffer (nested ones too) holds the rows the
-   * batch claims; each string value's offsets in order and inside its data ({@link #checkUtf8Value},
-   * the rule {@link #utf8} applies as it reads); each dictionary-encoded column's dictionary and
-   * indices; any other vector by Arrow's full check. Arrow's full check of a string vector also
-   * decodes every value as UTF-8 (and builds an error message per value): the string rule here is
-   * what tracking needs, at a small part of the cost; bytes that are not UTF-8 are tracked with
-   * U+FFFD in their place, as every door does. Arrow's full check also refuses decimals wider than
-   * their declared precision, which Loupe tracks as they are, so a vector that holds decimals gets
-   * the buffer check only.
+   * batch claims, then per column what tracking reads that Arrow's check leaves open:
+   * <ul>
+   *   <li>utf8 and large utf8: each value's offsets in order and inside the data
+   *       ({@link #checkUtf8Value}, the rule {@link #utf8} applies as it reads);
+   *   <li>utf8 views: each view's length, and its data buffer and offset when it is not inline;
+   *   <li>timestamps in seconds: each value within the range of epoch milliseconds;
+   *   <li>dictionary-encoded columns: the dictionary (checked as a column), each index inside it, and for
+   *       dictionaries that are not strings each entry converted as tracking converts it;
+   *   <li>fixed-size lists (counted, not read: Arrow's full check of them throws), and vectors holding
+   *       decimals (Arrow's full check refuses decimals wider than their declared precision, which Loupe
+   *       tracks as they are): the buffer check only;
+   *   <li>any other vector: Arrow's full check.
+   * </ul>
+   * Arrow's full check of a string vector also decodes every value as UTF-8 and builds an error message
+   * per value; tracking needs only the offsets, at a small part of the cost. String bytes that are not
+   * UTF-8 are not refused (see docs/concepts.md). Every failure is an {@link IllegalArgumentException}
+   * naming the column.
    */
   static void check(VectorSchemaRoot root, DictionaryProvider dictionaries) {
     try {
       ValueVectorUtility.validate(root);
-      int rows = root.getRowCount();
-      for (FieldVector v : root.getFieldVectors()) {
+    } catch (RuntimeException e) {
+      throw malformed(null, e);
+    }
+    int rows = root.getRowCount();
+    for (FieldVector v : root.getFieldVectors()) {
+      try {
         DictionaryEncoding enc = v.getField().getDictionary();
         if (enc == null) {
           checkValues(v, rows);
@@ -132,11 +146,26 @@ final class ArrowColumns {
             dictionaryIndex(v, idx, i, size);
           }
         }
+        if (!(dict instanceof VarCharVector || dict instanceof LargeVarCharVector)) {
+          // trackDictionary converts these entries one by one (trackPlainOne): do the same into a scratch tracker
+          ColumnTracker scratch = new ColumnTracker(kindOf(dict));
+          for (int k = 0; k < size; k++) {
+            if (!dict.isNull(k)) {
+              trackPlainOne(scratch, dict, k);
+            }
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        throw e.getMessage() != null && e.getMessage().contains("'" + v.getName() + "'") ? e : malformed(v, e);
+      } catch (RuntimeException e) {
+        throw malformed(v, e);
       }
-    } catch (ValidateUtil.ValidateException e) {
-      throw new IllegalArgumentException("the Arrow batch is malformed: " + e.getMessage()
-          + "; re-encode it with an Arrow writer", e);
     }
+  }
+
+  private static IllegalArgumentException malformed(ValueVector v, RuntimeException e) {
+    return new IllegalArgumentException((v == null ? "" : "column '" + v.getName() + "': ") + "the Arrow batch is "
+        + "malformed (" + e + "); re-encode it with an Arrow writer", e);
   }
 
   private static void checkValues(ValueVector v, int rows) {
@@ -144,8 +173,55 @@ final class ArrowColumns {
       checkUtf8(s, s.getOffsetBuffer(), s.getDataBuffer(), rows, false);
     } else if (v instanceof LargeVarCharVector s) {
       checkUtf8(s, s.getOffsetBuffer(), s.getDataBuffer(), rows, true);
-    } else if (!holdsDecimals(v.getField())) {
+    } else if (v instanceof ViewVarCharVector s) {
+      checkViews(s, rows);
+    } else if (v instanceof TimeStampVector ts) {
+      checkSeconds(ts, rows);
+    } else if (!(v instanceof FixedSizeListVector) && !holdsDecimals(v.getField())) {
       ValueVectorUtility.validateFull(v);
+    }
+  }
+
+  /** Each non-null view: a length of at least 0, and past 12 bytes a data buffer and an offset that hold it. */
+  private static void checkViews(ViewVarCharVector s, int rows) {
+    ArrowBuf views = s.getDataBuffer(); // the views: 16 bytes each
+    List<ArrowBuf> data = s.getDataBuffers();
+    for (int i = 0; i < rows; i++) {
+      if (s.isNull(i)) {
+        continue;
+      }
+      long at = (long) i * 16;
+      int length = views.getInt(at);
+      if (length < 0) {
+        throw new IllegalArgumentException("column '" + s.getName() + "', row " + i + ": a string view of length "
+            + length + "; the Arrow batch is malformed, re-encode it with an Arrow writer");
+      }
+      if (length > 12) {
+        int buffer = views.getInt(at + 8);
+        long offset = views.getInt(at + 12);
+        if (buffer < 0 || buffer >= data.size() || offset < 0 || offset + length > data.get(buffer).capacity()) {
+          throw new IllegalArgumentException("column '" + s.getName() + "', row " + i + ": a string view of "
+              + length + " bytes at offset " + offset + " of data buffer " + buffer + " lies outside the "
+              + data.size() + " data buffers; the Arrow batch is malformed, re-encode it with an Arrow writer");
+        }
+      }
+    }
+  }
+
+  /** Timestamps in seconds: each non-null value within the epoch milliseconds {@link #timestamps} makes of it. */
+  private static void checkSeconds(TimeStampVector v, int rows) {
+    if (((ArrowType.Timestamp) v.getField().getType()).getUnit() != TimeUnit.SECOND) {
+      return;
+    }
+    ArrowBuf data = v.getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      if (v.isSet(i) != 0) {
+        long x = data.getLong((long) i << 3);
+        if (x > Long.MAX_VALUE / 1000 || x < Long.MIN_VALUE / 1000) {
+          throw new IllegalArgumentException("column '" + v.getName() + "', row " + i + ": " + x + " seconds is "
+              + "beyond the epoch milliseconds a time is profiled as (about 292 million years)");
+        }
+      }
     }
   }
 

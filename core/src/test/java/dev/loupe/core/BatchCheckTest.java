@@ -21,6 +21,10 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.TimeStampMilliVector;
+import org.apache.arrow.vector.TimeStampSecVector;
+import org.apache.arrow.vector.ViewVarCharVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -165,6 +169,108 @@ class BatchCheckTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> DatasetProfile.checkBatch(root, new DictionaryProvider.MapDictionaryProvider()));
       assertTrue(e.getMessage().contains("column 'd'") && e.getMessage().contains("dictionary id 7"), e.getMessage());
+    }
+  }
+
+  /** Refused by the check, and tracking would have failed on it: the check's message names the column. */
+  private static void assertRefusedAsTrackingWouldFail(VectorSchemaRoot root, DictionaryProvider dictionaries,
+      String column) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DatasetProfile.checkBatch(root, dictionaries));
+    assertTrue(e.getMessage().contains("column '" + column + "'"), e.getMessage());
+    assertThrows(RuntimeException.class, () -> new DatasetProfile().trackDataframe(root, dictionaries));
+  }
+
+  /** A utf8 view whose length is negative, or whose bytes lie past its data buffers, is refused. */
+  @Test
+  void stringViewsOutsideTheirDataAreRefused() {
+    for (int damage = 0; damage < 4; damage++) {
+      try (BufferAllocator alloc = new RootAllocator(); ViewVarCharVector v = new ViewVarCharVector("v", alloc)) {
+        v.allocateNew();
+        v.setSafe(0, "short".getBytes(StandardCharsets.UTF_8));
+        v.setSafe(1, "a string longer than twelve bytes".getBytes(StandardCharsets.UTF_8));
+        v.setValueCount(2);
+        try (VectorSchemaRoot root = VectorSchemaRoot.of(v)) {
+          root.setRowCount(2);
+          DatasetProfile.checkBatch(root, null); // intact: passes, and is tracked
+          assertEquals(2, new DatasetProfile().trackDataframe(root).view().column("v").orElseThrow().types().string());
+          switch (damage) {
+            case 0 -> v.getDataBuffer().setInt(0, -3); // the inline view's length
+            case 1 -> v.getDataBuffer().setInt(16 + 8, 7); // the long view's data buffer
+            case 2 -> v.getDataBuffer().setInt(16 + 12, 1 << 20); // its offset
+            default -> v.getDataBuffer().setInt(16, Integer.MAX_VALUE - 1); // its length
+          }
+          IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+              () -> DatasetProfile.checkBatch(root, null));
+          assertTrue(e.getMessage().contains("column 'v'"), e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** Seconds beyond what epoch milliseconds hold are refused (tracking would overflow); others pass. */
+  @Test
+  void timestampsInSecondsBeyondEpochMillisecondsAreRefused() {
+    try (BufferAllocator alloc = new RootAllocator(); TimeStampSecVector t = new TimeStampSecVector("t", alloc)) {
+      t.allocateNew(2);
+      t.set(0, 1_700_000_000L);
+      t.set(1, Long.MAX_VALUE / 1000);
+      t.setValueCount(2);
+      try (VectorSchemaRoot root = VectorSchemaRoot.of(t)) {
+        root.setRowCount(2);
+        DatasetProfile.checkBatch(root, null);
+        assertEquals(2, new DatasetProfile().trackDataframe(root).view().column("t").orElseThrow().counts().n());
+        t.set(1, Long.MAX_VALUE / 1000 + 1);
+        assertRefusedAsTrackingWouldFail(root, null, "t");
+      }
+    }
+  }
+
+  /** A dictionary of timestamps whose entry tracking cannot convert is refused. */
+  @Test
+  void aDictionaryEntryTrackingCannotConvertIsRefused() {
+    try (BufferAllocator alloc = new RootAllocator();
+        TimeStampMilliVector dict = new TimeStampMilliVector("values", alloc);
+        IntVector d = new IntVector("d", new FieldType(true, new ArrowType.Int(32, true),
+            new DictionaryEncoding(3, false, null)), alloc)) {
+      dict.allocateNew(2);
+      dict.set(0, 1_700_000_000_000L);
+      dict.set(1, Long.MIN_VALUE + 1);
+      dict.setValueCount(2);
+      d.allocateNew(2);
+      d.set(0, 0);
+      d.set(1, 1); // tracking converts only the entries used
+      d.setValueCount(2);
+      DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider(
+          new Dictionary(dict, new DictionaryEncoding(3, false, null)));
+      try (VectorSchemaRoot root = VectorSchemaRoot.of(d)) {
+        root.setRowCount(2);
+        assertRefusedAsTrackingWouldFail(root, provider, "d");
+      }
+    }
+  }
+
+  /** Fixed-size lists of numbers pass (Arrow's full check throws on them) and are counted as tensors. */
+  @Test
+  void fixedSizeListsPassAndAreTensors() {
+    try (BufferAllocator alloc = new RootAllocator();
+        FixedSizeListVector l = FixedSizeListVector.empty("l", 2, alloc)) {
+      l.addOrGetVector(FieldType.nullable(new ArrowType.FloatingPoint(
+          org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE)));
+      l.allocateNew();
+      org.apache.arrow.vector.Float8Vector values = (org.apache.arrow.vector.Float8Vector) l.getDataVector();
+      for (int i = 0; i < 3; i++) {
+        l.setNotNull(i);
+        values.setSafe(2 * i, i);
+        values.setSafe(2 * i + 1, -i);
+      }
+      values.setValueCount(6);
+      l.setValueCount(3);
+      try (VectorSchemaRoot root = VectorSchemaRoot.of(l)) {
+        root.setRowCount(3);
+        DatasetProfile.checkBatch(root, null);
+        assertEquals(3, new DatasetProfile().trackDataframe(root).view().column("l").orElseThrow().types().tensor());
+      }
     }
   }
 }

@@ -9,12 +9,14 @@ import java.util.concurrent.TimeUnit;
  * Lowers a thread's CPU priority for work no request waits on while it runs: the checkpoint's merge
  * and encoding. On two busy cores that work took a core for 50-150 ms every checkpoint, and the
  * requests queued behind the one core left (half-peak Arrow's slowest requests came at checkpoints).
- * At nice 19 the requests preempt it, and it runs in the time the cores are idle. Storage engines
- * do the same for their background threads (RocksDB lowers its compaction threads' priority).
+ * At nice 19 the requests preempt it: it runs in the time the cores are idle, and against a busy
+ * normal thread it gets a small share of a core (weight 15 against 1,024), so under sustained
+ * saturation a checkpoint takes many times longer (the rotation waits for it). Storage engines do the
+ * same for their background threads (RocksDB lowers its compaction threads' priority).
  *
- * <p>Linux only: the thread's id is read from {@code /proc/thread-self} and {@code renice} (util-linux,
- * in every Linux distribution's base system) sets its nice value; lowering one's own priority needs
- * no privilege. Where that fails the thread keeps its priority and {@link #lowerCurrentThread}
+ * <p>Linux only: the thread's id is read from {@code /proc/thread-self} and {@code renice} (util-linux
+ * or busybox; Debian and Ubuntu always have it, distroless images do not) sets its nice value; lowering
+ * one's own priority needs no privilege. Where that fails the thread keeps its priority and {@link #lowerCurrentThread}
  * returns why; nothing else depends on it.
  */
 final class BackgroundPriority {
@@ -30,18 +32,18 @@ final class BackgroundPriority {
     try {
       tid = Files.readSymbolicLink(self).getFileName().toString(); // "<pid>/task/<tid>"
     } catch (IOException | UnsupportedOperationException e) {
-      return "no " + self + " (" + e + "): not Linux";
+      return "no " + self + " (" + e + ")";
     }
     try {
       // the legacy form "renice <priority> -p <id>" sets the value (POSIX -n adds to it in some versions)
       Process p = new ProcessBuilder("renice", Integer.toString(NICE), "-p", tid).redirectErrorStream(true).start();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) { // its few lines of output fit the pipe: read after it ends
+        p.destroyForcibly();
+        return "renice did not finish in 10 s";
+      }
       String out;
       try (var in = p.getInputStream()) {
         out = new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).trim();
-      }
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return "renice did not finish in 10 s";
       }
       return p.exitValue() == 0 ? null : "renice exited with " + p.exitValue() + ": " + out;
     } catch (IOException e) {

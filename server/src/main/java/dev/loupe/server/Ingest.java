@@ -143,9 +143,13 @@ final class Ingest implements AutoCloseable {
     });
     this.checkpointWorker = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(() -> {
-        String why = BackgroundPriority.lowerCurrentThread();
-        if (why != null) {
-          LOG.log(System.Logger.Level.INFO, "the checkpoint thread keeps its CPU priority: " + why);
+        try {
+          String why = BackgroundPriority.lowerCurrentThread();
+          if (why != null) {
+            LOG.log(System.Logger.Level.INFO, "the checkpoint thread keeps its CPU priority: " + why);
+          }
+        } catch (RuntimeException e) { // the priority is an optimization: the worker must run regardless
+          LOG.log(System.Logger.Level.INFO, "the checkpoint thread keeps its CPU priority: " + e);
         }
         r.run();
       }, "loupe-checkpoint");
@@ -884,7 +888,6 @@ final class Ingest implements AutoCloseable {
     } finally {
       rw.writeLock().unlock();
     }
-    byte[] encoded = null;
     if (sealedOpen != null) {
       OpenWindows.Sealed sealed = sealedOpen;
       Windows info = sealedWindows;
@@ -902,10 +905,10 @@ final class Ingest implements AutoCloseable {
             ckPositions);
       });
       ck = made;
-      encoded = inBackground(made::toBytes);
     }
     if (ck != null) {
       try {
+        byte[] encoded = inBackground(ck::toBytes);
         journal.awaitDurable(ck.seq);
         Checkpoint.write(checkpointFile, encoded);
         metrics.checkpoints.increment();

@@ -12,18 +12,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The checkpoint's merge and encoding run on a thread at nice 19 ({@link BackgroundPriority}), so
  * requests preempt it; the checkpoint it makes is still written and read back whole.
  */
+@EnabledOnOs(OS.LINUX)
 class BackgroundPriorityTest {
+
+  /** Where renice is missing the server runs the checkpoint at normal priority (and logs why): nothing to test. */
+  @BeforeEach
+  void reniceIsThere() {
+    boolean found = false;
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      found |= Files.isExecutable(Path.of(dir, "renice"));
+    }
+    Assumptions.assumeTrue(found, "no renice on the PATH");
+  }
 
   @Test
   void aThreadThatLowersItselfRunsAtNice19AndOthersDoNot() throws Exception {
     int before = BackgroundPriority.niceOfCurrentThread();
+    Assumptions.assumeTrue(before < BackgroundPriority.NICE, "the build already runs at nice 19");
     CompletableFuture<int[]> lowered = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
@@ -64,7 +80,8 @@ class BackgroundPriorityTest {
           }
         }
       }
-      assertEquals(List.of(BackgroundPriority.NICE), nice, "one checkpoint thread, at nice 19");
+      // this Ingest's checkpoint thread, and any an earlier test's closed Ingest has not ended yet: all at nice 19
+      assertTrue(!nice.isEmpty() && nice.stream().allMatch(n -> n == BackgroundPriority.NICE), nice.toString());
       Checkpoint ck = Checkpoint.read(dir.resolve("data").resolve("checkpoint.bin"));
       assertEquals(1, ck.open.size());
       assertEquals(3L, ck.open.get(0).view().columns().get("a").counts().n());
