@@ -117,15 +117,10 @@ final class Checkpoint {
   }
 
   /**
-   * Writes the checkpoint atomically, keeping the one it replaces as {@code checkpoint.prev.bin}.
+   * Writes a checkpoint's bytes ({@link #toBytes}) atomically, keeping the one it replaces as {@code checkpoint.prev.bin}.
    * The server keeps the journal back to the previous checkpoint, so a damaged checkpoint costs
    * nothing: start-up falls back to the previous one and replays more ({@link #readOrPrevious}).
    */
-  void write(Path file) throws IOException {
-    write(file, toBytes());
-  }
-
-  /** {@link #write(Path)} with this checkpoint's bytes ({@link #toBytes}) already encoded. */
   static void write(Path file, byte[] bytes) throws IOException {
     if (Files.exists(file)) {
       Files.move(file, previous(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
