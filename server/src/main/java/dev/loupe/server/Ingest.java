@@ -715,8 +715,6 @@ final class Ingest implements AutoCloseable {
       }
       DatasetProfile.checkBatch(root, reader); // what passes is tracked without failing: nothing fails after the journal
       return root;
-    } catch (BadRequestException e) {
-      throw e;
     } catch (IOException | RuntimeException e) {
       throw unreadable(rowsBefore, e);
     }
@@ -895,7 +893,7 @@ final class Ingest implements AutoCloseable {
       long ckClock = checkpointClock;
       Map<Checkpoint.PartKey, Integer> ckParts = parts;
       Map<String, Long> ckPositions = positions;
-      Checkpoint made = inBackground(() -> {
+      ck = inBackground(() -> {
         List<Checkpoint.Entry> openEntries = new ArrayList<>();
         for (OpenWindows.State st : sealed.states()) {
           openEntries.add(new Checkpoint.Entry(info.info(st.datasetId(), st.start(), 0, Map.of()), st.view()));
@@ -904,7 +902,6 @@ final class Ingest implements AutoCloseable {
         return new Checkpoint(ckSeq, ckClock, windowMillis, latenessMillis, openEntries, List.of(), out, ckParts,
             ckPositions);
       });
-      ck = made;
     }
     if (ck != null) {
       try {
